@@ -1,0 +1,26 @@
+# Front-end assets come from npm, in a build stage; the image itself has no node.
+FROM node:20-slim AS assets
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+RUN apt-get update && apt-get install -y --no-install-recommends gettext \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --create-home --uid 1000 portal
+WORKDIR /app
+COPY pyproject.toml ./
+COPY portal ./portal
+COPY nominations ./nominations
+COPY certification ./certification
+RUN pip install --no-cache-dir .
+COPY . .
+COPY --from=assets /app/node_modules ./node_modules
+# Build-time settings only: the real ones come from the environment at run time.
+RUN DEBUG=1 python manage.py compilemessages --ignore=node_modules -v0 \
+    && DEBUG=1 python manage.py collectstatic --noinput -v0 \
+    && mkdir -p /app/media && chown portal /app/media
+USER portal
+EXPOSE 8000
+CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "30", "--access-logfile", "-"]

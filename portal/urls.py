@@ -1,0 +1,18 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from portal.views import healthz
+
+admin.site.site_header = "Customers' Friend"
+admin.site.site_title = "Customers' Friend admin"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("healthz/", healthz, name="healthz"),
+]
+urlpatterns += i18n_patterns(
+    path("", include("nominations.urls")),
+)
