@@ -1,0 +1,1 @@
+"""Vetting, certificates and verification (see the issues that build on the portal foundation)."""

@@ -1,0 +1,237 @@
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from . import services
+from .exceptions import PortalError
+from django.utils.html import format_html, format_html_join
+
+from . import selectors
+from .models import Category, Edition, FraudDecision, FraudFlag, Firm, Nomination, Nominee, Tally, TaskRun, Vote
+
+
+class CategoryInline(admin.TabularInline):
+    model = Category
+    extra = 0
+    fields = ("position", "slug", "name_en", "name_pl", "name_ro")
+    prepopulated_fields = {"slug": ("name_en",)}
+
+
+@admin.register(Edition)
+class EditionAdmin(admin.ModelAdmin):
+    list_display = (
+        "__str__",
+        "nomination_opens_at",
+        "nomination_closes_at",
+        "voting_opens_at",
+        "voting_closes_at",
+        "results_date",
+        "results_released_at",
+    )
+    list_filter = ("country",)
+    search_fields = ("label", "slug")
+    prepopulated_fields = {"slug": ("country", "label")}
+    readonly_fields = ("results_released_at", "results_released_by")
+    inlines = [CategoryInline]
+    actions = ["close_voting_now", "release_results"]
+
+    @admin.action(description=_("Close voting now in the selected editions"), permissions=["change"])
+    def close_voting_now(self, request, queryset):
+        for edition in queryset:
+            try:
+                services.close_voting_now(edition=edition, by=request.user)
+            except PortalError as error:
+                self.message_user(request, f"{edition}: {error.message}", messages.ERROR)
+            else:
+                self.log_change(request, edition, [{"changed": {"fields": ["voting closes"]}}])
+                self.message_user(request, _("Voting closed in %s.") % edition, messages.SUCCESS)
+
+    @admin.action(description=_("Release the results of the selected editions"), permissions=["release"])
+    def release_results(self, request, queryset):
+        released = 0
+        for edition in queryset:
+            try:
+                services.release_results(edition=edition, by=request.user)
+            except PortalError as error:
+                self.message_user(request, f"{edition}: {error.message}", messages.ERROR)
+            else:
+                released += 1
+                self.log_change(request, edition, [{"changed": {"fields": ["results released"]}}])
+        if released:
+            self.message_user(
+                request,
+                ngettext("Released the results of %d edition.", "Released the results of %d editions.", released)
+                % released,
+                messages.SUCCESS,
+            )
+
+    def has_release_permission(self, request):
+        return request.user.has_perm("nominations.release_results")
+
+
+@admin.register(Firm)
+class FirmAdmin(admin.ModelAdmin):
+    list_display = ("name", "country", "registration_number", "website", "created_at")
+    list_filter = ("country",)
+    search_fields = ("name", "registration_number")
+
+
+def reasons_html(reasons: dict) -> str:
+    labels = dict(FraudFlag._meta.get_field("rule").choices)
+    return format_html_join(", ", "{}: {}", ((labels.get(rule, rule), n) for rule, n in sorted(reasons.items()))) or "–"
+
+
+@admin.register(Nominee)
+class NomineeAdmin(admin.ModelAdmin):
+    list_display = ("firm", "category", "edition", "counted", "held", "flagged_share", "held_reasons", "created_at")
+    list_filter = ("edition", "category")
+    search_fields = ("firm__name", "firm__registration_number")
+    list_select_related = ("firm", "category", "edition", "tally")
+    autocomplete_fields = ("firm",)
+
+    @admin.display(description=_("counted"), ordering="tally__counted")
+    def counted(self, obj):
+        return getattr(getattr(obj, "tally", None), "counted", 0)
+
+    @admin.display(description=_("held"), ordering="tally__held")
+    def held(self, obj):
+        return getattr(getattr(obj, "tally", None), "held", 0)
+
+    @admin.display(description=_("flagged share"))
+    def flagged_share(self, obj):
+        tally = getattr(obj, "tally", None)
+        return f"{tally.flagged_share:.0%}" if tally else "–"
+
+    @admin.display(description=_("reasons held"))
+    def held_reasons(self, obj):
+        tally = getattr(obj, "tally", None)
+        if not tally or not tally.held_reasons:
+            return "–"
+        url = reverse("admin:nominations_fraudflag_changelist") + f"?nominee__id__exact={obj.pk}&decision__exact="
+        return format_html('<a href="{}">{}</a>', url, reasons_html(tally.held_reasons))
+
+
+@admin.register(Tally)
+class TallyAdmin(admin.ModelAdmin):
+    """Read-only: tallies are derived from the votes by the background processing."""
+
+    list_display = ("nominee_name", "category", "edition", "counted", "held", "rejected", "unconfirmed", "share", "updated_at")
+    list_filter = ("edition", "category")
+    search_fields = ("nominee__firm__name",)
+    list_select_related = ("nominee__firm", "category", "edition")
+    ordering = ("-counted",)
+
+    @admin.display(description=_("nominee"), ordering="nominee__firm__name")
+    def nominee_name(self, obj):
+        return obj.nominee.firm.name
+
+    @admin.display(description=_("flagged share"))
+    def share(self, obj):
+        return f"{obj.flagged_share:.0%}"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(FraudFlag)
+class FraudFlagAdmin(admin.ModelAdmin):
+    list_display = ("vote_receipt", "nominee", "rule", "evidence_text", "created_at", "decision", "decided_by")
+    list_filter = ("decision", "rule", "nominee__edition", "nominee__category")
+    search_fields = ("nominee__firm__name", "vote__receipt_code")
+    list_select_related = ("vote", "nominee__firm", "nominee__category", "decided_by")
+    readonly_fields = [f.name for f in FraudFlag._meta.fields]
+    actions = ["confirm_fraud", "mark_genuine"]
+    show_full_result_count = False
+    list_per_page = 100
+
+    @admin.display(description=_("vote"), ordering="vote__receipt_code")
+    def vote_receipt(self, obj):
+        return obj.vote.receipt_code
+
+    @admin.display(description=_("evidence"))
+    def evidence_text(self, obj):
+        return ", ".join(f"{key}: {value}" for key, value in obj.evidence.items())
+
+    def _settle(self, request, queryset, decision, label):
+        settled = services.settle_flags(flag_ids=list(queryset.values_list("pk", flat=True)), decision=decision, by=request.user)
+        for flag in queryset.filter(decision=decision, decided_by=request.user)[:1000]:
+            self.log_change(request, flag, [{"changed": {"fields": ["decision"]}}])
+        self.message_user(request, label % {"count": settled}, messages.SUCCESS)
+
+    @admin.action(description=_("Confirm the selected flags as fraud (the votes stay out)"), permissions=["settle"])
+    def confirm_fraud(self, request, queryset):
+        self._settle(request, queryset, FraudDecision.FRAUD, _("%(count)d flags confirmed as fraud."))
+
+    @admin.action(description=_("Mark the selected flags as genuine (the votes count)"), permissions=["settle"])
+    def mark_genuine(self, request, queryset):
+        self._settle(request, queryset, FraudDecision.GENUINE, _("%(count)d flags marked as genuine."))
+
+    def has_settle_permission(self, request):
+        return request.user.has_perm("nominations.change_fraudflag")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TaskRun)
+class TaskRunAdmin(admin.ModelAdmin):
+    """The background processing at a glance: last runs, votes waiting, and whether a worker answers."""
+
+    list_display = ("name", "last_started_at", "last_finished_at", "last_processed", "last_error")
+    readonly_fields = ("name", "last_started_at", "last_finished_at", "last_processed", "last_error")
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "status": selectors.background_status()}
+        return super().changelist_view(request, extra_context=extra_context)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Nomination)
+class NominationAdmin(admin.ModelAdmin):
+    list_display = ("submitted_name", "nominee", "city", "channel", "created_at")
+    list_filter = ("channel", "nominee__edition")
+    search_fields = ("submitted_name", "nominee__firm__name", "city")
+    list_select_related = ("nominee__firm", "nominee__category")
+    readonly_fields = [f.name for f in Nomination._meta.fields]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Vote)
+class VoteAdmin(admin.ModelAdmin):
+    list_display = ("receipt_code", "nominee", "category", "created_at", "confirmed_at")
+    list_filter = ("edition", ("confirmed_at", admin.EmptyFieldListFilter))
+    search_fields = ("receipt_code", "email_canonical")
+    list_select_related = ("nominee__firm", "nominee__category", "category")
+    readonly_fields = [f.name for f in Vote._meta.fields]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # A confirmed vote is never lost; the fraud review settles doubtful ones.
+        return False

@@ -1,0 +1,139 @@
+"""Input validation only: lengths, content and formats. Rules live in services."""
+
+import unicodedata
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.utils.translation import gettext_lazy as _
+
+from . import registration
+from .models import QUALITIES, Category, Channel, Edition
+
+RATING_CHOICES = [(i, str(i)) for i in range(1, 6)]
+
+
+def clean_text(value: str, *, multiline: bool = False) -> str:
+    """Normalise to NFC (so "Ș" is one letter however it was typed) and refuse markup and hidden characters."""
+    value = unicodedata.normalize("NFC", value).strip()
+    if "<" in value or ">" in value:
+        raise ValidationError(_("Please leave out < and > (no HTML or script)."), code="markup")
+    allowed_controls = {"\n", "\r", "\t"} if multiline else set()
+    for char in value:
+        if char in allowed_controls:
+            continue
+        # Cc: control characters; Cf: invisible formatting such as bidi overrides and zero-width joiners.
+        if unicodedata.category(char) in {"Cc", "Cf", "Cs", "Co", "Cn"}:
+            raise ValidationError(_("Please remove invisible or control characters."), code="control")
+    return value
+
+
+class TextField(forms.CharField):
+    def __init__(self, *args, multiline=False, **kwargs):
+        self.multiline = multiline
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        return clean_text(value, multiline=self.multiline) if value else value
+
+
+class HoneypotMixin(forms.Form):
+    # Hidden from people by CSS; a bot that fills every field fills this one too.
+    homepage = forms.CharField(required=False, label=_("Leave this field empty"), max_length=200)
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(self.data.get("homepage"))
+
+
+class NominationForm(HoneypotMixin, forms.Form):
+    category = forms.ModelChoiceField(queryset=Category.objects.none(), label=_("Category"), empty_label=None)
+    firm_name = TextField(label=_("Firm name"), min_length=2, max_length=160)
+    city = TextField(label=_("City or branch"), min_length=2, max_length=100)
+    website = forms.URLField(
+        label=_("Website"),
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        validators=[URLValidator(schemes=["http", "https"])],
+    )
+    registration_number = forms.CharField(
+        label=_("Registration number"),
+        max_length=40,
+        help_text=_("Polish NIP or Romanian CUI, with or without dashes and the country prefix."),
+    )
+    channel = forms.ChoiceField(label=_("How did you contact them?"), choices=Channel.choices, widget=forms.RadioSelect)
+    reason = TextField(
+        label=_("Why do they deserve it?"),
+        min_length=10,
+        max_length=1000,
+        multiline=True,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 1000}),
+    )
+
+    def __init__(self, *args, edition: Edition, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.edition = edition
+        self.fields["category"].queryset = Category.objects.filter(edition=edition)
+        for quality, label in QUALITIES:
+            self.fields[f"rating_{quality}"] = forms.TypedChoiceField(
+                label=label, choices=RATING_CHOICES, coerce=int, widget=forms.RadioSelect(attrs={"class": "rating"})
+            )
+        self.order_fields(
+            ["category", "firm_name", "city", "website", "registration_number", "channel"]
+            + [f"rating_{q}" for q, _label in QUALITIES]
+            + ["reason", "homepage"]
+        )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_registration_number(self) -> str:
+        try:
+            return registration.normalize(self.cleaned_data["registration_number"], country=self.edition.country)
+        except registration.InvalidRegistrationNumber as error:
+            raise ValidationError(error.args[0], code="registration") from None
+
+    def ratings(self) -> dict[str, int]:
+        return {q: self.cleaned_data[f"rating_{q}"] for q, _label in QUALITIES}
+
+
+class VoteForm(HoneypotMixin, forms.Form):
+    nominee = forms.ChoiceField(
+        label=_("Your choice"),
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("This nominee does not exist in this category.")},
+    )
+    email = forms.EmailField(label=_("Your e-mail address"), max_length=254)
+    consent = forms.BooleanField(
+        label=_("I agree that my e-mail address is used to confirm this vote and to send me its receipt."),
+        required=True,
+    )
+
+    def __init__(self, *args, nominees, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._nominees = {str(n.pk): n for n in nominees}
+        self.fields["nominee"].choices = [(str(n.pk), n.firm.name) for n in nominees]
+        self.order_fields(["nominee", "email", "consent", "homepage"])
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_nominee(self):
+        return self._nominees[self.cleaned_data["nominee"]]
+
+    def clean_email(self) -> str:
+        email = clean_text(self.cleaned_data["email"])
+        if " " in email:
+            raise ValidationError(_("Enter a valid e-mail address."), code="invalid")
+        return email
+
+
+class ReceiptForm(forms.Form):
+    code = forms.CharField(label=_("Receipt code"), max_length=20, min_length=12)
+
+    def clean_code(self) -> str:
+        code = clean_text(self.cleaned_data["code"]).upper()
+        if not all(c.isascii() and (c.isalnum() or c in "- ") for c in code):
+            raise ValidationError(_("A receipt code has letters, digits and dashes only."), code="invalid")
+        return code

@@ -1,0 +1,62 @@
+"""Running the rules: flag, hold, and let the tally follow."""
+
+import logging
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from ..models import FraudFlag, Integrity, Vote
+from .rules import RULES, Hit, Scope
+
+logger = logging.getLogger(__name__)
+
+
+def _apply(hits: list[Hit]) -> int:
+    """Store the flags (one per vote and rule; a settled flag is never raised again) and hold the votes."""
+    if not hits:
+        return 0
+    now = timezone.now()
+    FraudFlag.objects.bulk_create(
+        [FraudFlag(vote_id=h.vote_id, nominee_id=h.nominee_id, rule=h.rule, evidence=h.evidence, created_at=now) for h in hits],
+        batch_size=5000,
+        ignore_conflicts=True,
+    )
+    vote_ids = sorted({h.vote_id for h in hits})
+    held = 0
+    for start in range(0, len(vote_ids), 5000):
+        chunk = vote_ids[start : start + 5000]
+        held += (
+            Vote.objects.filter(pk__in=chunk, integrity=Integrity.OK)
+            .filter(Exists(FraudFlag.objects.filter(vote=OuterRef("pk"), decision="")))
+            .update(integrity=Integrity.HELD, tallied_at=None)
+        )
+    return held
+
+
+def check_new_votes(*, checked_at: datetime) -> int:
+    """Run every rule over the batch marked with this checked_at (inside the caller's transaction)."""
+    scope = Scope.batch(checked_at)
+    hits = [hit for rule in RULES for hit in rule(scope)]
+    return _apply(hits)
+
+
+def scan_edition(edition, *, progress=None) -> dict[str, int]:
+    """Re-run every rule over a whole edition; returns the number of hits per rule."""
+    from ..tally import advisory_lock
+
+    scope = Scope.edition(edition.pk)
+    found: dict[str, int] = {}
+    with transaction.atomic():
+        advisory_lock("nominations.process", wait=True)
+        Vote.objects.filter(edition=edition, confirmed_at__isnull=False, checked_at__isnull=True).update(
+            checked_at=timezone.now()
+        )
+        for rule in RULES:
+            hits = rule(scope)
+            _apply(hits)
+            found[rule.__name__] = len(hits)
+            if progress:
+                progress(rule.__name__)
+    return found

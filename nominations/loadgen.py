@@ -1,0 +1,161 @@
+"""Realistic synthetic votes for `seed_demo --votes N`: the demo, the tests and the benchmarks.
+
+Votes spread over the voting window with a daily rhythm, confirmation delays
+of minutes to hours, and a share of each fraud pattern the checks look for.
+Rows are built as tuples and written with COPY on PostgreSQL (executemany on
+SQLite): a million votes take seconds, not hours.
+"""
+
+import csv
+import io
+import math
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import connection, transaction
+
+from .client import keyed_hash
+from .emails import canonical_email, email_fingerprint
+
+COLUMNS = (
+    "edition_id", "category_id", "nominee_id", "email", "email_canonical", "email_fingerprint", "token_nonce",
+    "receipt_code", "ip_hash", "network_hash", "user_agent", "agent_hash", "language", "created_at", "email_requested_at",
+    "email_sent_at", "email_send_count", "confirmed_at", "integrity", "checked_at", "tallied_at",
+)
+
+USER_AGENTS = [
+    f"Mozilla/5.0 ({os}) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/{v}.0.0.0 Safari/537.36"
+    for os in ("Windows NT 10.0; Win64; x64", "Macintosh; Intel Mac OS X 10_15_7", "X11; Linux x86_64", "Linux; Android 14")
+    for v in range(120, 132)
+] + [f"Mozilla/5.0 (iPhone; CPU iPhone OS 17_{v} like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148" for v in range(6)]
+DOMAINS = ["gmail.com", "wp.pl", "onet.pl", "o2.pl", "interia.pl", "yahoo.com", "outlook.com", "icloud.com"]
+DISPOSABLE = ["mailinator.com", "guerrillamail.com", "10minutemail.com", "yopmail.com", "trashmail.com"]
+ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
+PATTERNS = ("disposable", "network", "burst", "fast", "cluster", "variant")
+
+
+@dataclass(frozen=True)
+class Target:
+    edition_id: int
+    category_id: int
+    nominee_id: int
+
+
+class VoteGenerator:
+    def __init__(self, *, nominees: list[Target], start: datetime, end: datetime, seed: int = 2026):
+        self.rng = random.Random(seed)
+        self.nominees = nominees
+        self.by_category: dict[int, list[Target]] = {}
+        for target in nominees:
+            self.by_category.setdefault(target.category_id, []).append(target)
+        # Popularity: a few nominees get most votes, as in real programmes.
+        self.weights = [1 / (rank + 1) ** 0.8 for rank in range(len(nominees))]
+        self.start, self.span = start, (end - start).total_seconds()
+        self.serial = 0
+        self._agents: dict[str, int] = {}
+
+    def _code(self) -> str:
+        bits = self.rng.getrandbits(60)
+        raw = "".join(ALPHABET[(bits >> (5 * i)) % 30] for i in range(12))
+        return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+    def _moment(self) -> datetime:
+        # More votes in the evening: accept a uniform moment with a daily-rhythm probability.
+        while True:
+            moment = self.start + timedelta(seconds=self.rng.random() * self.span)
+            if self.rng.random() < 0.35 + 0.65 * math.sin(math.pi * ((moment.hour + 18) % 24) / 24) ** 2:
+                return moment
+
+    def _agent_hash(self, agent: str) -> int:
+        if agent not in self._agents:
+            self._agents[agent] = keyed_hash(agent)
+        return self._agents[agent]
+
+    def _row(self, target: Target, *, email: str, cast: datetime, network: int, agent: str, delay: float) -> tuple:
+        self.serial += 1
+        canonical = canonical_email(email)
+        sent = cast + timedelta(seconds=self.rng.uniform(0.5, 20))
+        confirmed = sent + timedelta(seconds=delay)
+        return (
+            target.edition_id, target.category_id, target.nominee_id, email, canonical, email_fingerprint(canonical),
+            f"{self.rng.getrandbits(96):024x}", self._code(), network ^ (self.serial % 250), network,
+            agent, self._agent_hash(agent), "pl", cast, cast, sent, 1, confirmed, "ok",
+        )
+
+    def _delay(self) -> float:
+        return min(self.rng.lognormvariate(math.log(600), 1.2), 40 * 3600) + 8  # minutes to hours, never instant
+
+    def _network(self) -> int:
+        return keyed_hash(f"net-{self.rng.randrange(400_000)}")
+
+    def genuine(self) -> tuple:
+        target = self.rng.choices(self.nominees, weights=self.weights)[0]
+        email = f"{self.rng.choice(['anna', 'jan', 'maria', 'piotr', 'ioana', 'andrei'])}.{self.serial}@{self.rng.choice(DOMAINS)}"
+        return self._row(target, email=email, cast=self._moment(), network=self._network(), agent=self.rng.choice(USER_AGENTS), delay=self._delay())
+
+    def fraud(self, pattern: str) -> Iterator[tuple]:
+        rng = self.rng
+        target = rng.choice(self.nominees)
+        cast = self._moment()
+        if pattern == "disposable":
+            yield self._row(target, email=f"x{self.serial}@{rng.choice(DISPOSABLE)}", cast=cast, network=self._network(), agent=rng.choice(USER_AGENTS), delay=self._delay())
+        elif pattern == "network":
+            network = self._network()
+            for i in range(8):
+                yield self._row(target, email=f"n{self.serial}.{i}@{rng.choice(DOMAINS)}", cast=cast + timedelta(minutes=4 * i), network=network, agent=rng.choice(USER_AGENTS), delay=60)
+        elif pattern == "burst":
+            for i in range(60):
+                yield self._row(target, email=f"b{self.serial}.{i}@{rng.choice(DOMAINS)}", cast=cast + timedelta(seconds=50 * i), network=self._network(), agent=rng.choice(USER_AGENTS), delay=30)
+        elif pattern == "fast":
+            yield self._row(target, email=f"f{self.serial}@{rng.choice(DOMAINS)}", cast=cast, network=self._network(), agent=rng.choice(USER_AGENTS), delay=rng.uniform(0.3, 2.5))
+        elif pattern == "cluster":
+            network, agent = self._network(), "python-requests/2.31.0"
+            for i in range(25):
+                other = rng.choice(self.nominees)
+                yield self._row(other, email=f"c{self.serial}.{i}@{rng.choice(DOMAINS)}", cast=cast + timedelta(minutes=20 * i), network=network, agent=agent, delay=90)
+        elif pattern == "variant":
+            name = f"jan.kowal{self.serial}"
+            yield self._row(target, email=f"{name}@gmail.com", cast=cast, network=self._network(), agent=rng.choice(USER_AGENTS), delay=self._delay())
+            other = rng.choice(self.by_category[target.category_id])
+            yield self._row(other, email=f"{name.replace('.', '')}@gmial.com", cast=cast + timedelta(hours=2), network=self._network(), agent=rng.choice(USER_AGENTS), delay=self._delay())
+
+    def rows(self, total: int, fraud_share: float) -> Iterator[tuple]:
+        """`total` votes, of which about `fraud_share` come from the fraud patterns, in turn."""
+        produced = 0
+        fraudulent = 0
+        patterns = iter(lambda: PATTERNS[self.rng.randrange(len(PATTERNS))], None)
+        while produced < total:
+            if fraudulent < fraud_share * (produced + 1):
+                for row in self.fraud(next(patterns)):
+                    if produced >= total:
+                        return
+                    fraudulent += 1
+                    produced += 1
+                    yield row
+            else:
+                produced += 1
+                yield self.genuine()
+
+
+def write_rows(rows: list[tuple], *, checked_at, tallied_at) -> None:
+    """Insert one chunk of generated rows (COPY on PostgreSQL)."""
+    full = [row + (checked_at, tallied_at) for row in rows]
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            buffer = io.StringIO()
+            writer = csv.writer(buffer)
+            for row in full:
+                writer.writerow(["" if value is None else value for value in row])
+            buffer.seek(0)
+            cursor.copy_expert(
+                f"COPY nominations_vote ({', '.join(COLUMNS)}) FROM STDIN WITH (FORMAT csv, NULL '')", buffer
+            )
+        else:
+            adapt = connection.ops.adapt_datetimefield_value
+            prepared = [tuple(adapt(v) if isinstance(v, datetime) else v for v in row) for row in full]
+            cursor.executemany(
+                f"INSERT INTO nominations_vote ({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))})",
+                prepared,
+            )

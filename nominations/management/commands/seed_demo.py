@@ -1,0 +1,234 @@
+"""Demo data: `make run`'s small demo, or `--votes N` realistic votes (with fraud) for tests and benchmarks."""
+
+import random
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from nominations.client import keyed_hash
+from nominations.fraud.rules import RULES
+from nominations.emails import canonical_email, email_fingerprint
+from nominations.models import Category, Channel, Edition, Firm, Nomination, Nominee, Vote
+from nominations.registration import cui_from_body, nip_from_body
+
+CATEGORIES = [
+    ("banking", "Banking", "Bankowość", "Bănci"),
+    ("insurance", "Insurance", "Ubezpieczenia", "Asigurări"),
+    ("retail", "Retail", "Handel detaliczny", "Comerț cu amănuntul"),
+    ("telecom", "Telecom", "Telekomunikacja", "Telecomunicații"),
+    ("energy", "Energy", "Energia", "Energie"),
+]
+
+FIRMS = {
+    "PL": [
+        ("banking", "Bank Spółdzielczy w Żywcu", "Żywiec"),
+        ("banking", "Gdański Bank Ludowy", "Gdańsk"),
+        ("insurance", "Towarzystwo Ubezpieczeń Wzajemnych „Pewność”", "Kraków"),
+        ("retail", "Łódź Spółdzielnia Mleczarska", "Łódź"),
+        ("retail", "Sklepy Źródło", "Poznań"),
+        ("telecom", "Sieć Światłowodowa Mazowsze", "Warszawa"),
+        ("energy", "Energia Śląska", "Katowice"),
+    ],
+    "RO": [
+        ("banking", "Banca Comercială Ștefănești", "Ștefănești"),
+        ("insurance", "Asigurări Țara Bârsei", "Brașov"),
+        ("retail", "Magazinele Bucureștene", "București"),
+        ("telecom", "Rețeaua Digitală Iași", "Iași"),
+        ("energy", "Energia Câmpulung", "Câmpulung"),
+    ],
+}
+
+RULE_NAMES = [rule.__name__ for rule in RULES]
+ADMIN_USERNAME = "admin"
+ADMIN_PASSWORD = "customers-friend-demo"
+
+
+class Command(BaseCommand):
+    help = (
+        "Without --votes: a demo edition per country with categories, firms, nominees and votes (idempotent). "
+        "With --votes N: N realistic votes over time, a share of them from each fraud pattern, in a load edition."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--votes", type=int, default=0, help="generate this many votes in the load edition")
+        parser.add_argument("--fraud-share", type=float, default=0.05, help="share of votes from fraud patterns (0..1)")
+        parser.add_argument("--categories", type=int, default=20)
+        parser.add_argument("--nominees", type=int, default=2000, help="nominees in all, spread over the categories")
+        parser.add_argument("--edition", default="load-pl-2026", help="slug of the load edition (created if missing)")
+        parser.add_argument("--no-process", action="store_true", help="leave the fraud checks and tallies to the workers")
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *args, **options):
+        if options["votes"]:
+            return self._load(options)
+        rng = random.Random(2026)
+        now = timezone.now()
+        with transaction.atomic():
+            for country, label in (("PL", "2026/2027"), ("RO", "2026/2027")):
+                self._edition(rng, now, country, label)
+            self._admin()
+        # Fraud-check and tally the demo votes now (no worker is needed in the demo).
+        from nominations.tally import process_pending_votes
+
+        more = True
+        while more:
+            _handled, more = process_pending_votes()
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))
+        self.stdout.write(
+            f"Admin: http://127.0.0.1:8000/admin/  user {ADMIN_USERNAME!r}, password {ADMIN_PASSWORD!r} (demo only)."
+        )
+
+    def _edition(self, rng, now, country, label):
+        slug = f"{country.lower()}-{label.replace('/', '-')}"
+        edition, created = Edition.objects.get_or_create(
+            slug=slug,
+            defaults={
+                "country": country,
+                "label": label,
+                "nomination_opens_at": now - timedelta(days=30),
+                "nomination_closes_at": now + timedelta(days=60),
+                "voting_opens_at": now - timedelta(days=20),
+                "voting_closes_at": now + timedelta(days=90),
+                "results_date": (now + timedelta(days=100)).date(),
+            },
+        )
+        if not created:
+            return
+        categories = {}
+        for position, (cat_slug, en, pl, ro) in enumerate(CATEGORIES):
+            categories[cat_slug] = Category.objects.create(
+                edition=edition, slug=cat_slug, position=position, name_en=en, name_pl=pl, name_ro=ro
+            )
+        for index, (cat_slug, name, city) in enumerate(FIRMS[country]):
+            firm = Firm.objects.create(
+                country=country, registration_number=self._registration(country, index), name=name
+            )
+            nominee = Nominee.objects.create(edition=edition, category=categories[cat_slug], firm=firm)
+            Nomination.objects.create(
+                nominee=nominee,
+                submitted_name=name,
+                city=city,
+                channel=rng.choice(Channel.values),
+                rating_fast=rng.randint(3, 5),
+                rating_personalised=rng.randint(3, 5),
+                rating_competent=rng.randint(3, 5),
+                rating_friendly=rng.randint(3, 5),
+                rating_helpful=rng.randint(3, 5),
+                reason="Solved my problem at the first contact and followed up a week later.",
+                ip_hash=keyed_hash(f"demo-{index}"),
+                network_hash=keyed_hash(f"demo-net-{index}"),
+            )
+            self._votes(rng, now, edition, nominee, count=rng.randint(3, 12))
+
+    def _load(self, options):
+        from tqdm import tqdm
+
+        from nominations.fraud.scan import scan_edition
+        from nominations.loadgen import Target, VoteGenerator, write_rows
+        from nominations.tally import recount_edition
+
+        if not 0 <= options["fraud_share"] <= 1:
+            raise CommandError("--fraud-share is a share between 0 and 1.")
+        if options["votes"] < 0 or options["categories"] < 1 or options["nominees"] < options["categories"]:
+            raise CommandError("Need at least one category and one nominee per category.")
+        edition = self._load_edition(options)
+        targets = [Target(e, c, n) for n, e, c in Nominee.objects.filter(edition=edition).values_list("pk", "edition_id", "category_id")]
+        generator = VoteGenerator(
+            nominees=targets, start=edition.voting_opens_at, end=min(edition.voting_closes_at, timezone.now()), seed=options["seed"]
+        )
+        process = not options["no_process"]
+        now = timezone.now()
+        chunk: list[tuple] = []
+        with tqdm(total=options["votes"], desc="votes", unit="vote", disable=options["verbosity"] == 0) as bar:
+            for row in generator.rows(options["votes"], options["fraud_share"]):
+                chunk.append(row)
+                if len(chunk) == 20000:
+                    write_rows(chunk, checked_at=now if process else None, tallied_at=now if process else None)
+                    bar.update(len(chunk))
+                    chunk = []
+            if chunk:
+                write_rows(chunk, checked_at=now if process else None, tallied_at=now if process else None)
+                bar.update(len(chunk))
+        if process:
+            with tqdm(total=len(RULE_NAMES) + 1, desc="fraud checks and tally", disable=options["verbosity"] == 0) as bar:
+                scan_edition(edition, progress=lambda _name: bar.update(1))
+                recount_edition(edition)
+                bar.update(1)
+        self.stdout.write(self.style.SUCCESS(f"{options['votes']} votes in {edition.slug}."))
+
+    def _load_edition(self, options):
+        now = timezone.now()
+        edition, created = Edition.objects.get_or_create(
+            slug=options["edition"],
+            defaults={
+                "country": "PL",
+                "label": f"load {options['edition']}"[:20],
+                "nomination_opens_at": now - timedelta(days=120),
+                "nomination_closes_at": now - timedelta(days=91),
+                "voting_opens_at": now - timedelta(days=90),
+                "voting_closes_at": now + timedelta(days=30),
+                "results_date": (now + timedelta(days=40)).date(),
+            },
+        )
+        if not created:
+            return edition
+        categories = Category.objects.bulk_create(
+            [Category(edition=edition, slug=f"category-{i}", position=i, name_en=f"Category {i + 1}") for i in range(options["categories"])]
+        )
+        firms = Firm.objects.bulk_create(
+            [
+                Firm(country="PL", registration_number=self._registration("PL", 10_000 + i), name=f"Firma {i + 1} Sp. z o.o.")
+                for i in range(options["nominees"])
+            ],
+            ignore_conflicts=True,
+        )
+        firms = list(Firm.objects.filter(country="PL", registration_number__in=[f.registration_number for f in firms]))
+        Nominee.objects.bulk_create(
+            [Nominee(edition=edition, category=categories[i % len(categories)], firm=firm) for i, firm in enumerate(firms)]
+        )
+        return edition
+
+    @staticmethod
+    def _registration(country, index):
+        if country == "RO":
+            return cui_from_body(f"1{index:06d}")
+        body = 100000000 + 10 * index  # ten bodies per index: one of them has a valid check digit
+        while (nip := nip_from_body(str(body))) is None:
+            body += 1
+        return nip
+
+    @staticmethod
+    def _votes(rng, now, edition, nominee, count):
+        votes = []
+        for i in range(count):
+            email = f"demo.voter{nominee.pk}-{i}@example.com"
+            cast = now - timedelta(days=rng.uniform(1, 19))
+            votes.append(
+                Vote(
+                    edition=edition,
+                    category_id=nominee.category_id,
+                    nominee=nominee,
+                    email=email,
+                    email_canonical=canonical_email(email),
+                    email_fingerprint=email_fingerprint(canonical_email(email)),
+                    ip_hash=keyed_hash(f"198.51.{nominee.pk}.{i}"),
+                    network_hash=keyed_hash(f"198.51.{nominee.pk}.{i}/24"),
+                    user_agent="Mozilla/5.0 (demo)",
+                    agent_hash=keyed_hash("Mozilla/5.0 (demo)"),
+                    integrity="ok",
+                    created_at=cast,
+                    email_requested_at=cast,
+                    email_sent_at=cast,
+                    confirmed_at=cast + timedelta(minutes=rng.uniform(2, 600)),
+                )
+            )
+        Vote.objects.bulk_create(votes)
+
+    @staticmethod
+    def _admin():
+        User = get_user_model()
+        if not User.objects.filter(username=ADMIN_USERNAME).exists():
+            User.objects.create_superuser(ADMIN_USERNAME, "admin@example.com", ADMIN_PASSWORD)

@@ -1,0 +1,155 @@
+"""Functions that read for views and the admin."""
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from .models import Category, Edition, Nominee, Vote
+
+
+def current_editions(now=None) -> list[Edition]:
+    """Per country, the edition that started most recently, else the next one to start."""
+    now = now or timezone.now()
+    chosen: dict[str, Edition] = {}
+    for edition in Edition.objects.filter(nomination_opens_at__lte=now).order_by("-nomination_opens_at"):
+        chosen.setdefault(edition.country, edition)
+    for edition in Edition.objects.filter(nomination_opens_at__gt=now).order_by("nomination_opens_at"):
+        chosen.setdefault(edition.country, edition)
+    editions = sorted(chosen.values(), key=lambda e: e.country)
+    _attach_categories(editions)
+    return editions
+
+
+def _attach_categories(editions: list[Edition]) -> None:
+    by_edition: dict[int, list[Category]] = {e.pk: [] for e in editions}
+    for category in Category.objects.filter(edition__in=editions):
+        by_edition[category.edition_id].append(category)
+    for edition in editions:
+        edition.category_list = by_edition[edition.pk]
+
+
+def get_edition(*, slug: str) -> Edition | None:
+    edition = Edition.objects.filter(slug=slug).first()
+    if edition is not None:
+        _attach_categories([edition])
+    return edition
+
+
+def get_category(*, edition: Edition, slug: str) -> Category | None:
+    return Category.objects.filter(edition=edition, slug=slug).first()
+
+
+def nominees_for_vote(*, category: Category) -> list[Nominee]:
+    return list(Nominee.objects.filter(category=category).select_related("firm").order_by("firm__name"))
+
+
+def get_nominee(*, category: Category, nominee_id) -> Nominee | None:
+    try:
+        nominee_id = int(nominee_id)
+    except (TypeError, ValueError):
+        return None
+    return Nominee.objects.filter(category=category, pk=nominee_id).select_related("edition", "firm").first()
+
+
+CHART_BAR_WIDTH = 280  # SVG units of the longest bar
+CHART_ROW_HEIGHT = 40
+
+
+@dataclass(frozen=True)
+class NomineeResult:
+    nominee: Nominee
+    votes: int
+    percent: float  # of the category's counted votes
+    bar_width: int  # SVG units, the category's best is CHART_BAR_WIDTH
+    y: int  # SVG offset of the row
+
+
+@dataclass(frozen=True)
+class CategoryResult:
+    category: Category
+    total: int
+    rows: list[NomineeResult]
+
+    @property
+    def chart_height(self) -> int:
+        return max(len(self.rows), 1) * CHART_ROW_HEIGHT
+
+
+def edition_results(*, edition: Edition) -> list[CategoryResult]:
+    """Counted votes per nominee, best first, read from the tallies (never a live count)."""
+    nominees = (
+        Nominee.objects.filter(edition=edition)
+        .select_related("firm")
+        .annotate(counted=Coalesce("tally__counted", 0))
+        .order_by("-counted", "firm__name")
+    )
+    categories = Category.objects.filter(edition=edition).prefetch_related(
+        Prefetch("nominees", queryset=nominees, to_attr="ranked")
+    )
+    results = []
+    for category in categories:
+        total = sum(n.counted for n in category.ranked)
+        best = max((n.counted for n in category.ranked), default=0)
+        rows = [
+            NomineeResult(
+                nominee=n,
+                votes=n.counted,
+                percent=round(100 * n.counted / total, 1) if total else 0.0,
+                bar_width=round(CHART_BAR_WIDTH * n.counted / best) if best else 0,
+                y=i * CHART_ROW_HEIGHT,
+            )
+            for i, n in enumerate(category.ranked)
+        ]
+        results.append(CategoryResult(category=category, total=total, rows=rows))
+    return results
+
+
+def vote_by_receipt(*, code: str) -> Vote | None:
+    code = (code or "").strip().upper().replace(" ", "")
+    if len(code) == 12 and "-" not in code:
+        code = f"{code[:4]}-{code[4:8]}-{code[8:]}"
+    if len(code) != 14:
+        return None
+    return Vote.objects.select_related("nominee__firm", "category", "edition").filter(receipt_code=code).first()
+
+
+@dataclass(frozen=True)
+class BackgroundStatus:
+    eager: bool
+    workers: list[str]
+    broker_error: str
+    waiting_votes: int
+    oldest_waiting_since: object  # datetime | None
+    stale: bool  # work waits longer than two reconcile periods: nothing is processing it
+
+
+def background_status() -> BackgroundStatus:
+    """What the admin shows about the background processing, including whether a worker answers."""
+    from django.conf import settings
+    from django.db.models import Min, Q
+
+    from portal.breaker import broker_breaker
+    from portal.celery import app
+
+    from .tally import waiting_votes
+
+    waiting = Vote.objects.filter(confirmed_at__isnull=False).filter(Q(checked_at__isnull=True) | Q(tallied_at__isnull=True))
+    oldest = waiting.aggregate(since=Min("confirmed_at"))["since"]
+    count = waiting_votes()
+    stale = bool(oldest and (timezone.now() - oldest).total_seconds() > 2 * settings.RECONCILE_EVERY_SECONDS)
+    eager = bool(app.conf.task_always_eager)
+    workers: list[str] = []
+    error = ""
+    if not eager:
+        if not broker_breaker.allows():
+            error = "broker unreachable (recent failure)"
+        else:
+            try:
+                replies = app.control.ping(timeout=1.0) or []
+                workers = sorted(name for reply in replies for name in reply)
+            except Exception as exc:  # noqa: BLE001 - any broker failure is shown, not raised
+                broker_breaker.trip()
+                error = f"broker unreachable: {exc.__class__.__name__}"
+    return BackgroundStatus(eager, workers, error, count, oldest, stale)

@@ -1,0 +1,156 @@
+"""Tallies: derived from the votes, recomputable, exact whatever happens to the tasks.
+
+The votes are the only source of truth. A run never adds to a tally; it
+recomputes the tallies of the nominees whose votes changed, from the votes, in
+one transaction. So a task delivered twice, run concurrently (they serialise
+on an advisory lock), or killed half-way (its transaction rolls back and the
+message is delivered again) leaves the same numbers as a single clean run.
+"""
+
+import logging
+import zlib
+from collections import defaultdict
+from collections.abc import Iterable
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from .models import Edition, FraudFlag, Integrity, Nominee, Tally, Vote
+
+logger = logging.getLogger(__name__)
+
+CHUNK = 5000  # ids per IN (...) list; SQLite allows 32766 parameters
+
+
+def advisory_lock(name: str, *, wait: bool) -> bool:
+    """A transaction-scoped PostgreSQL advisory lock; SQLite serialises writers anyway."""
+    if connection.vendor != "postgresql":
+        return True
+    key = zlib.crc32(name.encode())
+    with connection.cursor() as cursor:
+        if wait:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+            return True
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [key])
+        return cursor.fetchone()[0]
+
+
+@contextmanager
+def single_instance(name: str):
+    """A session-level advisory lock: a second beat, or an overlapping run, does nothing."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    key = zlib.crc32(name.encode())
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+        acquired = cursor.fetchone()[0]
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+
+
+def _chunks(ids: list, size: int = CHUNK) -> Iterable[list]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+# Tally column for each standing of a vote.
+COLUMN = {Integrity.OK: "counted", Integrity.HELD: "held", Integrity.FRAUD: "rejected", Integrity.UNCONFIRMED: "unconfirmed"}
+TALLY_FIELDS = ["counted", "held", "rejected", "unconfirmed", "held_reasons", "updated_at"]
+
+
+def _write_tallies(nominees: dict[int, tuple[int, int]], *, votes: Q, flags: Q, tallies: Q) -> None:
+    """Compute the tallies of these nominees and write the ones that changed.
+
+    One GROUP BY over (edition, nominee, standing), which the vote_tally_cover
+    index answers without reading the rows; the reasons are the pending flags
+    per rule. Only changed tallies are written.
+    """
+    counts: dict[int, dict] = defaultdict(lambda: dict.fromkeys(COLUMN.values(), 0))
+    for nominee_id, integrity, n in Vote.objects.filter(votes).values_list("nominee_id", "integrity").annotate(n=Count("*")).order_by():
+        counts[nominee_id][COLUMN[integrity]] = n
+    reasons: dict[int, dict[str, int]] = defaultdict(dict)
+    for nominee_id, rule, n in FraudFlag.objects.filter(flags, decision="").values_list("nominee_id", "rule").annotate(n=Count("*")).order_by():
+        reasons[nominee_id][rule] = n
+    current = {row[0]: row[1:] for row in Tally.objects.filter(tallies).values_list("nominee_id", *TALLY_FIELDS[:-1])}
+    now = timezone.now()
+    changed = []
+    for nominee_id, (edition_id, category_id) in nominees.items():
+        figures = counts[nominee_id]
+        held_reasons = reasons.get(nominee_id, {})
+        row = (figures["counted"], figures["held"], figures["rejected"], figures["unconfirmed"], held_reasons)
+        if current.get(nominee_id) != row:
+            changed.append(
+                Tally(nominee_id=nominee_id, edition_id=edition_id, category_id=category_id, held_reasons=held_reasons, updated_at=now, **figures)
+            )
+    Tally.objects.bulk_create(
+        changed, batch_size=2000, update_conflicts=True, unique_fields=["nominee"], update_fields=TALLY_FIELDS
+    )
+
+
+def recompute_tallies(nominee_ids: Iterable[int]) -> None:
+    """Recompute the tallies of these nominees from their votes (call inside a transaction)."""
+    for chunk in _chunks(sorted(set(nominee_ids))):
+        nominees = {pk: (e, c) for pk, e, c in Nominee.objects.filter(pk__in=chunk).values_list("pk", "edition_id", "category_id")}
+        _write_tallies(nominees, votes=Q(nominee_id__in=chunk), flags=Q(nominee_id__in=chunk), tallies=Q(nominee_id__in=chunk))
+
+
+def recount_edition(edition: Edition) -> int:
+    """Full recompute of an edition's tallies; returns the number of nominees."""
+    with transaction.atomic():
+        advisory_lock("nominations.process", wait=True)
+        Vote.objects.filter(edition=edition, tallied_at__isnull=True).update(tallied_at=timezone.now())
+        nominees = {
+            pk: (e, c) for pk, e, c in Nominee.objects.filter(edition=edition).values_list("pk", "edition_id", "category_id")
+        }
+        _write_tallies(nominees, votes=Q(edition=edition), flags=Q(nominee__edition=edition), tallies=Q(edition=edition))
+    return len(nominees)
+
+
+def process_pending_votes(*, batch_size: int | None = None) -> tuple[int, bool]:
+    """Fraud-check newly confirmed votes and bring the tallies of changed votes up to date.
+
+    Returns (votes handled, whether more confirmed votes wait for their check). Runs serialise on an
+    advisory lock held for the transaction, so concurrent deliveries of the
+    task queue up instead of counting twice.
+    """
+    from .fraud.scan import check_new_votes
+
+    batch_size = batch_size or settings.TALLY_BATCH_SIZE
+    with transaction.atomic():
+        advisory_lock("nominations.process", wait=True)
+        now = timezone.now()
+        batch = list(
+            Vote.objects.filter(checked_at__isnull=True, confirmed_at__isnull=False)
+            .order_by("id")
+            .values_list("id", flat=True)[: batch_size + 1]
+        )
+        more = len(batch) > batch_size
+        batch = batch[:batch_size]
+        for chunk in _chunks(batch):
+            Vote.objects.filter(pk__in=chunk).update(checked_at=now)
+        if batch:
+            check_new_votes(checked_at=now)
+        # Mark first, then recompute: a vote changed after the mark is set back to
+        # waiting by its own update, so the next run sees it; nothing slips through.
+        dirty = list(Vote.objects.filter(tallied_at__isnull=True).values_list("nominee_id", flat=True).distinct())
+        tallied = 0
+        for chunk in _chunks(dirty):
+            tallied += Vote.objects.filter(tallied_at__isnull=True, nominee_id__in=chunk).update(tallied_at=now)
+        recompute_tallies(dirty)
+    return max(len(batch), tallied), more
+
+
+def waiting_votes(edition: Edition | None = None) -> int:
+    """Confirmed votes whose fraud check or tally has not run yet."""
+    waiting = Vote.objects.filter(confirmed_at__isnull=False).filter(Q(checked_at__isnull=True) | Q(tallied_at__isnull=True))
+    if edition is not None:
+        waiting = waiting.filter(edition=edition)
+    return waiting.count()

@@ -1,0 +1,170 @@
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.decorators import ratelimit
+
+from . import selectors, services
+from .client import client_info, ratelimit_key
+from .exceptions import AlreadyConfirmed, AlreadyVotedInCategory, PortalError
+from .forms import NominationForm, ReceiptForm, VoteForm
+from .tally import waiting_votes
+
+
+def _rate(setting_name):
+    def rate(group, request):
+        from django.conf import settings
+
+        return getattr(settings, setting_name)
+
+    return rate
+
+
+def _edition_or_404(slug):
+    edition = selectors.get_edition(slug=slug)
+    if edition is None:
+        raise Http404(_("There is no such edition."))
+    return edition
+
+
+def home(request):
+    return render(request, "nominations/home.html", {"editions": selectors.current_editions()})
+
+
+def edition_detail(request, slug):
+    edition = _edition_or_404(slug)
+    return render(request, "nominations/edition.html", {"edition": edition})
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(key=ratelimit_key, rate=_rate("RATELIMIT_NOMINATE"), method="POST", block=True, group="nominate")
+def nominate(request, slug):
+    edition = _edition_or_404(slug)
+    is_open = edition.is_nomination_open()
+    form = NominationForm(request.POST or None, edition=edition, initial={"category": request.GET.get("category")})
+    if request.method == "POST" and is_open and form.is_valid():
+        if form.is_bot:
+            return redirect("nominations:nominated", slug=edition.slug)
+        data = services.NominationInput(
+            firm_name=form.cleaned_data["firm_name"],
+            city=form.cleaned_data["city"],
+            website=form.cleaned_data["website"],
+            registration_number=form.cleaned_data["registration_number"],
+            channel=form.cleaned_data["channel"],
+            ratings=form.ratings(),
+            reason=form.cleaned_data["reason"],
+        )
+        try:
+            services.nominate(
+                edition=edition, category=form.cleaned_data["category"], data=data, client=client_info(request)
+            )
+        except PortalError as error:
+            messages.error(request, error.message)
+        else:
+            return redirect("nominations:nominated", slug=edition.slug)
+    elif request.method == "POST" and not is_open:
+        messages.error(request, _("Nominations for this edition are closed, so nothing was saved."))
+    status = 200 if request.method == "GET" or is_open else 409
+    if request.method == "POST" and form.errors:
+        status = 400
+    return render(request, "nominations/nominate.html", {"edition": edition, "form": form, "is_open": is_open}, status=status)
+
+
+def nominated(request, slug):
+    edition = _edition_or_404(slug)
+    return render(request, "nominations/nominated.html", {"edition": edition})
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(key=ratelimit_key, rate=_rate("RATELIMIT_VOTE"), method="POST", block=True, group="vote")
+def category_vote(request, slug, category_slug):
+    edition = _edition_or_404(slug)
+    category = selectors.get_category(edition=edition, slug=category_slug)
+    if category is None:
+        raise Http404(_("This category does not exist in this edition."))
+    nominees = selectors.nominees_for_vote(category=category)
+    is_open = edition.is_voting_open()
+    form = VoteForm(request.POST or None, nominees=nominees, initial={"nominee": request.GET.get("nominee")})
+    status = 200
+    if request.method == "POST":
+        if not is_open:
+            messages.error(request, _("Voting in this edition is closed, so nothing was saved."))
+            status = 409
+        elif form.is_valid():
+            if not form.is_bot:
+                try:
+                    services.cast_vote(
+                        nominee=form.cleaned_data["nominee"],
+                        email=form.cleaned_data["email"],
+                        client=client_info(request),
+                        language=get_language() or "en",
+                    )
+                except PortalError as error:
+                    messages.error(request, error.message)
+                    return redirect(request.path)
+            return redirect("nominations:vote_sent", slug=edition.slug)
+        else:
+            status = 400
+    context = {"edition": edition, "category": category, "nominees": nominees, "form": form, "is_open": is_open}
+    return render(request, "nominations/category.html", context, status=status)
+
+
+def vote_sent(request, slug):
+    edition = _edition_or_404(slug)
+    return render(request, "nominations/vote_sent.html", {"edition": edition})
+
+
+@require_http_methods(["GET", "POST"])
+@ratelimit(key=ratelimit_key, rate=_rate("RATELIMIT_CONFIRM"), method=ratelimit.ALL, block=True, group="confirm")
+def confirm(request, token):
+    """GET shows the vote and a button; only the POST counts it (mail scanners follow links with GET)."""
+    context = {"token": token}
+    if request.method == "GET":
+        try:
+            context["vote"] = services.vote_from_token(token)
+        except PortalError as error:
+            context["error"] = error.message
+            return render(request, "nominations/confirm.html", context, status=400)
+        if context["vote"].is_confirmed:
+            context["already"] = True
+        return render(request, "nominations/confirm.html", context)
+    try:
+        vote = services.confirm_vote(token=token)
+    except AlreadyConfirmed as error:
+        context.update(vote=error.vote, already=True)
+        return render(request, "nominations/confirm.html", context)
+    except AlreadyVotedInCategory as error:
+        context.update(error=error.message, counted=error.vote)
+        return render(request, "nominations/confirm.html", context, status=409)
+    except PortalError as error:
+        context["error"] = error.message
+        return render(request, "nominations/confirm.html", context, status=400)
+    return render(request, "nominations/confirmed.html", {"vote": vote})
+
+
+@ratelimit(key=ratelimit_key, rate=_rate("RATELIMIT_RECEIPT"), method=ratelimit.ALL, block=True, group="receipt")
+def receipt(request):
+    form = ReceiptForm(request.GET or None)
+    vote = None
+    looked_up = False
+    if form.is_valid():
+        looked_up = True
+        vote = selectors.vote_by_receipt(code=form.cleaned_data["code"])
+    status = 400 if form.errors else 200
+    return render(request, "nominations/receipt.html", {"form": form, "vote": vote, "looked_up": looked_up}, status=status)
+
+
+def results(request, slug):
+    edition = _edition_or_404(slug)
+    context = {"edition": edition}
+    if edition.results_released:
+        # Released results never show a tally that is still catching up.
+        context["counting"] = waiting_votes(edition) > 0
+        if not context["counting"]:
+            context["results"] = selectors.edition_results(edition=edition)
+    return render(request, "nominations/results.html", context)
+
+
