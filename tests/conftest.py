@@ -1,0 +1,38 @@
+import pytest
+from django.utils import translation
+
+from tests.factories import CategoryFactory, EditionFactory, NomineeFactory
+
+
+@pytest.fixture(autouse=True)
+def _no_rate_limits_by_default(settings):
+    """Rate limits have their own tests; elsewhere they would make tests depend on each other."""
+    settings.RATELIMIT_ENABLE = False
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default():
+    """A request in another language leaves it active in the thread; reverse() would follow it."""
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture
+def edition(db):
+    return EditionFactory()
+
+
+@pytest.fixture
+def category(edition):
+    return CategoryFactory(edition=edition, slug="banking", name_en="Banking", name_pl="Bankowość", name_ro="Bănci")
+
+
+@pytest.fixture
+def nominee(category):
+    return NomineeFactory(category=category, firm__name="Łódź Spółdzielnia Mleczarska")
+
+
+@pytest.fixture
+def other_nominee(category):
+    return NomineeFactory(category=category, firm__name="Banca Comercială Ștefănești")

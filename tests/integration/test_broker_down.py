@@ -1,0 +1,50 @@
+"""With the broker unreachable, votes are still taken and confirmed; the sweep counts them."""
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.test import TestCase
+
+from nominations import services, tally
+from nominations.client import ClientInfo
+from nominations.models import Tally, Vote
+from portal.breaker import broker_breaker
+from portal.celery import app
+from tests.integration.broker import use_broker
+
+pytestmark = pytest.mark.django_db
+
+CLIENT = ClientInfo(ip_hash=1, network_hash=2, user_agent="pytest")
+
+
+@pytest.fixture
+def dead_broker():
+    """Point the real Celery app at a port where nothing listens (refused at once), then restore it."""
+    saved = app.conf.broker_url
+    use_broker("redis://127.0.0.1:1/0", eager=False)
+    yield
+    use_broker(saved, eager=True)
+
+
+def test_vote_is_taken_confirmed_and_later_counted_while_the_broker_is_down(nominee, dead_broker):
+    started = time.monotonic()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.cast_vote(nominee=nominee, email="anna@example.com", client=CLIENT)
+    assert len(mail.outbox) == 1  # sent from the request itself
+    vote = Vote.objects.get()
+    # A person takes a while to open the mail (a confirmation within seconds would be held as suspicious).
+    Vote.objects.update(email_sent_at=vote.email_sent_at - timedelta(minutes=2))
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        services.confirm_vote(token=services.confirmation_token(vote))
+    assert time.monotonic() - started < 5
+    assert not broker_breaker.allows()  # later requests skip the broker at once
+    assert tally.waiting_votes() == 1  # saved, confirmed, waiting for the sweep
+
+    from nominations.tasks import reconcile
+
+    app.conf.task_always_eager = True
+    reconcile.apply()
+    assert tally.waiting_votes() == 0
+    assert Tally.objects.get(nominee=nominee).counted == 1

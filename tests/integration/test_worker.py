@@ -1,0 +1,186 @@
+"""A real Celery worker against this machine's Redis and PostgreSQL.
+
+The worker runs in its own process on the test database; the tests commit
+(transactional_db) so it sees their rows. Each test ends with the tally equal
+to a count straight from the votes.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, connections
+from django.utils import timezone
+
+from nominations import queue, services, tally
+from nominations.client import ClientInfo
+from nominations.models import TaskRun, Vote
+from nominations.tasks import process_votes, reconcile
+from portal.celery import app
+from tests.factories import NomineeFactory
+from tests.integration.broker import use_broker
+from tests.nominations.tally_checks import assert_tally_exact
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = [
+    pytest.mark.celery_worker,
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql" or not os.environ.get("REDIS_URL"),
+        reason="needs PostgreSQL and Redis (DATABASE_URL, REDIS_URL)",
+    ),
+]
+
+
+class Worker:
+    def __init__(self, broker_url: str, queue_name: str, log: Path):
+        db = connection.settings_dict
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+            "CELERY_BROKER_URL": broker_url,
+            "CELERY_TASK_ALWAYS_EAGER": "0",
+            "TESTING": "1",
+        }
+        self.queue_name = queue_name
+        self.log = log
+        self.process = None
+
+    def start(self):
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        self.handle = open(self.log, "w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool", "prefork",
+             "--concurrency", "2", "--without-gossip", "--without-mingle", "-l", "INFO", "-n", f"{self.queue_name}@%h"],
+            cwd=ROOT, env=self.env, stdout=self.handle, stderr=subprocess.STDOUT,
+        )
+        wait_for(lambda: "ready." in self.log.read_text(), what="worker start", timeout=60)
+
+    def children(self) -> list[int]:
+        out = subprocess.run(["pgrep", "-P", str(self.process.pid)], capture_output=True, text=True).stdout
+        return [int(pid) for pid in out.split()]
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+        self.handle.close()
+
+
+def wait_for(condition, *, what: str, timeout: float = 30):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def isolated_broker_url() -> str:
+    """The same Redis, another database: nothing else on this machine consumes or sends there."""
+    base = urlsplit(os.environ["REDIS_URL"])
+    return urlunsplit((base.scheme, base.netloc, "/13", "", ""))
+
+
+@pytest.fixture
+def worker(settings, tmp_path):
+    name = f"test-{uuid.uuid4().hex[:8]}"
+    broker_url = isolated_broker_url()
+    saved = app.conf.broker_url
+    use_broker(broker_url, eager=False)
+    cache.delete(queue.PROCESS_QUEUED_KEY)
+    w = Worker(broker_url, name, ROOT / "test-artifacts" / f"worker-{name}.log")
+    w.start()
+    yield w
+    w.stop()
+    use_broker(saved, eager=True)
+
+
+CLIENTS = [ClientInfo(ip_hash=i, network_hash=i, user_agent=f"agent-{i}") for i in range(100)]
+
+
+def confirmed_votes(n: int) -> list:
+    nominees = [NomineeFactory() for _i in range(3)]
+    votes = []
+    for i in range(n):
+        services.cast_vote(nominee=nominees[i % 3], email=f"v{i}@example.com", client=CLIENTS[i % 100])
+        vote = Vote.objects.get(email=f"v{i}@example.com")
+        services.confirm_vote(token=services.confirmation_token(vote))
+        votes.append(vote)
+    return votes
+
+
+def settled() -> bool:
+    connections.close_all()  # a fresh snapshot of what the worker committed
+    return tally.waiting_votes() == 0
+
+
+def test_worker_counts_confirmed_votes(worker):
+    confirmed_votes(12)
+    wait_for(settled, what="the worker to tally the confirmations")
+    assert_tally_exact()
+    assert TaskRun.objects.get(name="process votes").last_finished_at is not None
+
+
+def test_duplicate_and_concurrent_deliveries_end_exact(worker):
+    confirmed_votes(9)
+    for _i in range(6):
+        process_votes.delay()
+    reconcile.delay()
+    reconcile.delay()
+    wait_for(settled, what="all deliveries to finish")
+    time.sleep(1)  # let the duplicates run on an already settled state
+    wait_for(settled, what="duplicates")
+    assert_tally_exact()
+
+
+def test_a_worker_killed_mid_task_is_redelivered_and_ends_exact(worker):
+    nominees = [NomineeFactory() for _i in range(2)]
+    tally.recount_edition(nominees[0].edition)
+    tally.recount_edition(nominees[1].edition)
+    for i in range(6):
+        Vote.objects.create(
+            edition=nominees[i % 2].edition, category=nominees[i % 2].category, nominee=nominees[i % 2],
+            email=f"k{i}@example.com", email_canonical=f"k{i}@example.com", ip_hash=i, network_hash=i,
+            confirmed_at=timezone.now(), integrity="ok",
+        )
+    # Hold a lock on one tally row: the worker's run marks the votes, then blocks writing the tallies.
+    import psycopg2
+
+    db = connection.settings_dict
+    blocker = psycopg2.connect(dbname=db["NAME"], user=db["USER"], host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432)
+    cursor = blocker.cursor()
+    cursor.execute("SELECT 1 FROM nominations_tally WHERE nominee_id = %s FOR UPDATE", [nominees[0].pk])
+    process_votes.delay()
+
+    def worker_blocked():
+        with connections["default"].cursor() as c:
+            c.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query ILIKE '%%nominations_tally%%'"
+            )
+            return c.fetchone()[0] > 0
+
+    wait_for(worker_blocked, what="the worker to block inside its transaction")
+    for child in worker.children():
+        os.kill(child, signal.SIGKILL)
+    blocker.rollback()
+    blocker.close()
+    wait_for(lambda: "WorkerLostError" in worker.log.read_text(), what="the worker to notice the lost child")
+    wait_for(settled, what="the redelivered task", timeout=60)
+    assert_tally_exact()
+    log = worker.log.read_text()
+    assert log.index("succeeded") > log.index("WorkerLostError")  # the same message ran again, to the end
+    assert sum(n.tally.counted for n in nominees) == 6

@@ -1,0 +1,32 @@
+"""The one assertion every tally test ends with: the tally equals a count straight from the votes."""
+
+from django.db.models import Count, Q
+
+from nominations.models import Integrity, Nominee, Tally, Vote
+
+
+def direct_counts() -> dict[int, tuple[int, int, int, int]]:
+    rows = Vote.objects.values("nominee_id").annotate(
+        counted=Count("id", filter=Q(confirmed_at__isnull=False, integrity=Integrity.OK)),
+        held=Count("id", filter=Q(confirmed_at__isnull=False, integrity=Integrity.HELD)),
+        rejected=Count("id", filter=Q(confirmed_at__isnull=False, integrity=Integrity.FRAUD)),
+        unconfirmed=Count("id", filter=Q(confirmed_at__isnull=True)),
+    )
+    counts = {pk: (0, 0, 0, 0) for pk in Nominee.objects.values_list("pk", flat=True)}
+    counts.update({r["nominee_id"]: (r["counted"], r["held"], r["rejected"], r["unconfirmed"]) for r in rows})
+    return counts
+
+
+def tallies() -> dict[int, tuple[int, int, int, int]]:
+    return {
+        t.nominee_id: (t.counted, t.held, t.rejected, t.unconfirmed)
+        for t in Tally.objects.all()
+    }
+
+
+def assert_tally_exact():
+    expected = direct_counts()
+    actual = tallies()
+    missing = {pk: c for pk, c in expected.items() if pk not in actual and c != (0, 0, 0, 0)}
+    wrong = {pk: (actual[pk], c) for pk, c in expected.items() if pk in actual and actual[pk] != c}
+    assert not missing and not wrong, f"missing tallies {missing}, wrong tallies (tally, votes) {wrong}"

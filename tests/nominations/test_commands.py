@@ -1,0 +1,65 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from nominations.models import Edition, FraudFlag, FraudRule, Tally, Vote
+from nominations.tally import waiting_votes
+from tests.nominations.tally_checks import assert_tally_exact
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_generates_votes_with_every_fraud_pattern(settings):
+    call_command("seed_demo", votes=3000, fraud_share=0.3, categories=3, nominees=30, verbosity=0, seed=7)
+    assert Vote.objects.count() == 3000
+    assert Vote.objects.filter(confirmed_at__isnull=False).count() == 3000
+    found = set(FraudFlag.objects.values_list("rule", flat=True))
+    assert found == set(FraudRule.values), f"rules never tripped: {set(FraudRule.values) - found}"
+    assert waiting_votes() == 0
+    assert_tally_exact()
+    # Genuine votes are rarely caught: no more than a few percent of them.
+    genuine_flagged = FraudFlag.objects.filter(vote__email__regex=r"^(anna|jan|maria|piotr|ioana|andrei)\.[0-9]+@").count()
+    assert genuine_flagged < 0.03 * 2100
+
+
+def test_seed_demo_without_processing_leaves_the_work_to_the_pipeline():
+    call_command("seed_demo", votes=200, fraud_share=0, categories=2, nominees=4, no_process=True, verbosity=0)
+    assert waiting_votes() == 200
+    call_command("recount", verbosity=0)
+    assert waiting_votes() == 0
+    assert sum(Tally.objects.values_list("counted", flat=True)) + sum(Tally.objects.values_list("held", flat=True)) == 200
+
+
+def test_fraudscan_rescans_an_edition():
+    call_command("seed_demo", votes=600, fraud_share=0.5, categories=2, nominees=6, verbosity=0, seed=3)
+    FraudFlag.objects.all().delete()
+    Vote.objects.update(integrity="ok")
+    call_command("fraudscan", edition=Edition.objects.get().slug, verbosity=0)
+    assert FraudFlag.objects.exists()
+    assert_tally_exact()
+
+
+def test_commands_refuse_an_unknown_edition():
+    with pytest.raises(CommandError):
+        call_command("fraudscan", edition="nope", verbosity=0)
+    with pytest.raises(CommandError):
+        call_command("recount", edition="nope", verbosity=0)
+
+
+def test_seed_demo_refuses_a_bad_share():
+    with pytest.raises(CommandError):
+        call_command("seed_demo", votes=10, fraud_share=1.5, verbosity=0)
+
+
+def test_demo_data_is_idempotent():
+    call_command("seed_demo", verbosity=0)
+    first = Vote.objects.count()
+    call_command("seed_demo", verbosity=0)
+    assert Vote.objects.count() == first > 0
+    assert Edition.objects.count() == 2
+
+
+def test_demo_votes_are_tallied_and_none_is_held():
+    call_command("seed_demo", verbosity=0)
+    assert waiting_votes() == 0
+    assert not FraudFlag.objects.exists()
+    assert sum(Tally.objects.values_list("counted", flat=True)) == Vote.objects.count()
