@@ -1,0 +1,94 @@
+"""Tally, fraud scan and insert benchmarks on PostgreSQL (issue: background tallies and fraud checks).
+
+    .venv/bin/python bench/tally_fraud.py [--votes 1000000]
+
+Builds a throw-away database `portal_bench` next to DATABASE_URL's, with
+20 categories and 2,000 nominees, and prints each figure beside its baseline:
+- full recount vs a plain `SELECT nominee_id, count(*) ... GROUP BY` (target <= 1.2x);
+- fraudscan over every vote (target < 10 s on 2 cores);
+- seed_demo's insert rate vs PostgreSQL COPY of the same rows (target >= 0.3x).
+"""
+
+import argparse
+import os
+import tempfile
+
+from common import bench_database_url, machine, recreate_database, setup_django, timed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--votes", type=int, default=1_000_000)
+    parser.add_argument("--fraud-share", type=float, default=0.05)
+    args = parser.parse_args()
+
+    url = bench_database_url()
+    recreate_database(url)
+    setup_django(url)
+    from django.core.management import call_command
+    from django.db import connection
+
+    from nominations.fraud.scan import scan_edition
+    from nominations.models import Edition, Vote
+    from nominations.tally import recount_edition
+
+    call_command("migrate", verbosity=0)
+    print(f"machine: {machine()}")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        print(f"PostgreSQL {cursor.fetchone()[0]}; {args.votes:,} votes, 20 categories, 2,000 nominees")
+
+    # 1. Insert: seed_demo end to end (generation included) vs COPY of the very same rows.
+    seed = timed(
+        lambda: call_command(
+            "seed_demo", votes=args.votes, fraud_share=args.fraud_share, categories=20, nominees=2000,
+            no_process=True, verbosity=0,
+        )
+    )
+    columns = ", ".join(f.column for f in Vote._meta.concrete_fields if f.column != "id")
+    with tempfile.NamedTemporaryFile("w+b", suffix=".csv") as dump, connection.cursor() as cursor:
+        cursor.copy_expert(f"COPY (SELECT {columns} FROM nominations_vote ORDER BY id) TO STDOUT WITH (FORMAT csv)", dump)
+        dump.flush()
+        cursor.execute("CREATE TABLE bench_vote_copy (LIKE nominations_vote INCLUDING ALL)")
+
+        def copy():
+            dump.seek(0)
+            cursor.copy_expert(f"COPY bench_vote_copy ({columns}) FROM STDIN WITH (FORMAT csv)", dump)
+
+        copy_time = timed(copy)
+        cursor.execute("DROP TABLE bench_vote_copy")
+    print(
+        f"insert: seed_demo {args.votes / seed:,.0f} votes/s ({seed:.1f} s) | COPY {args.votes / copy_time:,.0f} votes/s "
+        f"({copy_time:.1f} s) | ratio {copy_time / seed:.2f}x (target >= 0.3x)"
+    )
+
+    edition = Edition.objects.get(slug="load-pl-2026")
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE nominations_vote")
+
+    # 2. Fraud scan over every vote (the first run also marks them checked; the figure is a re-run).
+    first = timed(lambda: scan_edition(edition))
+    rescan = timed(lambda: scan_edition(edition), repeat=3)
+    print(f"fraudscan: {rescan:.2f} s over {args.votes:,} votes (first run {first:.2f} s) (target < 10 s)")
+
+    # 3. Full recount vs the plain GROUP BY on the same table.
+    recount_edition(edition)  # warm-up: marks every vote tallied
+
+    def plain():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nominee_id, count(*) FROM nominations_vote GROUP BY nominee_id")
+            cursor.fetchall()
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE nominations_vote")
+    plain_time = timed(plain, repeat=5)
+    recount_time = timed(lambda: recount_edition(edition), repeat=5)
+    print(
+        f"recount: {recount_time * 1000:.0f} ms | plain GROUP BY {plain_time * 1000:.0f} ms | "
+        f"ratio {recount_time / plain_time:.2f}x (target <= 1.2x)"
+    )
+
+
+if __name__ == "__main__":
+    os.chdir(os.path.dirname(os.path.abspath(__file__)))
+    main()
