@@ -333,6 +333,8 @@ class FraudFlag(models.Model):
         ]
         indexes = [
             models.Index(fields=["nominee", "decision"], name="fraudflag_nominee_decision"),
+            # The tally's held reasons (pending flags per nominee and rule), read from the index alone.
+            models.Index(fields=["nominee", "rule"], name="fraudflag_pending_reasons", condition=Q(decision="")),
         ]
 
     def __str__(self) -> str:

@@ -7,6 +7,7 @@ on an advisory lock), or killed half-way (its transaction rolls back and the
 message is delivered again) leaves the same numbers as a single clean run.
 """
 
+import json
 import logging
 import zlib
 from collections import defaultdict
@@ -15,7 +16,8 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from .models import Edition, FraudFlag, Integrity, Nominee, Tally, Vote
@@ -66,12 +68,21 @@ COLUMN = {Integrity.OK: "counted", Integrity.HELD: "held", Integrity.FRAUD: "rej
 TALLY_FIELDS = ["counted", "held", "rejected", "unconfirmed", "held_reasons", "updated_at"]
 
 
-def _write_tallies(nominees: dict[int, tuple[int, int]], *, votes: Q, flags: Q, tallies: Q) -> None:
-    """Compute the tallies of these nominees and write the ones that changed.
+def _reasons_in_json_order(reasons: dict[str, int]) -> dict[str, int]:
+    """Keys in PostgreSQL's jsonb order (shorter first), so the stored text reads back as json.dumps writes it.
+
+    Any mismatch only costs a needless rewrite of that tally, never a wrong one.
+    """
+    return dict(sorted(reasons.items(), key=lambda item: (len(item[0]), item[0])))
+
+
+def _write_tallies(*, nominees: Q, votes: Q, flags: Q) -> int:
+    """Compute the tallies of these nominees and write the ones that changed; returns how many nominees.
 
     One GROUP BY over (edition, nominee, standing), which the vote_tally_cover
     index answers without reading the rows; the reasons are the pending flags
-    per rule. Only changed tallies are written.
+    per rule (the fraudflag_pending_reasons index). The nominees and their
+    current tallies come in one query, and only changed tallies are written.
     """
     counts: dict[int, dict] = defaultdict(lambda: dict.fromkeys(COLUMN.values(), 0))
     for nominee_id, integrity, n in Vote.objects.filter(votes).values_list("nominee_id", "integrity").annotate(n=Count("*")).order_by():
@@ -79,27 +90,33 @@ def _write_tallies(nominees: dict[int, tuple[int, int]], *, votes: Q, flags: Q, 
     reasons: dict[int, dict[str, int]] = defaultdict(dict)
     for nominee_id, rule, n in FraudFlag.objects.filter(flags, decision="").values_list("nominee_id", "rule").annotate(n=Count("*")).order_by():
         reasons[nominee_id][rule] = n
-    current = {row[0]: row[1:] for row in Tally.objects.filter(tallies).values_list("nominee_id", *TALLY_FIELDS[:-1])}
+    # The stored reasons are compared as text (decoding 2,000 JSON values costs more than the counting).
+    current = Nominee.objects.filter(nominees).values_list(
+        "pk", "edition_id", "category_id", "tally__counted", "tally__held", "tally__rejected", "tally__unconfirmed",
+        Cast("tally__held_reasons", TextField()),
+    )
     now = timezone.now()
     changed = []
-    for nominee_id, (edition_id, category_id) in nominees.items():
+    seen = 0
+    for nominee_id, edition_id, category_id, *stored in current:
+        seen += 1
         figures = counts[nominee_id]
-        held_reasons = reasons.get(nominee_id, {})
-        row = (figures["counted"], figures["held"], figures["rejected"], figures["unconfirmed"], held_reasons)
-        if current.get(nominee_id) != row:
+        held_reasons = _reasons_in_json_order(reasons.get(nominee_id, {}))
+        figures_now = (figures["counted"], figures["held"], figures["rejected"], figures["unconfirmed"], json.dumps(held_reasons))
+        if tuple(stored) != figures_now:
             changed.append(
                 Tally(nominee_id=nominee_id, edition_id=edition_id, category_id=category_id, held_reasons=held_reasons, updated_at=now, **figures)
             )
     Tally.objects.bulk_create(
         changed, batch_size=2000, update_conflicts=True, unique_fields=["nominee"], update_fields=TALLY_FIELDS
     )
+    return seen
 
 
 def recompute_tallies(nominee_ids: Iterable[int]) -> None:
     """Recompute the tallies of these nominees from their votes (call inside a transaction)."""
     for chunk in _chunks(sorted(set(nominee_ids))):
-        nominees = {pk: (e, c) for pk, e, c in Nominee.objects.filter(pk__in=chunk).values_list("pk", "edition_id", "category_id")}
-        _write_tallies(nominees, votes=Q(nominee_id__in=chunk), flags=Q(nominee_id__in=chunk), tallies=Q(nominee_id__in=chunk))
+        _write_tallies(nominees=Q(pk__in=chunk), votes=Q(nominee_id__in=chunk), flags=Q(nominee_id__in=chunk))
 
 
 def recount_edition(edition: Edition) -> int:
@@ -107,11 +124,7 @@ def recount_edition(edition: Edition) -> int:
     with transaction.atomic():
         advisory_lock("nominations.process", wait=True)
         Vote.objects.filter(edition=edition, tallied_at__isnull=True).update(tallied_at=timezone.now())
-        nominees = {
-            pk: (e, c) for pk, e, c in Nominee.objects.filter(edition=edition).values_list("pk", "edition_id", "category_id")
-        }
-        _write_tallies(nominees, votes=Q(edition=edition), flags=Q(nominee__edition=edition), tallies=Q(edition=edition))
-    return len(nominees)
+        return _write_tallies(nominees=Q(edition=edition), votes=Q(edition=edition), flags=Q(nominee__edition=edition))
 
 
 def process_pending_votes(*, batch_size: int | None = None) -> tuple[int, bool]:
