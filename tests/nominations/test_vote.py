@@ -32,6 +32,13 @@ def test_confirmation_link_counts_the_vote_and_shows_receipt(client, nominee):
     assert saved.receipt_code in response.content.decode()
 
 
+def test_confirmation_email_gives_the_receipt_code(client, nominee):
+    vote(client, nominee, "anna@example.com")
+    saved = Vote.objects.get()
+    assert saved.receipt_code in mail.outbox[0].body
+    assert "expires in 48 hours" in mail.outbox[0].body
+
+
 def test_confirmation_link_get_shows_a_button_and_counts_nothing(client, nominee):
     vote(client, nominee, "anna@example.com")
     response = client.get(reverse("nominations:confirm", kwargs={"token": last_token()}))
