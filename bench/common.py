@@ -12,26 +12,27 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def bench_database_url() -> str:
+def bench_database_url(name: str = "portal_bench") -> str:
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal")
     parts = urlsplit(base)
     if not parts.scheme.startswith("postgres"):
         sys.exit("The benchmarks run on PostgreSQL: set DATABASE_URL=postgres://...")
-    return urlunsplit((parts.scheme, parts.netloc, "/portal_bench", "", ""))
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", "", ""))
 
 
 def recreate_database(url: str) -> None:
     import psycopg2
 
     parts = urlsplit(url)
+    name = parts.path.lstrip("/")
     admin = psycopg2.connect(
         dbname="postgres", user=parts.username or "postgres", password=parts.password,
         host=parts.hostname or "127.0.0.1", port=parts.port or 5432,
     )
     admin.autocommit = True
     with admin.cursor() as cursor:
-        cursor.execute("DROP DATABASE IF EXISTS portal_bench WITH (FORCE)")
-        cursor.execute("CREATE DATABASE portal_bench")
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{name}"')
     admin.close()
 
 

@@ -306,6 +306,9 @@ FRAUD_LOOKALIKE_DOMAINS = dict(
 TALLY_BATCH_SIZE = env_int("TALLY_BATCH_SIZE", 20000)
 RECONCILE_EVERY_SECONDS = env_int("RECONCILE_EVERY_SECONDS", 300)
 
+# bench/http_load.py only: mounts /bench/minimal/, the one-query baseline view.
+BENCHMARK = env_bool("BENCHMARK", False)
+
 # Per-IP rate limits (django-ratelimit syntax: count/period).
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 RATELIMIT_NOMINATE = env_str("RATELIMIT_NOMINATE", "10/h")

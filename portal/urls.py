@@ -1,9 +1,10 @@
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from portal.views import healthz
+from portal.views import bench_minimal, healthz
 
 admin.site.site_header = "Customers' Friend"
 admin.site.site_title = "Customers' Friend admin"
@@ -16,3 +17,6 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("nominations.urls")),
 )
+
+if settings.BENCHMARK:
+    urlpatterns.append(path("bench/minimal/", bench_minimal))

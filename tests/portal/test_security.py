@@ -75,3 +75,17 @@ def test_admin_login_locks_out_after_repeated_wrong_passwords(client, settings):
 def test_health_check_answers_when_the_database_does(client):
     response = client.get("/healthz/")
     assert response.status_code == 200 and response.content == b"ok"
+
+
+def test_benchmark_baseline_view_is_not_mounted_by_default(client, db):
+    assert client.get("/bench/minimal/").status_code == 404
+
+
+def test_benchmark_baseline_view_is_mounted_only_with_the_benchmark_setting():
+    env = {**os.environ, "BENCHMARK": "1", "DEBUG": "1"}
+    code = "from django.urls import resolve; print(resolve('/bench/minimal/').func.__name__)"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "bench_minimal"
