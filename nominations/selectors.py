@@ -37,12 +37,17 @@ def get_edition(*, slug: str) -> Edition | None:
     return edition
 
 
-def get_category(*, edition: Edition, slug: str) -> Category | None:
-    return Category.objects.filter(edition=edition, slug=slug).first()
+def get_category(*, edition_slug: str, slug: str) -> Category | None:
+    """The category with its edition, in one query (the vote form's hot path)."""
+    return Category.objects.filter(edition__slug=edition_slug, slug=slug).select_related("edition").first()
 
 
 def nominees_for_vote(*, category: Category) -> list[Nominee]:
-    return list(Nominee.objects.filter(category=category).select_related("firm").order_by("firm__name"))
+    nominees = list(Nominee.objects.filter(category=category).select_related("firm").order_by("firm__name"))
+    for nominee in nominees:
+        # Already loaded: casting a vote reads them without another query.
+        nominee.category, nominee.edition = category, category.edition
+    return nominees
 
 
 def get_nominee(*, category: Category, nominee_id) -> Nominee | None:

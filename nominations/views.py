@@ -81,10 +81,11 @@ def nominated(request, slug):
 @require_http_methods(["GET", "POST"])
 @ratelimit(key=ratelimit_key, rate=_rate("RATELIMIT_VOTE"), method="POST", block=True, group="vote")
 def category_vote(request, slug, category_slug):
-    edition = _edition_or_404(slug)
-    category = selectors.get_category(edition=edition, slug=category_slug)
+    category = selectors.get_category(edition_slug=slug, slug=category_slug)
     if category is None:
+        _edition_or_404(slug)
         raise Http404(_("This category does not exist in this edition."))
+    edition = category.edition
     nominees = selectors.nominees_for_vote(category=category)
     is_open = edition.is_voting_open()
     form = VoteForm(request.POST or None, nominees=nominees, initial={"nominee": request.GET.get("nominee")})

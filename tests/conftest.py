@@ -11,6 +11,16 @@ def _no_rate_limits_by_default(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_processing_marker_left_over():
+    """The "a batch run is queued" marker lives 30 s in the cache (Redis in CI); one test's must not silence the next's."""
+    from django.core.cache import cache
+
+    from nominations import queue
+
+    cache.delete(queue.PROCESS_QUEUED_KEY)
+
+
+@pytest.fixture(autouse=True)
 def _english_by_default():
     """A request in another language leaves it active in the thread; reverse() would follow it."""
     translation.activate("en")

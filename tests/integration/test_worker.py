@@ -107,6 +107,7 @@ def worker(settings, tmp_path):
     yield w
     w.stop()
     use_broker(saved, eager=True)
+    cache.delete(queue.PROCESS_QUEUED_KEY)  # a run queued for the stopped worker would hold it for 30 s
 
 
 CLIENTS = [ClientInfo(ip_hash=i, network_hash=i, user_agent=f"agent-{i}") for i in range(100)]
