@@ -80,7 +80,8 @@ end
 
 
 def run_wrk(url: str, script: str | None, *, duration: int, connections: int, threads: int) -> dict:
-    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency"]
+    # A 10 s timeout: a request stalled behind a frozen Redis is measured, not dropped.
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "10s"]
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
         if script:
             lua.write(script)
@@ -189,10 +190,12 @@ def main() -> None:
         tokens_up, tokens_frozen = tokens_file("up", expected), tokens_file("fz", expected)
         connection.close()
 
+        server_log = open(Path(tempfile.gettempdir()) / "bench-gunicorn.log", "w")  # noqa: SIM115 (closed with the process)
+        print(f"server log: {server_log.name}")
         server = subprocess.Popen(
             [str(ROOT / ".venv" / "bin" / "gunicorn"), "portal.wsgi", "-w", str(args.workers), "-b", f"127.0.0.1:{args.port}",
              "--log-level", "warning"],
-            cwd=ROOT, env={**os.environ, **env},
+            cwd=ROOT, env={**os.environ, **env}, stdout=server_log, stderr=subprocess.STDOUT,
         )
         base = f"http://127.0.0.1:{args.port}"
         wait_for(f"{base}/healthz/")

@@ -7,6 +7,9 @@ at once, so a voter's request never queues behind a dead connection.
 
 import logging
 import time
+from urllib.parse import urlsplit
+
+from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
@@ -29,5 +32,15 @@ class Breaker:
         self._open_until = 0.0
 
 
+def _server(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.hostname}:{parts.port or 6379}" if parts.scheme.startswith("redis") else url
+
+
 cache_breaker = Breaker("cache (Redis)", open_seconds=15)
-broker_breaker = Breaker("task broker (Redis)", open_seconds=15)
+# One Redis server behind both (the usual REDIS_URL set-up): one breaker, so a
+# request that found the cache frozen does not then wait for the broker too.
+if settings.REDIS_URL and _server(settings.CELERY_BROKER_URL) == _server(settings.REDIS_URL):
+    broker_breaker = cache_breaker
+else:
+    broker_breaker = Breaker("task broker (Redis)", open_seconds=15)

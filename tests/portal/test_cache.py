@@ -50,3 +50,14 @@ def test_after_one_failure_the_cache_is_skipped_without_waiting(monkeypatch):
 
     monkeypatch.setattr(RedisCache, "get", must_not_be_called)
     assert cache.get("k", "fallback") == "fallback"
+
+
+def test_cache_and_broker_on_one_redis_server_share_one_breaker(settings):
+    from portal import breaker
+
+    assert breaker._server("redis://127.0.0.1:6379/0") == breaker._server("redis://127.0.0.1/3")
+    assert breaker._server("redis://127.0.0.1:6379/0") != breaker._server("redis://10.0.0.2:6379/0")
+    if settings.REDIS_URL and breaker._server(settings.CELERY_BROKER_URL) == breaker._server(settings.REDIS_URL):
+        assert breaker.broker_breaker is breaker.cache_breaker
+    else:
+        assert breaker.broker_breaker is not breaker.cache_breaker
