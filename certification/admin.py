@@ -12,7 +12,7 @@ from django.http import FileResponse, HttpResponse
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +20,7 @@ from nominations.models import QUALITIES, NomineeState
 
 from . import scoring, selectors, services
 from .exceptions import VettingError
-from .models import AuditEntry, Check, CheckKind, Evidence, NomineeVetting
+from .models import AuditEntry, Check, Evidence, NomineeVetting
 
 # Append-only, from the admin's side: nobody adds, changes or deletes entries here (the database refuses too).
 

@@ -1,11 +1,11 @@
 """The append-only audit log: every state change, check, decision and vote override goes through `record`."""
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
-import json
 
 from .models import AuditEntry
 
