@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -8,7 +10,7 @@ from .exceptions import PortalError
 from django.utils.html import format_html, format_html_join
 
 from . import selectors
-from .models import Category, Edition, FraudDecision, FraudFlag, Firm, Nomination, Nominee, Tally, TaskRun, Vote
+from .models import EDITION_RULES, EDITION_THRESHOLDS, Category, Edition, FraudDecision, FraudFlag, Firm, Nomination, Nominee, Tally, TaskRun, Vote
 
 
 class CategoryInline(admin.TabularInline):
@@ -32,9 +34,50 @@ class EditionAdmin(admin.ModelAdmin):
     list_filter = ("country",)
     search_fields = ("label", "slug")
     prepopulated_fields = {"slug": ("country", "label")}
-    readonly_fields = ("results_released_at", "results_released_by")
+    readonly_fields = ("results_released_at", "results_released_by", "rules_status")
     inlines = [CategoryInline]
     actions = ["close_voting_now", "release_results"]
+    fieldsets = (
+        (None, {"fields": ("country", "label", "slug")}),
+        (
+            _("Windows"),
+            {"fields": ("nomination_opens_at", "nomination_closes_at", "voting_opens_at", "voting_closes_at", "results_date")},
+        ),
+        (
+            _("Rules and thresholds (public, frozen once voting opens)"),
+            {"fields": ("rules_status", *EDITION_THRESHOLDS)},
+        ),
+        (_("Results"), {"fields": ("results_released_at", "results_released_by")}),
+    )
+
+    def get_readonly_fields(self, request, obj=None):
+        # Frozen fields are shown, not editable; Edition.clean still refuses a change that slips through.
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.rules_frozen():
+            fields += [name for name in EDITION_RULES if name not in fields]
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        from certification import audit
+
+        super().save_model(request, obj, form, change)
+        if change and form.changed_data:
+            audit.record(
+                actor=request.user,
+                action="edition.change",
+                obj=obj,
+                before={name: form.initial.get(name) for name in form.changed_data},
+                after={name: form.cleaned_data.get(name) for name in form.changed_data},
+            )
+
+    @admin.display(description=_("status of the rules"))
+    def rules_status(self, obj):
+        if obj is None or obj.pk is None or not obj.rules_frozen():
+            return _("Editable until voting opens; then frozen.")
+        return _(
+            "Frozen: voting opened on %(date)s, so the windows and thresholds can no longer change "
+            "(closing voting early is an action)."
+        ) % {"date": date_format(timezone.localtime(obj.voting_opens_at), "DATETIME_FORMAT")}
 
     @admin.action(description=_("Close voting now in the selected editions"), permissions=["change"])
     def close_voting_now(self, request, queryset):
@@ -44,7 +87,6 @@ class EditionAdmin(admin.ModelAdmin):
             except PortalError as error:
                 self.message_user(request, f"{edition}: {error.message}", messages.ERROR)
             else:
-                self.log_change(request, edition, [{"changed": {"fields": ["voting closes"]}}])
                 self.message_user(request, _("Voting closed in %s.") % edition, messages.SUCCESS)
 
     @admin.action(description=_("Release the results of the selected editions"), permissions=["release"])
@@ -57,7 +99,6 @@ class EditionAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{edition}: {error.message}", messages.ERROR)
             else:
                 released += 1
-                self.log_change(request, edition, [{"changed": {"fields": ["results released"]}}])
         if released:
             self.message_user(
                 request,
@@ -84,8 +125,8 @@ def reasons_html(reasons: dict) -> str:
 
 @admin.register(Nominee)
 class NomineeAdmin(admin.ModelAdmin):
-    list_display = ("firm", "category", "edition", "counted", "held", "flagged_share", "held_reasons", "created_at")
-    list_filter = ("edition", "category")
+    list_display = ("firm", "category", "edition", "state", "counted", "held", "flagged_share", "held_reasons", "created_at")
+    list_filter = ("edition", "category", "state")
     search_fields = ("firm__name", "firm__registration_number")
     list_select_related = ("firm", "category", "edition", "tally")
     autocomplete_fields = ("firm",)
@@ -160,9 +201,8 @@ class FraudFlagAdmin(admin.ModelAdmin):
         return ", ".join(f"{key}: {value}" for key, value in obj.evidence.items())
 
     def _settle(self, request, queryset, decision, label):
+        # The service writes the audit log (certification.audit), one entry per flag and per vote whose standing changed.
         settled = services.settle_flags(flag_ids=list(queryset.values_list("pk", flat=True)), decision=decision, by=request.user)
-        for flag in queryset.filter(decision=decision, decided_by=request.user)[:1000]:
-            self.log_change(request, flag, [{"changed": {"fields": ["decision"]}}])
         self.message_user(request, label % {"count": settled}, messages.SUCCESS)
 
     @admin.action(description=_("Confirm the selected flags as fraud (the votes stay out)"), permissions=["settle"])

@@ -1,6 +1,9 @@
 import secrets
+from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone, translation
@@ -48,6 +51,13 @@ class TranslatedNameMixin(models.Model):
         return self.name
 
 
+# Fields an edition's public rules are made of: once voting opens they are frozen
+# (Edition.frozen_changes; the database refuses changes to the thresholds too).
+EDITION_THRESHOLDS = ("min_counted_votes", "min_voter_networks", "max_flagged_share", "pass_mark", "survey_threshold")
+EDITION_WINDOWS = ("nomination_opens_at", "nomination_closes_at", "voting_opens_at", "voting_closes_at", "results_date")
+EDITION_RULES = EDITION_THRESHOLDS + EDITION_WINDOWS
+
+
 class Edition(models.Model):
     country = models.CharField(_("country"), max_length=2, choices=Country.choices)
     label = models.CharField(_("label"), max_length=20, help_text=_('Like "2026/2027".'))
@@ -69,6 +79,39 @@ class Edition(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # Qualification thresholds, shown publicly with the rules.
+    min_counted_votes = models.PositiveIntegerField(
+        _("minimum counted votes"), default=10, help_text=_("A nominee needs at least this many counted votes to qualify.")
+    )
+    min_voter_networks = models.PositiveIntegerField(
+        _("minimum distinct voter networks"),
+        default=5,
+        help_text=_("Counted votes must come from at least this many different networks."),
+    )
+    max_flagged_share = models.DecimalField(
+        _("maximum flagged share"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("0.20"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+        help_text=_("Share of confirmed votes flagged as doubtful above which a nominee does not qualify (0 to 1)."),
+    )
+    pass_mark = models.DecimalField(
+        _("pass mark"),
+        max_digits=3,
+        decimal_places=2,
+        default=Decimal("3.50"),
+        validators=[MinValueValidator(Decimal("1")), MaxValueValidator(Decimal("5"))],
+        help_text=_("Lowest vetting score (1 to 5) with which a nominee can be approved."),
+    )
+    survey_threshold = models.PositiveSmallIntegerField(
+        _("survey threshold (% satisfied)"),
+        default=80,
+        validators=[MaxValueValidator(100)],
+        help_text=_("Share of surveyed customers who must be satisfied for the survey check to pass."),
+    )
+    # Set once by certification.services.qualify_edition, so it runs once per edition.
+    qualified_at = models.DateTimeField(_("nominees qualified at"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("edition")
@@ -85,6 +128,11 @@ class Edition(models.Model):
                 condition=Q(voting_closes_at__gt=models.F("voting_opens_at")),
                 name="edition_voting_window_ordered",
             ),
+            models.CheckConstraint(
+                condition=Q(max_flagged_share__gte=0, max_flagged_share__lte=1), name="edition_flagged_share_0_to_1"
+            ),
+            models.CheckConstraint(condition=Q(pass_mark__gte=1, pass_mark__lte=5), name="edition_pass_mark_1_to_5"),
+            models.CheckConstraint(condition=Q(survey_threshold__lte=100), name="edition_survey_threshold_percent"),
         ]
 
     def __str__(self) -> str:
@@ -104,6 +152,36 @@ class Edition(models.Model):
     @property
     def results_released(self) -> bool:
         return self.results_released_at is not None
+
+    def rules_frozen(self, now=None) -> bool:
+        """The rules and thresholds are frozen once voting has opened (as stored, not as edited)."""
+        opens = self._stored_voting_opens_at()
+        return opens is not None and opens <= (now or timezone.now())
+
+    def _stored_voting_opens_at(self):
+        if self.pk is None:
+            return None
+        return Edition.objects.filter(pk=self.pk).values_list("voting_opens_at", flat=True).first()
+
+    def frozen_changes(self, now=None) -> list[str]:
+        """The frozen fields this unsaved instance would change; empty while voting has not opened."""
+        if self.pk is None:
+            return []
+        stored = Edition.objects.filter(pk=self.pk).values(*EDITION_RULES).first()
+        if stored is None or stored["voting_opens_at"] > (now or timezone.now()):
+            return []
+        return [name for name in EDITION_RULES if getattr(self, name) != stored[name]]
+
+    def clean(self):
+        super().clean()
+        changed = self.frozen_changes()
+        if changed:
+            raise ValidationError(
+                {
+                    name: _("Voting in this edition has opened, so its rules and thresholds can no longer change.")
+                    for name in changed
+                }
+            )
 
 
 class Category(TranslatedNameMixin):
@@ -141,12 +219,28 @@ class Firm(models.Model):
         return self.name
 
 
+class NomineeState(models.TextChoices):
+    """A nominee's path; the allowed moves are in certification.workflow."""
+
+    NOMINATED = "nominated", _("nominated")
+    QUALIFIED = "qualified", _("qualified")
+    UNDER_REVIEW = "under_review", _("under review")
+    APPROVED = "approved", _("approved")
+    REJECTED = "rejected", _("rejected")
+    CERTIFIED = "certified", _("certified")
+
+
 class Nominee(models.Model):
     """A firm in one category of one edition."""
 
     edition = models.ForeignKey(Edition, verbose_name=_("edition"), on_delete=models.CASCADE, related_name="nominees")
     category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.CASCADE, related_name="nominees")
     firm = models.ForeignKey(Firm, verbose_name=_("firm"), on_delete=models.PROTECT, related_name="nominees")
+    # Changed only through certification.workflow (compare-and-set, audited).
+    state = models.CharField(
+        _("state"), max_length=12, choices=NomineeState.choices, default=NomineeState.NOMINATED, db_index=True,
+        editable=False,
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

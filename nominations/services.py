@@ -255,12 +255,19 @@ def confirm_vote(*, token: str) -> Vote:
 
 def close_voting_now(*, edition: Edition, by) -> Edition:
     """End an open voting window early (e.g. under attack, or in the demo); logged with who."""
+    from certification import audit
+
     now = timezone.now()
-    changed = Edition.objects.filter(pk=edition.pk, voting_opens_at__lte=now, voting_closes_at__gt=now).update(
-        voting_closes_at=now
-    )
-    if not changed:
-        raise VotingClosed(_("Voting in this edition is not open, so there is nothing to close."))
+    with transaction.atomic():
+        before = Edition.objects.filter(pk=edition.pk).values_list("voting_closes_at", flat=True).first()
+        changed = Edition.objects.filter(pk=edition.pk, voting_opens_at__lte=now, voting_closes_at__gt=now).update(
+            voting_closes_at=now
+        )
+        if not changed:
+            raise VotingClosed(_("Voting in this edition is not open, so there is nothing to close."))
+        audit.record(
+            actor=by, action="edition.close_voting", obj=edition, before={"voting_closes_at": before}, after={"voting_closes_at": now}
+        )
     logger.info("voting in edition %s closed early by user %s", edition.pk, by.pk)
     edition.refresh_from_db(fields=["voting_closes_at"])
     return edition
@@ -274,12 +281,19 @@ def release_results(*, edition: Edition, by) -> Edition:
         raise ResultsNotReleasable()
     if waiting_votes(edition):
         raise ResultsNotReleasable(_("Confirmed votes are still waiting to be counted; try again in a few minutes."))
+    from certification import audit
+
     now = timezone.now()
-    changed = Edition.objects.filter(pk=edition.pk, results_released_at__isnull=True).update(
-        results_released_at=now, results_released_by=by
-    )
-    if not changed:
-        raise ResultsNotReleasable()
+    with transaction.atomic():
+        changed = Edition.objects.filter(pk=edition.pk, results_released_at__isnull=True).update(
+            results_released_at=now, results_released_by=by
+        )
+        if not changed:
+            raise ResultsNotReleasable()
+        audit.record(
+            actor=by, action="edition.release_results", obj=edition, before={"results_released_at": None},
+            after={"results_released_at": now},
+        )
     logger.info("results of edition %s released by user %s", edition.pk, by.pk)
     edition.refresh_from_db(fields=["results_released_at", "results_released_by"])
     return edition
@@ -296,12 +310,17 @@ def settle_flags(*, flag_ids: list[int], decision: str, by) -> int:
     already settled are left as they are (select_for_update, then only
     pending ones change).
     """
+    from certification import audit
+
     if decision not in (FraudDecision.FRAUD, FraudDecision.GENUINE):
         raise ValueError(f"unknown decision {decision!r}")
     with transaction.atomic():
-        pending = FraudFlag.objects.select_for_update().filter(pk__in=flag_ids, decision="")
-        vote_ids = list(pending.values_list("vote_id", flat=True))
-        settled = pending.update(decision=decision, decided_at=timezone.now(), decided_by=by)
+        pending = list(FraudFlag.objects.select_for_update().filter(pk__in=flag_ids, decision=""))
+        vote_ids = list({flag.vote_id for flag in pending})
+        standing_before = dict(Vote.objects.filter(pk__in=vote_ids).values_list("pk", "integrity"))
+        settled = FraudFlag.objects.filter(pk__in=[flag.pk for flag in pending], decision="").update(
+            decision=decision, decided_at=timezone.now(), decided_by=by
+        )
         Vote.objects.filter(pk__in=vote_ids).update(
             integrity=Case(
                 When(Exists(FraudFlag.objects.filter(vote=OuterRef("pk"), decision=FraudDecision.FRAUD)), then=Value(Integrity.FRAUD)),
@@ -309,6 +328,24 @@ def settle_flags(*, flag_ids: list[int], decision: str, by) -> int:
                 default=Value(Integrity.OK),
             ),
             tallied_at=None,
+        )
+        audit.record_many(
+            actor=by,
+            action="fraudflag.settle",
+            changes=[audit.Change(obj=flag, before={"decision": ""}, after={"decision": decision}) for flag in pending],
+        )
+        overridden = [
+            vote
+            for vote in Vote.objects.filter(pk__in=vote_ids).only("pk", "receipt_code", "nominee_id", "integrity")
+            if vote.integrity != standing_before.get(vote.pk)
+        ]
+        audit.record_many(
+            actor=by,
+            action="vote.override",
+            changes=[
+                audit.Change(obj=vote, before={"integrity": standing_before[vote.pk]}, after={"integrity": vote.integrity})
+                for vote in overridden
+            ],
         )
         queue.request_processing()
     logger.info("user %s settled %d fraud flags as %s", by.pk, settled, decision)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from . import queue, services, tally
 from .fraud.scan import scan_edition
 from .models import Edition, TaskRun
+from certification.services import qualify_edition
 
 logger = logging.getLogger(__name__)
 
@@ -97,6 +98,11 @@ def finalise_closed_editions() -> int:
                 tally.recount_edition(edition)
                 Edition.objects.filter(pk=edition.pk, final_tally_at__isnull=True).update(final_tally_at=timezone.now())
                 finalised += 1
+        # Qualification runs once per edition (it claims qualified_at); this also
+        # sweeps an edition whose qualification failed after its final tally.
+        for edition in Edition.objects.filter(final_tally_at__isnull=False, qualified_at__isnull=True):
+            with recorded("qualification"):
+                qualify_edition(edition=edition)
         return finalised
 
 

@@ -204,7 +204,10 @@ STATICFILES_DIRS = [
     ("bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
 ]
 MEDIA_URL = "/media/"
+# Uploaded evidence lives here; it is never served publicly (no MEDIA_URL route):
+# staff download it through an admin view that checks permissions.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

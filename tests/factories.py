@@ -83,3 +83,36 @@ class VoteFactory(factory.django.DjangoModelFactory):
     agent_hash = factory.LazyAttribute(lambda o: keyed_hash(o.user_agent))
     integrity = factory.LazyAttribute(lambda o: "unconfirmed" if o.confirmed_at is None else "ok")
     confirmed_at = None
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A staff user; pass `groups=["Auditor"]` for a role (the groups come from a migration)."""
+
+    class Meta:
+        model = "auth.User"
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"staff{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.com")
+    is_staff = True
+
+    @factory.post_generation
+    def groups(self, create, names, **kwargs):
+        from django.contrib.auth.models import Group
+
+        if create and names:
+            self.groups.add(*Group.objects.filter(name__in=names))
+
+
+class CheckFactory(factory.django.DjangoModelFactory):
+    """A recorded check, written directly (services.record_check is what the product uses)."""
+
+    class Meta:
+        model = "certification.Check"
+
+    nominee = factory.SubFactory(NomineeFactory, state="under_review")
+    kind = "registration"
+    channel = ""
+    result = "pass"
+    score = None
+    recorded_by = factory.SubFactory(UserFactory, groups=["Auditor"])

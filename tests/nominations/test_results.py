@@ -81,7 +81,7 @@ def test_results_page_query_count_does_not_grow_with_nominees(client, category, 
 
 
 def test_admin_action_releases_results_and_logs_it(client, edition, staff):
-    from django.contrib.admin.models import LogEntry
+    from certification.models import AuditEntry
 
     close_voting(edition)
     client.force_login(staff)
@@ -93,7 +93,7 @@ def test_admin_action_releases_results_and_logs_it(client, edition, staff):
     assert response.status_code == 200
     edition.refresh_from_db()
     assert edition.results_released
-    assert LogEntry.objects.filter(object_id=str(edition.pk)).exists()
+    assert AuditEntry.objects.filter(action="edition.release_results", object_id=str(edition.pk), actor=staff).exists()
 
 
 def test_staff_without_the_permission_cannot_release(client, edition):

@@ -1,0 +1,25 @@
+"""Domain errors of vetting; each carries the message staff see."""
+
+from django.utils.translation import gettext_lazy as _
+
+from nominations.exceptions import PortalError
+
+
+class VettingError(PortalError):
+    message = _("This vetting step is not possible now.")
+
+
+class TransitionRefused(VettingError):
+    message = _("This move between states is not allowed.")
+
+
+class RulesFrozen(VettingError):
+    message = _("Voting in this edition has opened, so its rules and thresholds can no longer change.")
+
+
+class CheckRefused(VettingError):
+    message = _("This check cannot be recorded.")
+
+
+class NotAllowed(VettingError):
+    message = _("You do not have the permission to do this.")

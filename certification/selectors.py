@@ -1,0 +1,192 @@
+"""Functions that read vetting data for the admin."""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, FloatField, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Cast, Coalesce, NullIf, TruncDate
+from django.http import Http404
+
+from nominations.models import Channel, Edition, FraudFlag, Nominee, Vote
+
+from . import scoring, workflow
+from .models import Check, CheckKind, Evidence, NomineeVetting
+
+
+def can_see_tallies(*, user, edition: Edition) -> bool:
+    """Vote counts of an edition are visible once released, or to those allowed to see them earlier."""
+    return (
+        edition.results_released
+        or user.has_perm("nominations.release_results")
+        or user.has_perm("certification.view_unreleased_tallies")
+    )
+
+
+def flagged_share_expression():
+    """(held + rejected) / confirmed, NULL without confirmed votes (for filters and ordering)."""
+    flagged = Cast(Coalesce(F("tally__held"), 0) + Coalesce(F("tally__rejected"), 0), FloatField())
+    confirmed = NullIf(Coalesce(F("tally__counted"), 0) + Coalesce(F("tally__held"), 0) + Coalesce(F("tally__rejected"), 0), 0)
+    return ExpressionWrapper(flagged / Cast(confirmed, FloatField()), output_field=FloatField())
+
+
+def vetting_queryset(*, user) -> QuerySet:
+    """Nominees with what the lists show: two queries (rows, then their checks) whatever the number of rows.
+
+    `tallies_visible` says whether this user may see the nominee's vote counts (can_see_tallies, per row).
+    """
+    if user.has_perm("nominations.release_results") or user.has_perm("certification.view_unreleased_tallies"):
+        visible = Value(True)
+    else:
+        visible = ExpressionWrapper(Q(edition__results_released_at__isnull=False), output_field=BooleanField())
+    return (
+        NomineeVetting.objects.select_related("firm", "category", "edition", "tally")
+        .annotate(share=flagged_share_expression(), tallies_visible=visible)
+        .prefetch_related(Prefetch("checks", queryset=Check.objects.only("pk", "nominee_id", "kind", "channel", "result", "score")))
+    )
+
+
+# The columns of the side-by-side view: one per kind, mystery shopping one per channel.
+COLUMNS: list[tuple[str, str]] = [
+    (CheckKind.REGISTRATION, ""),
+    (CheckKind.CHARTER, ""),
+    (CheckKind.COMPLAINTS, ""),
+    *[(CheckKind.MYSTERY_SHOPPING, channel) for channel in Channel.values],
+    (CheckKind.SURVEY, ""),
+    (CheckKind.VOTE_INTEGRITY, ""),
+]
+
+
+@dataclass(frozen=True)
+class CheckColumn:
+    kind: str
+    channel: str
+    label: str
+    mandatory: bool
+    check: Check | None
+
+
+@dataclass(frozen=True)
+class DayCount:
+    day: date
+    votes: int
+    x: int
+    y: int
+    height: int
+
+
+@dataclass(frozen=True)
+class VettingSummary:
+    nominee: Nominee
+    columns: list[CheckColumn]
+    score: Decimal | None
+    approval_problems: list[str]
+    pending_flags: int
+    days: list[DayCount]
+    chart_width: int
+    chart_height: int
+    max_votes: int
+
+
+CHART_HEIGHT = 120
+CHART_BAR = 12  # SVG units per day
+
+
+def votes_per_day(*, nominee: Nominee) -> list[tuple[date, int]]:
+    """Confirmed votes per day of confirmation, one GROUP BY query."""
+    rows = (
+        Vote.objects.filter(nominee=nominee, confirmed_at__isnull=False)
+        .annotate(day=TruncDate("confirmed_at"))
+        .values_list("day")
+        .annotate(n=Count("*"))
+        .order_by("day")
+    )
+    return list(rows)
+
+
+def vetting_summary(*, nominee: Nominee, user) -> VettingSummary:
+    """Everything the nominee's vetting page shows: checks side by side, score, what blocks approval, votes over time."""
+    checks = list(
+        Check.objects.filter(nominee=nominee).select_related("recorded_by").prefetch_related("evidence")
+    )
+    by_key = {(c.kind, c.channel): c for c in checks}
+    columns = []
+    for kind, channel in COLUMNS:
+        label = str(CheckKind(kind).label)
+        if channel:
+            label = f"{label}: {Channel(channel).label}"
+        columns.append(CheckColumn(kind, channel, label, kind in scoring.MANDATORY, by_key.get((kind, channel))))
+    pending = FraudFlag.objects.filter(nominee=nominee, decision="").count()
+    problems = scoring.approval_problems(checks=checks, pass_mark=nominee.edition.pass_mark, pending_flags=pending)
+    if user.pk in {c.recorded_by_id for c in checks}:
+        problems += workflow.four_eyes(nominee=nominee, actor=user, reason="")
+    counts = votes_per_day(nominee=nominee) if user.has_perm("nominations.view_vote") else []
+    peak = max((n for _d, n in counts), default=0)
+    days = []
+    for i, (day, n) in enumerate(counts):
+        height = round(CHART_HEIGHT * n / peak) if peak else 0
+        days.append(DayCount(day=day, votes=n, x=i * CHART_BAR, y=CHART_HEIGHT - height, height=height))
+    return VettingSummary(
+        nominee=nominee,
+        columns=columns,
+        score=scoring.vetting_score(checks),
+        approval_problems=problems,
+        pending_flags=pending,
+        days=days,
+        chart_width=max(len(days), 1) * CHART_BAR,
+        chart_height=CHART_HEIGHT,
+        max_votes=peak,
+    )
+
+
+SEVERITY = {"fail": 0, "na": 1, "pass": 2}
+
+
+def csv_rows(*, nominees: QuerySet, user) -> tuple[list[str], list[list]]:
+    """A category's nominees with their scores; vote counts only where the user may see them."""
+    nominees = nominees.select_related("firm", "category", "edition", "tally").prefetch_related("checks").order_by(
+        "edition", "category", "firm__name"
+    )
+    kinds = list(CheckKind)
+    header = [
+        "edition", "category", "firm", "registration_number", "state", "vetting_score",
+        *[f"{kind.value}_result" for kind in kinds],
+        "counted_votes", "flagged_share",
+    ]
+    rows = []
+    visible: dict[int, bool] = {}
+    for nominee in nominees:
+        checks = list(nominee.checks.all())
+        results: dict[str, str] = {}
+        for check in checks:
+            # Mystery shopping: the worst channel's result is the kind's result.
+            previous = results.get(check.kind)
+            results[check.kind] = check.result if previous is None else min(previous, check.result, key=SEVERITY.get)
+        if nominee.edition_id not in visible:
+            visible[nominee.edition_id] = can_see_tallies(user=user, edition=nominee.edition)
+        tally = getattr(nominee, "tally", None)
+        show = visible[nominee.edition_id]
+        rows.append(
+            [
+                str(nominee.edition),
+                nominee.category.name_en,
+                nominee.firm.name,
+                nominee.firm.registration_number,
+                nominee.state,
+                scoring.vetting_score(checks) or "",
+                *[results.get(kind.value, "") for kind in kinds],
+                (tally.counted if tally else 0) if show else "",
+                (f"{tally.flagged_share:.2f}" if tally else "") if show else "",
+            ]
+        )
+    return header, rows
+
+
+def get_evidence_for_download(*, user, evidence_id) -> Evidence:
+    """The evidence file if this staff user may see it; 404 alike for missing and not allowed."""
+    if not (user.is_active and user.is_staff and user.has_perm("certification.view_evidence")):
+        raise Http404
+    try:
+        return Evidence.objects.select_related("check_record").get(pk=int(evidence_id))
+    except (Evidence.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None

@@ -1,0 +1,250 @@
+"""Functions that change vetting state: qualification, reviews, checks, evidence, decisions, edition rules."""
+
+import hashlib
+import logging
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from nominations.models import EDITION_RULES, Edition, FraudFlag, Integrity, Nominee
+from nominations.models import NomineeState as S
+
+from . import audit, scoring, workflow
+from .exceptions import CheckRefused, NotAllowed, RulesFrozen, TransitionRefused, VettingError
+from .models import Check, CheckKind, Evidence
+from .validators import sniff_content_type
+
+logger = logging.getLogger(__name__)
+
+
+# Qualification ----------------------------------------------------------------
+
+
+def qualification_measures(nominees) -> dict[int, dict]:
+    """Counted votes, distinct voter networks (of counted votes) and flagged share per nominee, in one query."""
+    rows = nominees.annotate(
+        n_counted=Coalesce("tally__counted", 0),
+        n_held=Coalesce("tally__held", 0),
+        n_rejected=Coalesce("tally__rejected", 0),
+        n_networks=Count("votes__network_hash", filter=Q(votes__integrity=Integrity.OK), distinct=True),
+    ).values_list("pk", "n_counted", "n_held", "n_rejected", "n_networks")
+    measures = {}
+    for pk, counted, held, rejected, networks in rows.order_by():
+        confirmed = counted + held + rejected
+        share = Decimal(held + rejected) / confirmed if confirmed else Decimal(0)
+        measures[pk] = {"counted": counted, "networks": networks, "flagged_share": round(share, 4)}
+    return measures
+
+
+def _shortfalls(measure: dict, edition: Edition) -> list[str]:
+    problems = []
+    if measure["counted"] < edition.min_counted_votes:
+        problems.append(
+            _("%(n)d counted votes, fewer than the %(min)d required.") % {"n": measure["counted"], "min": edition.min_counted_votes}
+        )
+    if measure["networks"] < edition.min_voter_networks:
+        problems.append(
+            _("Votes from %(n)d networks, fewer than the %(min)d required.")
+            % {"n": measure["networks"], "min": edition.min_voter_networks}
+        )
+    if measure["flagged_share"] > edition.max_flagged_share:
+        problems.append(
+            _("%(share)s of the votes flagged, more than the %(max)s allowed.")
+            % {"share": f"{measure['flagged_share']:.0%}", "max": f"{edition.max_flagged_share:.0%}"}
+        )
+    return [str(p) for p in problems]
+
+
+def _qualify(*, edition: Edition, nominee_ids, actor) -> dict[str, int]:
+    """Apply the edition's thresholds to these nominated nominees (inside a transaction)."""
+    measures = qualification_measures(Nominee.objects.filter(pk__in=list(nominee_ids), edition=edition, state=S.NOMINATED))
+    passing, staying = {}, []
+    for pk, measure in measures.items():
+        problems = _shortfalls(measure, edition)
+        if problems:
+            staying.append((pk, measure, problems))
+        else:
+            passing[pk] = measure
+    moved = workflow.bulk_transition(nominee_ids=passing, from_state=S.NOMINATED, to=S.QUALIFIED, actor=actor, details=passing)
+    names = {n.pk: n for n in Nominee.objects.filter(pk__in=[pk for pk, _m, _p in staying]).select_related("firm", "category")}
+    audit.record_many(
+        actor=actor,
+        action="nominee.not_qualified",
+        changes=[
+            audit.Change(obj=names[pk], before={"state": S.NOMINATED}, after={"state": S.NOMINATED, **measure}, reason=" ".join(problems))
+            for pk, measure, problems in staying
+        ],
+    )
+    return {"qualified": len(moved), "not_qualified": len(staying)}
+
+
+def qualify_edition(*, edition: Edition) -> dict[str, int]:
+    """Qualify an edition's nominees once its final tally is in; runs once (compare-and-set on qualified_at).
+
+    Nominees that miss a threshold stay nominated, with the reasons in the audit log.
+    """
+    with transaction.atomic():
+        claimed = Edition.objects.filter(pk=edition.pk, final_tally_at__isnull=False, qualified_at__isnull=True).update(
+            qualified_at=timezone.now()
+        )
+        if not claimed:
+            return {"qualified": 0, "not_qualified": 0}
+        edition.refresh_from_db()
+        ids = Nominee.objects.filter(edition=edition, state=S.NOMINATED).values_list("pk", flat=True)
+        outcome = _qualify(edition=edition, nominee_ids=list(ids), actor=None)
+    logger.info("edition %s qualified: %s", edition.pk, outcome)
+    return outcome
+
+
+def qualify_nominees(*, nominees, actor) -> dict[str, int]:
+    """Qualify selected nominees by the same thresholds (e.g. after a late fraud settlement); final tallies only."""
+    totals = {"qualified": 0, "not_qualified": 0}
+    by_edition: dict[int, list[int]] = {}
+    for pk, edition_id in nominees.values_list("pk", "edition_id"):
+        by_edition.setdefault(edition_id, []).append(pk)
+    for edition in Edition.objects.filter(pk__in=by_edition):
+        if edition.final_tally_at is None:
+            raise TransitionRefused(
+                _("Nominees of %(edition)s qualify only once voting has closed and the tally is final.") % {"edition": edition}
+            )
+        with transaction.atomic():
+            outcome = _qualify(edition=edition, nominee_ids=by_edition[edition.pk], actor=actor)
+        for key in totals:
+            totals[key] += outcome[key]
+    return totals
+
+
+# Review and decisions -------------------------------------------------------------
+
+
+def start_review(*, nominee: Nominee, actor) -> Nominee:
+    return workflow.transition(nominee=nominee, to=S.UNDER_REVIEW, actor=actor)
+
+
+def approve(*, nominee: Nominee, actor, reason: str = "") -> Nominee:
+    """A second auditor's approval: all mandatory checks passed, score at the pass mark, not their own checks."""
+    return workflow.transition(nominee=nominee, to=S.APPROVED, actor=actor, reason=reason)
+
+
+def reject(*, nominee: Nominee, actor, reason: str) -> Nominee:
+    return workflow.transition(nominee=nominee, to=S.REJECTED, actor=actor, reason=reason)
+
+
+# Checks and evidence ----------------------------------------------------------------
+
+CHECK_FIELDS = ("result", "score", "details", "notes")
+
+
+def _snapshot(check: Check | None) -> dict:
+    if check is None:
+        return {}
+    return {"result": check.result, "score": check.score, "details": check.details, "notes": check.notes}
+
+
+def record_check(*, nominee: Nominee, kind: str, inputs: dict, actor, channel: str = "", notes: str = "") -> Check:
+    """Record (or correct, if it is the auditor's own) a check on a nominee under review.
+
+    Takes the nominee's row lock, as the workflow does, so no check changes
+    while a decision is being made. The result and score are computed
+    (certification.scoring); vote integrity is read from the flags.
+    """
+    if kind not in CheckKind.values:
+        raise CheckRefused(_("Unknown check."))
+    if (kind == CheckKind.MYSTERY_SHOPPING) != bool(channel):
+        raise CheckRefused(_("Mystery shopping is recorded per channel; other checks have no channel."))
+    if len(notes) > Check._meta.get_field("notes").max_length:
+        raise CheckRefused(_("Notes can be at most 2000 characters."))
+    with transaction.atomic():
+        locked = Nominee.objects.select_for_update().select_related("edition", "firm", "category").get(pk=nominee.pk)
+        if locked.state != S.UNDER_REVIEW:
+            raise CheckRefused(
+                _("Checks are recorded only while a nominee is under review; this one is %(state)s.")
+                % {"state": locked.get_state_display()}
+            )
+        existing = Check.objects.filter(nominee=locked, kind=kind, channel=channel).first()
+        if existing is None and not actor.has_perm("certification.add_check"):
+            raise NotAllowed()
+        if existing is not None and (existing.recorded_by_id != actor.pk or not actor.has_perm("certification.change_check")):
+            raise CheckRefused(_("Another auditor recorded this check; only they can change it."))
+        flags = FraudFlag.objects.filter(nominee=locked).aggregate(
+            pending=Count("pk", filter=Q(decision="")), settled=Count("pk", filter=~Q(decision=""))
+        )
+        outcome = scoring.evaluate(
+            kind=kind,
+            inputs=inputs,
+            survey_threshold=locked.edition.survey_threshold,
+            pending_flags=flags["pending"],
+            settled_flags=flags["settled"],
+        )
+        before = _snapshot(existing)
+        check = existing or Check(nominee=locked, kind=kind, channel=channel, recorded_by=actor)
+        check.result, check.score, check.details, check.notes = outcome.result, outcome.score, outcome.details, notes
+        check.recorded_at = timezone.now()
+        if existing is None:
+            check.save()
+        else:
+            check.save(update_fields=[*CHECK_FIELDS, "recorded_at"])
+        audit.record(actor=actor, action="check.record" if existing is None else "check.change", obj=check, before=before, after=_snapshot(check))
+    return check
+
+
+def add_evidence(*, check: Check, file, actor) -> Evidence:
+    """Attach a file to one's own check; validated (type, size, content) before it is stored."""
+    if not actor.has_perm("certification.add_evidence"):
+        raise NotAllowed()
+    if check.recorded_by_id != actor.pk:
+        raise CheckRefused(_("Another auditor recorded this check; only they can add evidence to it."))
+    evidence = Evidence(
+        check_record=check,
+        file=file,
+        original_name=(file.name or "")[-200:],
+        content_type=sniff_content_type(file) or "",
+        size=file.size,
+        uploaded_by=actor,
+    )
+    try:
+        evidence.full_clean()
+    except ValidationError as error:
+        raise CheckRefused(" ".join(error.messages)) from None
+    digest = hashlib.sha256()
+    for chunk in file.chunks():
+        digest.update(chunk)
+    file.seek(0)
+    with transaction.atomic():
+        evidence.save()
+        audit.record(
+            actor=actor,
+            action="evidence.add",
+            obj=check,
+            after={"file": evidence.original_name, "type": evidence.content_type, "size": evidence.size, "sha256": digest.hexdigest()},
+        )
+    return evidence
+
+
+# Edition rules --------------------------------------------------------------------
+
+
+def update_edition_rules(*, edition: Edition, changes: dict, actor) -> Edition:
+    """Change an edition's thresholds or windows; refused once its voting has opened."""
+    unknown = set(changes) - set(EDITION_RULES)
+    if unknown:
+        raise VettingError(_("Not an edition rule: %(names)s.") % {"names": ", ".join(sorted(unknown))})
+    with transaction.atomic():
+        locked = Edition.objects.select_for_update().get(pk=edition.pk)
+        if locked.rules_frozen():
+            raise RulesFrozen()
+        before = {name: getattr(locked, name) for name in changes}
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        try:
+            locked.full_clean()
+        except ValidationError as error:
+            raise VettingError(" ".join(error.messages)) from None
+        locked.save(update_fields=list(changes))
+        audit.record(actor=actor, action="edition.rules", obj=locked, before=before, after=changes)
+    return locked

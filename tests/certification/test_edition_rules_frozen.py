@@ -1,0 +1,90 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, InternalError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from certification import services
+from certification.exceptions import RulesFrozen
+from certification.models import AuditEntry
+from nominations.models import Edition
+from tests.factories import EditionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def upcoming():
+    now = timezone.now()
+    return EditionFactory(
+        voting_opens_at=now + timedelta(days=5), voting_closes_at=now + timedelta(days=20),
+    )
+
+
+def test_thresholds_can_change_before_voting_opens(upcoming, manager):
+    services.update_edition_rules(edition=upcoming, changes={"min_counted_votes": 40}, actor=manager)
+    upcoming.refresh_from_db()
+    assert upcoming.min_counted_votes == 40
+    entry = AuditEntry.objects.get(action="edition.rules")
+    assert (entry.before, entry.after, entry.actor) == ({"min_counted_votes": 10}, {"min_counted_votes": 40}, manager)
+
+
+def test_service_refuses_a_change_once_voting_opened(edition, manager):
+    with pytest.raises(RulesFrozen, match="can no longer change"):
+        services.update_edition_rules(edition=edition, changes={"pass_mark": Decimal("3.00")}, actor=manager)
+    edition.refresh_from_db()
+    assert edition.pass_mark == Decimal("3.50")
+
+
+def test_model_validation_refuses_a_change_to_a_window_once_voting_opened(edition):
+    edition.results_date = edition.results_date + timedelta(days=1)
+    with pytest.raises(ValidationError) as error:
+        edition.full_clean()
+    assert "results_date" in error.value.message_dict
+
+
+def test_database_refuses_a_threshold_change_once_voting_opened(edition):
+    with pytest.raises((IntegrityError, InternalError)), transaction.atomic():
+        Edition.objects.filter(pk=edition.pk).update(min_voter_networks=1)
+    edition.refresh_from_db()
+    assert edition.min_voter_networks == 5
+
+
+def test_database_allows_a_threshold_change_before_voting_opens(upcoming):
+    Edition.objects.filter(pk=upcoming.pk).update(min_voter_networks=1)
+    upcoming.refresh_from_db()
+    assert upcoming.min_voter_networks == 1
+
+
+def test_admin_shows_frozen_rules_read_only_and_says_why(client, edition, manager):
+    client.force_login(manager)
+    page = client.get(reverse("admin:nominations_edition_change", args=[edition.pk])).content.decode()
+    assert "Frozen: voting opened on" in page
+    assert 'name="pass_mark"' not in page
+    data = {"country": "PL", "label": edition.label, "slug": edition.slug, "pass_mark": "1.00",
+            "categories-TOTAL_FORMS": "0", "categories-INITIAL_FORMS": "0"}
+    client.post(reverse("admin:nominations_edition_change", args=[edition.pk]), data)
+    edition.refresh_from_db()
+    assert edition.pass_mark == Decimal("3.50")
+
+
+def test_admin_edits_thresholds_before_voting_and_logs_them(client, upcoming, manager):
+    client.force_login(manager)
+    url = reverse("admin:nominations_edition_change", args=[upcoming.pk])
+    assert 'name="pass_mark"' in client.get(url).content.decode()
+    fmt = "%Y-%m-%d %H:%M:%S"
+    local = {name: timezone.localtime(getattr(upcoming, name)) for name in
+             ("nomination_opens_at", "nomination_closes_at", "voting_opens_at", "voting_closes_at")}
+    data = {"country": "PL", "label": upcoming.label, "slug": upcoming.slug, "results_date": upcoming.results_date,
+            "min_counted_votes": 10, "min_voter_networks": 5, "max_flagged_share": "0.20", "pass_mark": "4.00",
+            "survey_threshold": 80, "categories-TOTAL_FORMS": "0", "categories-INITIAL_FORMS": "0"}
+    for name, value in local.items():
+        data[f"{name}_0"], data[f"{name}_1"] = value.strftime(fmt).split(" ")
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    upcoming.refresh_from_db()
+    assert upcoming.pass_mark == Decimal("4.00")
+    assert AuditEntry.objects.filter(action="edition.change", after__pass_mark="4.00").exists()
