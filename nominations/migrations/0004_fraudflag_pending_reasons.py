@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('nominations', '0001_initial'),
+        ('nominations', '0003_edition_thresholds_frozen_trigger'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
