@@ -109,16 +109,20 @@ def cast_vote(*, nominee: Nominee, email: str, client: ClientInfo, language: str
     now = timezone.now()
     cooldown_start = now - settings.VOTE_EMAIL_COOLDOWN
     with transaction.atomic():
-        voter_votes = Vote.objects.filter(category_id=nominee.category_id, email_canonical=canonical)
-        counted = voter_votes.filter(confirmed_at__isnull=False).first()
+        # This address's votes in the category: a handful at most (the daily budget bounds them).
+        voter_votes = list(Vote.objects.filter(category_id=nominee.category_id, email_canonical=canonical))
+        counted = next((v for v in voter_votes if v.confirmed_at is not None), None)
         if counted is not None:
             _request_email(vote=counted, kind="already_voted", cooldown_start=cooldown_start, now=now)
             return
         if _address_mail_budget_spent(canonical, now):
             logger.info("vote e-mail budget spent for one address; nothing sent")
             return
-        pending = voter_votes.filter(nominee=nominee, confirmed_at__isnull=True).order_by("-created_at").first()
+        pending = max(
+            (v for v in voter_votes if v.nominee_id == nominee.pk), key=lambda v: v.created_at, default=None
+        )
         if pending is None:
+            # A new row has no cool-down to compare and set: it is claimed as it is written.
             pending = Vote.objects.create(
                 edition=edition,
                 category_id=nominee.category_id,
@@ -132,8 +136,13 @@ def cast_vote(*, nominee: Nominee, email: str, client: ClientInfo, language: str
                 agent_hash=client.agent_hash,
                 language=language,
                 created_at=now,
+                email_requested_at=now,
+                email_send_count=1,
             )
             queue.request_processing()  # the nominee's unconfirmed count
+            vote_id = pending.pk
+            transaction.on_commit(lambda: enqueue_vote_email(vote_id=vote_id, kind="confirm"))
+            return
         _request_email(vote=pending, kind="confirm", cooldown_start=cooldown_start, now=now)
 
 
