@@ -105,7 +105,7 @@ class Edition(models.Model):
         help_text=_("Lowest vetting score (1 to 5) with which a nominee can be approved."),
     )
     survey_threshold = models.PositiveSmallIntegerField(
-        _("survey threshold (% satisfied)"),
+        _("survey threshold (percent satisfied)"),
         default=80,
         validators=[MaxValueValidator(100)],
         help_text=_("Share of surveyed customers who must be satisfied for the survey check to pass."),
