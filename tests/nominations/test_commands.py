@@ -55,7 +55,23 @@ def test_demo_data_is_idempotent():
     first = Vote.objects.count()
     call_command("seed_demo", verbosity=0)
     assert Vote.objects.count() == first > 0
-    assert Edition.objects.count() == 2
+    assert Edition.objects.count() == 3
+
+
+def test_demo_has_a_finished_edition_with_vetting_under_way():
+    from certification.models import AuditEntry
+    from nominations.models import Nominee, NomineeState
+
+    call_command("seed_demo", verbosity=0)
+    past = Edition.objects.get(slug="pl-2025-2026")
+    assert past.results_released and past.final_tally_at and past.qualified_at
+    states = list(Nominee.objects.filter(edition=past).values_list("state", flat=True))
+    assert states.count(NomineeState.APPROVED) == 1
+    assert states.count(NomineeState.UNDER_REVIEW) == 3
+    assert_tally_exact()
+    # Four eyes in the demo too: the approver recorded none of the checks.
+    approval = AuditEntry.objects.get(action="nominee.approved")
+    assert approval.actor_name == "piotr.auditor"
 
 
 def test_demo_votes_are_tallied_and_none_is_held():

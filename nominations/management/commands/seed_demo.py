@@ -44,6 +44,8 @@ FIRMS = {
 RULE_NAMES = [rule.__name__ for rule in RULES]
 ADMIN_USERNAME = "admin"
 ADMIN_PASSWORD = "customers-friend-demo"
+AUDITORS = ("anna.auditor", "piotr.auditor")
+MANAGER = "ewa.manager"
 
 
 class Command(BaseCommand):
@@ -70,15 +72,22 @@ class Command(BaseCommand):
             for country, label in (("PL", "2026/2027"), ("RO", "2026/2027")):
                 self._edition(rng, now, country, label)
             self._admin()
+            past = self._past_edition(rng, now)
         # Fraud-check and tally the demo votes now (no worker is needed in the demo).
         from nominations.tally import process_pending_votes
 
         more = True
         while more:
             _handled, more = process_pending_votes()
+        if past is not None:
+            self._vet(past)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(
             f"Admin: http://127.0.0.1:8000/admin/  user {ADMIN_USERNAME!r}, password {ADMIN_PASSWORD!r} (demo only)."
+        )
+        self.stdout.write(
+            f"Staff with roles, same password: auditors {AUDITORS[0]!r} and {AUDITORS[1]!r} (four eyes), "
+            f"programme manager {MANAGER!r}."
         )
 
     def _edition(self, rng, now, country, label):
@@ -227,8 +236,81 @@ class Command(BaseCommand):
             )
         Vote.objects.bulk_create(votes)
 
+    def _past_edition(self, rng, now):
+        """A finished edition (Poland 2025/2026): voting closed two months ago, every nominee with enough votes."""
+        slug = "pl-2025-2026"
+        if Edition.objects.filter(slug=slug).exists():
+            return None
+        closed = now - timedelta(days=60)
+        edition = Edition.objects.create(
+            country="PL",
+            label="2025/2026",
+            slug=slug,
+            nomination_opens_at=closed - timedelta(days=150),
+            nomination_closes_at=closed - timedelta(days=60),
+            voting_opens_at=closed - timedelta(days=120),
+            voting_closes_at=closed,
+            results_date=(closed + timedelta(days=14)).date(),
+            min_counted_votes=10,
+            min_voter_networks=5,
+        )
+        categories = {
+            cat_slug: Category.objects.create(
+                edition=edition, slug=cat_slug, position=position, name_en=en, name_pl=pl, name_ro=ro
+            )
+            for position, (cat_slug, en, pl, ro) in enumerate(CATEGORIES)
+        }
+        for index, (cat_slug, name, _city) in enumerate(FIRMS["PL"]):
+            firm, _created = Firm.objects.get_or_create(
+                country="PL", registration_number=self._registration("PL", index), defaults={"name": name}
+            )
+            nominee = Nominee.objects.create(edition=edition, category=categories[cat_slug], firm=firm)
+            self._votes(rng, closed, edition, nominee, count=rng.randint(12, 30))
+        return edition
+
+    def _vet(self, edition):
+        """The final tally, qualification, and vetting under way: one nominee approved, one waiting for a decision."""
+        from certification import services as vetting
+        from certification.models import CheckKind
+        from nominations.models import NomineeState
+        from nominations.services import release_results
+        from nominations.tasks import finalise_closed_editions
+
+        finalise_closed_editions()  # final tally and qualification, as beat would
+        User = get_user_model()
+        first, second = (User.objects.get(username=name) for name in AUDITORS)
+        manager = User.objects.get(username=MANAGER)
+        release_results(edition=Edition.objects.get(pk=edition.pk), by=manager)
+        good = {name: 5 for name in ("fast", "personalised", "competent", "friendly", "helpful")}
+        checks = [
+            (CheckKind.REGISTRATION, "", {"active": True}),
+            (CheckKind.CHARTER, "", {"published": True, "expectations": True, "standards": True, "complaint_procedure": True}),
+            (CheckKind.COMPLAINTS, "", {"sample_size": 20, "acknowledge": 5, "apologise": 4, "assess": 4, "act": 5, "follow_up": 4}),
+            (CheckKind.MYSTERY_SHOPPING, "phone", {**good, "personalised": 4}),
+            (CheckKind.MYSTERY_SHOPPING, "office", good),
+            (CheckKind.SURVEY, "", {"sample_size": 200, "satisfied": 178}),
+            (CheckKind.VOTE_INTEGRITY, "", {}),
+        ]
+        qualified = list(
+            Nominee.objects.filter(edition=edition, state=NomineeState.QUALIFIED, category__slug__in=["banking", "retail"])
+            .select_related("category")
+            .order_by("category__position", "pk")
+        )
+        for position, nominee in enumerate(qualified):
+            vetting.start_review(nominee=nominee, actor=first)
+            for kind, channel, inputs in checks:
+                vetting.record_check(nominee=nominee, kind=kind, channel=channel, inputs=inputs, actor=first)
+            if position == 0:
+                vetting.approve(nominee=Nominee.objects.get(pk=nominee.pk), actor=second)
+
     @staticmethod
     def _admin():
         User = get_user_model()
         if not User.objects.filter(username=ADMIN_USERNAME).exists():
             User.objects.create_superuser(ADMIN_USERNAME, "admin@example.com", ADMIN_PASSWORD)
+        from django.contrib.auth.models import Group
+
+        for username, group in ((AUDITORS[0], "Auditor"), (AUDITORS[1], "Auditor"), (MANAGER, "Programme manager")):
+            if not User.objects.filter(username=username).exists():
+                user = User.objects.create_user(username, f"{username}@example.com", ADMIN_PASSWORD, is_staff=True)
+                user.groups.add(Group.objects.get(name=group))
