@@ -2,21 +2,56 @@
 
 import hashlib
 import logging
+from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.files.base import ContentFile
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from nominations.models import EDITION_RULES, Edition, FraudFlag, Integrity, Nominee
+from nominations import queue as nominations_queue
+from nominations.models import EDITION_RULES, Country, Edition, Firm, FraudFlag, Integrity, Nominee
 from nominations.models import NomineeState as S
 
-from . import audit, scoring, workflow
-from .exceptions import CheckRefused, NotAllowed, RulesFrozen, TransitionRefused, VettingError
-from .models import Check, CheckKind, Evidence
+from . import audit, documents, scoring, workflow
+from .exceptions import (
+    AlreadyRevoked,
+    CertificateError,
+    CheckRefused,
+    InvalidInvitation,
+    InvitationExpired,
+    NotAllowed,
+    NotAWinner,
+    RulesFrozen,
+    TransitionRefused,
+    VettingError,
+)
+from .models import (
+    CERTIFICATE_FILES,
+    Certificate,
+    Check,
+    CheckKind,
+    Evidence,
+    FilesStatus,
+    FirmAccount,
+    TermsAcceptance,
+    certificate_file_path,
+    new_nonce,
+    new_serial,
+)
+from .winners import propose_winners
 from .validators import sniff_content_type
 
 logger = logging.getLogger(__name__)
@@ -248,3 +283,338 @@ def update_edition_rules(*, edition: Edition, changes: dict, actor) -> Edition:
         locked.save(update_fields=list(changes))
         audit.record(actor=actor, action="edition.rules", obj=locked, before=before, after=changes)
     return locked
+
+
+# Certificates --------------------------------------------------------------------
+
+INVITATION_SALT = "certification.firm-invitation"
+# The README-like text in every logo pack, and what a firm accepts before its first download.
+LOGO_TERMS = (
+    "Logo usage terms. The certified firm may show this logo and the certificate on its products, premises "
+    "and communication while the certificate is valid, for the edition and category it names only, without "
+    "changing the mark. The right ends at once when the certificate expires or is revoked. Anyone can check a "
+    "certificate at the verification address printed on it."
+)
+
+
+def certificate_validity(issued_on: date) -> tuple[date, date]:
+    """Valid from the issue date for CERTIFICATE_VALIDITY_DAYS days, the last day included."""
+    return issued_on, issued_on + timedelta(days=settings.CERTIFICATE_VALIDITY_DAYS - 1)
+
+
+def verification_path(serial: str) -> str:
+    """The language-free path printed in the QR code; LocaleMiddleware sends it on to the reader's language."""
+    return f"/verify/{serial}/"
+
+
+def verification_url(serial: str) -> str:
+    return settings.SITE_URL + verification_path(serial)
+
+
+@dataclass(frozen=True)
+class Issued:
+    certificates: list[Certificate]
+    warnings: list[str]
+
+
+def issue_certificates(*, edition: Edition, nominee_ids, actor) -> Issued:
+    """Certify the selected proposed winners: nominee approved -> certified, a Certificate, files and invitation queued.
+
+    Each nominee in its own transaction (the workflow locks its row and checks
+    again that it is a proposed winner). Firms without a contact address are
+    certified with a warning and no invitation.
+    """
+    if not actor.has_perm("certification.issue_certificate"):
+        raise NotAllowed()
+    wanted = {int(pk) for pk in nominee_ids}
+    if not wanted:
+        raise NotAWinner(_("Select at least one proposed winner."))
+    winners = propose_winners(edition=edition)
+    open_ids = {n.pk for names in winners.values() for n in names if n.state == S.APPROVED}
+    outside = wanted - open_ids
+    if outside:
+        names = ", ".join(Nominee.objects.filter(pk__in=outside).values_list("firm__name", flat=True).order_by("firm__name"))
+        raise NotAWinner(
+            _("Only proposed winners that are approved receive certificates; not: %(names)s.") % {"names": names or outside}
+        )
+    issued, warnings = [], []
+    for nominee in Nominee.objects.filter(pk__in=wanted).select_related("firm", "category", "edition").order_by("pk"):
+        with transaction.atomic():
+            workflow.transition(nominee=nominee, to=S.CERTIFIED, actor=actor)
+            certificate = _create_certificate(nominee=nominee, actor=actor)
+            audit.record(
+                actor=actor,
+                action="certificate.issue",
+                obj=certificate,
+                after={
+                    "nominee": nominee.pk,
+                    "firm": nominee.firm.name,
+                    "valid_from": certificate.valid_from,
+                    "valid_until": certificate.valid_until,
+                },
+            )
+            transaction.on_commit(partial(queue_certificate_files, certificate.pk))
+            account, problem = ensure_firm_account(firm=nominee.firm)
+            if account is not None:
+                transaction.on_commit(partial(queue_invitation, account.pk))
+        if problem:
+            warnings.append(f"{nominee.firm.name}: {problem}")
+        issued.append(certificate)
+    return Issued(certificates=issued, warnings=warnings)
+
+
+def _create_certificate(*, nominee: Nominee, actor) -> Certificate:
+    today = timezone.localdate()
+    valid_from, valid_until = certificate_validity(today)
+    for attempt in range(3):
+        # 80 random bits: a clash is next to impossible, but it must not end in an error page.
+        try:
+            with transaction.atomic():
+                return Certificate.objects.create(
+                    serial=new_serial(country=nominee.edition.country, year=today.year),
+                    nominee=nominee,
+                    firm=nominee.firm,
+                    category=nominee.category,
+                    edition=nominee.edition,
+                    country=nominee.edition.country,
+                    issued_by=actor,
+                    valid_from=valid_from,
+                    valid_until=valid_until,
+                )
+        except IntegrityError:
+            if attempt == 2 or Certificate.objects.filter(nominee=nominee).exists():
+                raise
+    raise AssertionError("unreachable")
+
+
+def queue_certificate_files(certificate_id: int, force: bool = False) -> None:
+    from .tasks import generate_certificate_files
+
+    # A down broker loses nothing: the certificate stays pending and the sweep queues it.
+    nominations_queue.send(generate_certificate_files, certificate_id, force)
+
+
+def queue_invitation(account_id: int) -> None:
+    from .tasks import send_firm_invitation
+
+    if not nominations_queue.send(send_firm_invitation, account_id):
+        logger.warning("invitation for firm account %s not queued; resend it from the certificate admin", account_id)
+
+
+def certificate_text(certificate: Certificate) -> documents.CertificateText:
+    """What the files say, in the edition's language where the names have one."""
+    language = {"PL": "pl", "RO": "ro"}.get(certificate.country, "en")
+    with translation.override(language):
+        category = certificate.category.name
+    return documents.CertificateText(
+        serial=certificate.serial,
+        firm_name=certificate.firm.name,
+        registration_number=certificate.firm.registration_number,
+        category=category,
+        edition=f"{Country(certificate.edition.country).label} {certificate.edition.label}",
+        edition_label=certificate.edition.label,
+        country=str(Country(certificate.country).label),
+        valid_from=certificate.valid_from,
+        valid_until=certificate.valid_until,
+        issued_on=timezone.localdate(certificate.issued_at),
+        verify_url=verification_url(certificate.serial),
+        terms=LOGO_TERMS,
+    )
+
+
+def generate_certificate_files(*, certificate_id: int, force: bool = False) -> bool:
+    """Build the files and store them; True when this run stored them.
+
+    Skips a certificate whose files are ready (unless forced). Storage writes
+    happen outside any transaction; the row then changes by compare-and-set on
+    `files_generated_at`, so of two concurrent runs one wins and the other
+    removes what it wrote. Old files of a regeneration are deleted afterwards.
+    """
+    certificate = Certificate.objects.select_related("firm", "category", "edition").filter(pk=certificate_id).first()
+    if certificate is None or (certificate.files_status == FilesStatus.READY and not force):
+        return False
+    files = documents.all_files(certificate_text(certificate))
+    storage = certificate.pdf.storage
+    saved: dict[str, str] = {}
+    try:
+        for field, filename in CERTIFICATE_FILES:
+            saved[field] = storage.save(certificate_file_path(certificate, filename), ContentFile(files[field]))
+    except Exception:
+        _delete_quietly(storage, saved.values())
+        raise
+    changed = Certificate.objects.filter(pk=certificate.pk, files_generated_at=certificate.files_generated_at).update(
+        **saved, files_status=FilesStatus.READY, files_error="", files_generated_at=timezone.now()
+    )
+    if changed != 1:
+        _delete_quietly(storage, saved.values())
+        return False
+    _delete_quietly(storage, [getattr(certificate, field).name for field, _f in CERTIFICATE_FILES])
+    return True
+
+
+def _delete_quietly(storage, names) -> None:
+    for name in names:
+        if not name:
+            continue
+        try:
+            storage.delete(name)
+        except OSError:
+            logger.warning("could not delete %s", name, exc_info=True)
+
+
+def record_files_failure(*, certificate_id: int, error: str) -> None:
+    """The last try failed: say so on the row (the admin shows it; "Regenerate files" tries again)."""
+    Certificate.objects.filter(pk=certificate_id).exclude(files_status=FilesStatus.READY).update(
+        files_status=FilesStatus.FAILED, files_error=error[:2000]
+    )
+
+
+def regenerate_certificate_files(*, certificate: Certificate, actor) -> None:
+    if not actor.has_perm("certification.issue_certificate"):
+        raise NotAllowed()
+    with transaction.atomic():
+        Certificate.objects.filter(pk=certificate.pk).exclude(files_status=FilesStatus.READY).update(
+            files_status=FilesStatus.PENDING, files_error=""
+        )
+        audit.record(actor=actor, action="certificate.regenerate", obj=certificate)
+        transaction.on_commit(partial(queue_certificate_files, certificate.pk, True))
+
+
+def pending_certificate_ids(*, older_than: timedelta = timedelta(minutes=2), limit: int = 500) -> list[int]:
+    cutoff = timezone.now() - older_than
+    return list(
+        Certificate.objects.filter(files_status=FilesStatus.PENDING, issued_at__lte=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def revoke_certificate(*, certificate: Certificate, actor, reason: str) -> Certificate:
+    """Revoke at once (compare-and-set on revoked_at IS NULL), with the reason in the audit log.
+
+    Verification and downloads read revoked_at at request time, so nothing else has to happen.
+    """
+    if not actor.has_perm("certification.revoke_certificate"):
+        raise NotAllowed()
+    reason = (reason or "").strip()
+    if not reason:
+        raise CertificateError(_("Give the reason for the revocation."))
+    if len(reason) > 2000:
+        raise CertificateError(_("The reason can be at most 2000 characters."))
+    with transaction.atomic():
+        now = timezone.now()
+        before = certificate.status()
+        changed = Certificate.objects.filter(pk=certificate.pk, revoked_at__isnull=True).update(
+            revoked_at=now, revoked_by=actor, revocation_reason=reason
+        )
+        if changed != 1:
+            raise AlreadyRevoked()
+        audit.record(
+            actor=actor, action="certificate.revoke", obj=certificate, before={"status": before}, after={"status": "revoked"},
+            reason=reason,
+        )
+    certificate.revoked_at, certificate.revoked_by, certificate.revocation_reason = now, actor, reason
+    return certificate
+
+
+# Firm accounts -----------------------------------------------------------------------
+
+
+def ensure_firm_account(*, firm: Firm) -> tuple[FirmAccount | None, str]:
+    """The firm's account, created (without a usable password) from its contact address; (None, why) when there is none."""
+    account = FirmAccount.objects.filter(firm=firm).select_related("user").order_by("pk").first()
+    if account is not None:
+        return account, ""
+    email = (firm.contact_email or "").strip().lower()
+    if not email:
+        return None, str(_("no contact e-mail address, so no invitation was sent; add one to the firm and resend it."))
+    User = get_user_model()
+    user = User.objects.filter(username=email).first()
+    if user is not None:
+        return None, str(_("a user %(email)s already exists, so no firm account was created.") % {"email": email})
+    user = User.objects.create_user(username=email, email=email)  # no password until the invitation is used
+    return FirmAccount.objects.create(user=user, firm=firm), ""
+
+
+def invitation_token(account: FirmAccount) -> str:
+    return signing.dumps({"a": account.pk, "n": account.invitation_nonce}, salt=INVITATION_SALT)
+
+
+def deliver_firm_invitation(*, account_id: int) -> bool:
+    """Send the invitation e-mail (called by the task; SMTP errors propagate for its retry)."""
+    account = FirmAccount.objects.select_related("user", "firm").filter(pk=account_id).first()
+    if account is None or not account.user.email:
+        return False
+    link = settings.SITE_URL + reverse("certification:firm_invitation", kwargs={"token": invitation_token(account)})
+    context = {
+        "firm": account.firm,
+        "link": link,
+        "username": account.user.get_username(),
+        "days": settings.FIRM_INVITATION_MAX_AGE.days,
+    }
+    send_mail(
+        subject=str(_("Your Customers' Friend firm account")),
+        message=render_to_string("certification/email/invitation.txt", context),
+        from_email=None,
+        recipient_list=[account.user.email],
+    )
+    FirmAccount.objects.filter(pk=account.pk).update(invited_at=timezone.now())
+    return True
+
+
+def resend_invitation(*, certificate: Certificate, actor) -> FirmAccount:
+    """A new invitation link (the old ones stop working) to the firm's contact, creating the account if needed."""
+    if not actor.has_perm("certification.issue_certificate"):
+        raise NotAllowed()
+    firm = Firm.objects.get(pk=certificate.firm_id)
+    with transaction.atomic():
+        account, problem = ensure_firm_account(firm=firm)
+        if account is None:
+            raise CertificateError(problem)
+        FirmAccount.objects.filter(pk=account.pk).update(invitation_nonce=new_nonce())
+        audit.record(actor=actor, action="firm_account.invite", obj=account, after={"firm": firm.name})
+        transaction.on_commit(partial(queue_invitation, account.pk))
+    return account
+
+
+def firm_account_for_invitation(token: str) -> FirmAccount:
+    """The account an invitation link is for, or InvalidInvitation / InvitationExpired."""
+    try:
+        data = signing.loads(token, salt=INVITATION_SALT, max_age=settings.FIRM_INVITATION_MAX_AGE)
+    except signing.SignatureExpired:
+        raise InvitationExpired() from None
+    except signing.BadSignature:
+        raise InvalidInvitation() from None
+    account = FirmAccount.objects.select_related("user", "firm").filter(pk=data.get("a"), invitation_nonce=data.get("n")).first()
+    if account is None or not account.user.is_active:
+        raise InvalidInvitation()
+    return account
+
+
+def accept_invitation(*, token: str, password: str) -> FirmAccount:
+    """Set the account's password; the link works once (compare-and-set on the nonce it carries)."""
+    account = firm_account_for_invitation(token)
+    with transaction.atomic():
+        used = FirmAccount.objects.filter(pk=account.pk, invitation_nonce=account.invitation_nonce).update(
+            invitation_nonce=new_nonce(), activated_at=timezone.now()
+        )
+        if used != 1:
+            raise InvalidInvitation()
+        account.user.set_password(password)
+        account.user.save(update_fields=["password"])
+    return account
+
+
+def has_accepted_terms(*, user, firm_id: int) -> bool:
+    return TermsAcceptance.objects.filter(user=user, firm_id=firm_id, version=settings.LOGO_TERMS_VERSION).exists()
+
+
+def accept_terms(*, user) -> TermsAcceptance:
+    """Record once that this firm account accepts the current logo usage terms."""
+    account = FirmAccount.objects.filter(user=user).first()
+    if account is None:
+        raise NotAllowed()
+    acceptance, _created = TermsAcceptance.objects.get_or_create(
+        user=user, firm_id=account.firm_id, version=settings.LOGO_TERMS_VERSION
+    )
+    return acceptance

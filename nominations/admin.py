@@ -113,7 +113,7 @@ class EditionAdmin(admin.ModelAdmin):
 
 @admin.register(Firm)
 class FirmAdmin(admin.ModelAdmin):
-    list_display = ("name", "country", "registration_number", "website", "created_at")
+    list_display = ("name", "country", "registration_number", "website", "contact_email", "created_at")
     list_filter = ("country",)
     search_fields = ("name", "registration_number")
 
