@@ -26,30 +26,6 @@ CONTACT = "biuro@lodz-mleko.example"
 PASSWORD = "a-long-firm-password-2026"
 
 
-def empty_audit_log_for_the_flush():
-    """The live-server test ends with a flush, which on SQLite is a DELETE the append-only trigger refuses.
-
-    So the test's own entries are removed first, with the trigger lifted for that moment only.
-    PostgreSQL flushes with TRUNCATE, which its row trigger does not see.
-    """
-    from importlib import import_module
-
-    from django.db import connection
-
-    from certification.models import AuditEntry
-
-    if connection.vendor != "sqlite":
-        return
-    triggers = import_module("certification.migrations.0002_audit_log_append_only")
-    with connection.cursor() as cursor:
-        cursor.execute(triggers.SQLITE_DROP[1])
-    try:
-        AuditEntry.objects.all().delete()
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(triggers.SQLITE_CREATE[1])
-
-
 @pytest.fixture
 def certificate(live_site, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -70,8 +46,7 @@ def certificate(live_site, settings, tmp_path):
     issued = services.issue_certificates(edition=edition, nominee_ids=[nominee.pk], actor=manager).certificates[0]
     issued.refresh_from_db()
     assert issued.files_status == "ready"
-    yield issued, manager
-    empty_audit_log_for_the_flush()
+    return issued, manager
 
 
 def invitation_link() -> str:
