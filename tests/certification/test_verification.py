@@ -121,3 +121,8 @@ def test_the_form_sends_to_the_page_of_the_serial(client, issued):
 def test_verification_takes_one_query(client, issued, django_assert_max_num_queries):
     with django_assert_max_num_queries(1):
         assert api(client, issued.serial).status_code == 200
+
+
+def test_every_page_links_to_verification_and_the_registry(client, db):
+    body = client.get(reverse("nominations:home")).content.decode()
+    assert reverse("certification:verify_form") in body and reverse("certification:registry") in body
