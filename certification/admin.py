@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from nominations.exceptions import PortalError
 from nominations.models import QUALITIES, Edition, NomineeState
 
-from . import scoring, selectors, services, winners
+from . import accounts, scoring, selectors, services, winners
 from .exceptions import VettingError
 from .forms import RevocationForm
 from .models import AuditEntry, Certificate, CertificateStatus, Check, Evidence, FirmAccount, NomineeVetting, TermsAcceptance
@@ -526,7 +526,7 @@ class CertificateAdmin(admin.ModelAdmin):
     def resend_invitation(self, request, queryset):
         for certificate in queryset:
             try:
-                account = services.resend_invitation(certificate=certificate, actor=request.user)
+                account = accounts.resend_invitation(certificate=certificate, actor=request.user)
             except PortalError as error:
                 self.message_user(request, f"{certificate.firm.name}: {error.message}", messages.WARNING)
             else:

@@ -5,10 +5,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, FloatField, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce, NullIf, TruncDate
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from nominations.models import Channel, Edition, FraudFlag, Nominee, Vote
 
@@ -21,8 +23,10 @@ from .models import (
     Check,
     CheckKind,
     Evidence,
+    FilesStatus,
     FirmAccount,
     NomineeVetting,
+    TermsAcceptance,
 )
 
 
@@ -325,10 +329,6 @@ def download_refusal(*, certificate: Certificate, user) -> tuple[int, str] | Non
 
     Read at request time: a revocation or the end of validity stops downloads at once.
     """
-    from .models import FilesStatus, TermsAcceptance
-    from django.conf import settings
-    from django.utils.translation import gettext as _
-
     status = certificate.status()
     if status == "revoked":
         return 410, _("This certificate has been revoked, so its files can no longer be downloaded.")

@@ -10,7 +10,7 @@ from celery import shared_task
 
 from nominations.tally import single_instance
 
-from . import services
+from . import accounts, services
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def generate_certificate_files(self, certificate_id: int, force: bool = False) -
     max_retries=6,
 )
 def send_firm_invitation(account_id: int) -> bool:
-    return services.deliver_firm_invitation(account_id=account_id)
+    return accounts.deliver_firm_invitation(account_id=account_id)
 
 
 @shared_task

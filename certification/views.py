@@ -5,12 +5,11 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from . import selectors, services
+from . import accounts, selectors, services
 from .exceptions import CertificateError
 from .forms import SerialForm
 
@@ -67,17 +66,17 @@ def registry_edition(request, slug: str):
 def invitation(request, token: str):
     """Set the firm account's password from the invitation link (works once)."""
     try:
-        account = services.firm_account_for_invitation(token)
+        account = accounts.firm_account_for_invitation(token)
     except CertificateError as error:
         return render(request, "certification/invitation_invalid.html", {"message": error.message}, status=400)
     form = SetPasswordForm(account.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.accept_invitation(token=token, password=form.cleaned_data["new_password1"])
+            accounts.accept_invitation(token=token, password=form.cleaned_data["new_password1"])
         except CertificateError as error:
             return render(request, "certification/invitation_invalid.html", {"message": error.message}, status=400)
         messages.success(request, _("Your password is set. Sign in with your user name %(username)s.") % {"username": account.user.get_username()})
-        return redirect(reverse("certification:firm_login") + "?username=" + account.user.get_username())
+        return redirect("certification:firm_login")
     return render(request, "certification/invitation.html", {"form": form, "account": account})
 
 
@@ -95,7 +94,7 @@ def dashboard(request):
     context = {
         "account": account,
         "certificates": selectors.firm_certificates(account=account),
-        "terms_accepted": services.has_accepted_terms(user=request.user, firm_id=account.firm_id),
+        "terms_accepted": accounts.has_accepted_terms(user=request.user, firm_id=account.firm_id),
         "terms": services.LOGO_TERMS,
         "downloads": selectors.DOWNLOADS,
     }
@@ -109,7 +108,7 @@ def accept_terms(request):
     if request.POST.get("accept") != "yes":
         messages.error(request, _("Tick the box to accept the logo usage terms."))
     else:
-        services.accept_terms(user=request.user)
+        accounts.accept_terms(user=request.user)
         messages.success(request, _("Thank you: the logo usage terms are accepted. You can download your files."))
     return redirect("certification:firm_dashboard")
 

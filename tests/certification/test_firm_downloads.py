@@ -7,7 +7,7 @@ from django.core import mail
 from django.urls import reverse
 
 from certification import services
-from certification.models import Certificate, FirmAccount, TermsAcceptance
+from certification.models import Certificate, TermsAcceptance
 from tests.certification.conftest import make_candidate
 from tests.factories import CategoryFactory
 

@@ -5,7 +5,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from certification import services, workflow
+from certification import accounts, services, workflow
 from certification.exceptions import NotAllowed, NotAWinner, TransitionRefused, WinnersNotFinal
 from certification.models import AuditEntry, Certificate, FirmAccount, new_serial
 from nominations.models import Nominee, NomineeState as S
@@ -109,10 +109,10 @@ def test_a_firm_without_contact_address_is_certified_with_a_warning_and_no_invit
 
 def test_resending_the_invitation_replaces_the_old_link(issued, manager, django_capture_on_commit_callbacks):
     account = FirmAccount.objects.get(firm=issued.firm)
-    old_token = services.invitation_token(account)
+    old_token = accounts.invitation_token(account)
     with django_capture_on_commit_callbacks(execute=True):
-        services.resend_invitation(certificate=issued, actor=manager)
+        accounts.resend_invitation(certificate=issued, actor=manager)
     assert len(mail.outbox) == 2
     with pytest.raises(Exception, match="not valid"):
-        services.firm_account_for_invitation(old_token)
+        accounts.firm_account_for_invitation(old_token)
     assert AuditEntry.objects.filter(action="firm_account.invite").exists()
