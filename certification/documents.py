@@ -1,5 +1,7 @@
 """The certificate's files, as pure functions returning bytes: PDF (A4), SVG mark, PNG logos, ZIP pack.
 
+Labels are in the active language (the service renders a certificate in its edition's).
+
 Text is set in Source Sans Pro, shipped by the `font-source-sans-pro` package
 (static TrueType files that reportlab embeds and Pillow renders), which has
 every Polish and Romanian letter, Ș and Ț with the comma below included.
@@ -21,6 +23,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
+from django.utils.translation import gettext as _
 
 PROGRAMME = "Customers' Friend"
 TITLE = "Customer Friendly Certificate"
@@ -86,31 +89,30 @@ def certificate_pdf(text: CertificateText) -> bytes:
 
     pdf.setFillColor(gold)
     pdf.setFont(bold, 16)
-    pdf.drawCentredString(centre, height - 100, PROGRAMME.upper())
+    pdf.drawCentredString(centre, height - 100, _(PROGRAMME).upper())
     pdf.setFillColor(ink)
     pdf.setFont(bold, 30)
-    pdf.drawCentredString(centre, height - 150, TITLE)
+    pdf.drawCentredString(centre, height - 150, _(TITLE))
     pdf.setFont(regular, 14)
     pdf.drawCentredString(centre, height - 185, f"{text.edition}")
-    pdf.drawCentredString(centre, height - 240, "is awarded to")
+    pdf.drawCentredString(centre, height - 240, _("is awarded to"))
 
     size = _fit_pdf(text.firm_name, bold, 34, width - 140)
     pdf.setFont(bold, size)
     pdf.drawCentredString(centre, height - 295, text.firm_name)
     pdf.setFont(regular, 12)
-    pdf.drawCentredString(centre, height - 318, f"Registration number {text.registration_number}")
+    pdf.drawCentredString(centre, height - 318, _("Registration number %(number)s") % {"number": text.registration_number})
 
     pdf.setFont(regular, 14)
-    pdf.drawCentredString(centre, height - 370, "in the category")
+    pdf.drawCentredString(centre, height - 370, _("in the category"))
     size = _fit_pdf(text.category, bold, 22, width - 140)
     pdf.setFont(bold, size)
     pdf.drawCentredString(centre, height - 400, text.category)
 
     pdf.setFont(regular, 13)
-    pdf.drawCentredString(
-        centre, height - 450, f"Valid from {text.valid_from.isoformat()} to {text.valid_until.isoformat()}"
-    )
-    pdf.drawCentredString(centre, height - 470, f"Issued on {text.issued_on.isoformat()}")
+    validity = _("Valid from %(start)s to %(end)s") % {"start": text.valid_from.isoformat(), "end": text.valid_until.isoformat()}
+    pdf.drawCentredString(centre, height - 450, validity)
+    pdf.drawCentredString(centre, height - 470, _("Issued on %(date)s") % {"date": text.issued_on.isoformat()})
 
     # QR code to the verification page, drawn as vector squares.
     qr = segno.make(text.verify_url, error="m")
@@ -129,10 +131,10 @@ def certificate_pdf(text: CertificateText) -> bytes:
                 )
     pdf.setFillColor(ink)
     pdf.setFont(bold, 14)
-    pdf.drawCentredString(centre, 125, f"Serial {text.serial}")
+    pdf.drawCentredString(centre, 125, _("Serial %(serial)s") % {"serial": text.serial})
     pdf.setFont(regular, 10)
-    pdf.drawCentredString(centre, 108, f"Check that this certificate is valid: {text.verify_url}")
-    pdf.drawCentredString(centre, 70, f"{BODY}, Zurich — an independent certification body")
+    pdf.drawCentredString(centre, 108, _("Check that this certificate is valid: %(url)s") % {"url": text.verify_url})
+    pdf.drawCentredString(centre, 70, _("%(body)s, Zurich — an independent certification body") % {"body": BODY})
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

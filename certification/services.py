@@ -383,19 +383,24 @@ def queue_certificate_files(certificate_id: int, force: bool = False) -> None:
     nominations_queue.send(generate_certificate_files, certificate_id, force)
 
 
+def certificate_language(certificate: Certificate) -> str:
+    """The files speak the edition's language."""
+    return {"PL": "pl", "RO": "ro"}.get(certificate.country, "en")
+
+
 def certificate_text(certificate: Certificate) -> documents.CertificateText:
     """What the files say, in the edition's language where the names have one."""
-    language = {"PL": "pl", "RO": "ro"}.get(certificate.country, "en")
-    with translation.override(language):
+    with translation.override(certificate_language(certificate)):
         category = certificate.category.name
+        country = str(Country(certificate.country).label)
     return documents.CertificateText(
         serial=certificate.serial,
         firm_name=certificate.firm.name,
         registration_number=certificate.firm.registration_number,
         category=category,
-        edition=f"{Country(certificate.edition.country).label} {certificate.edition.label}",
+        edition=f"{country} {certificate.edition.label}",
         edition_label=certificate.edition.label,
-        country=str(Country(certificate.country).label),
+        country=country,
         valid_from=certificate.valid_from,
         valid_until=certificate.valid_until,
         issued_on=timezone.localdate(certificate.issued_at),
@@ -415,7 +420,8 @@ def generate_certificate_files(*, certificate_id: int, force: bool = False) -> b
     certificate = Certificate.objects.select_related("firm", "category", "edition").filter(pk=certificate_id).first()
     if certificate is None or (certificate.files_status == FilesStatus.READY and not force):
         return False
-    files = documents.all_files(certificate_text(certificate))
+    with translation.override(certificate_language(certificate)):
+        files = documents.all_files(certificate_text(certificate))
     storage = certificate.pdf.storage
     saved: dict[str, str] = {}
     try:

@@ -85,3 +85,14 @@ def test_the_zip_holds_the_readme_the_svg_the_three_pngs_and_the_pdf(files):
     assert archive.read(f"{folder}/logo.svg") == files["svg"]
     readme = archive.read(f"{folder}/README.txt").decode()
     assert TEXT.serial in readme and "Logo usage terms." in readme and TEXT.firm_name in readme
+
+
+@pytest.mark.django_db
+def test_the_files_use_the_names_in_the_editions_language(issued):
+    from certification import services
+
+    text = services.certificate_text(issued)
+    assert text.category == "Bankowość"  # a Polish edition
+    assert text.firm_name == "Łódź Spółdzielnia Mleczarska"
+    pdf_text = PdfReader(issued.pdf.open("rb")).pages[0].extract_text()
+    assert "Bankowość" in pdf_text and issued.serial in pdf_text and "Łódź Spółdzielnia Mleczarska" in pdf_text
