@@ -25,10 +25,10 @@ logger = logging.getLogger(__name__)
 INVITATION_SALT = "certification.firm-invitation"
 
 
-def queue_invitation(account_id: int) -> None:
+def queue_invitation(account_id: int, with_link: bool = True) -> None:
     from .tasks import send_firm_invitation
 
-    if not nominations_queue.send(send_firm_invitation, account_id):
+    if not nominations_queue.send(send_firm_invitation, account_id, with_link):
         logger.warning("invitation for firm account %s not queued; resend it from the certificate admin", account_id)
 
 
@@ -52,11 +52,26 @@ def invitation_token(account: FirmAccount) -> str:
     return signing.dumps({"a": account.pk, "n": account.invitation_nonce}, salt=INVITATION_SALT)
 
 
-def deliver_firm_invitation(*, account_id: int) -> bool:
-    """Send the invitation e-mail (called by the task; SMTP errors propagate for its retry)."""
+def deliver_firm_invitation(*, account_id: int, with_link: bool = True) -> bool:
+    """Send the invitation e-mail (called by the task; SMTP errors propagate for its retry).
+
+    Without `with_link` (a new certificate for an account already in use) the
+    e-mail only says where to sign in: no password link goes out unasked.
+    """
     account = FirmAccount.objects.select_related("user", "firm").filter(pk=account_id).first()
     if account is None or not account.user.email:
         return False
+    if not with_link:
+        send_mail(
+            subject=str(_("A new Customers' Friend certificate for %(firm)s") % {"firm": account.firm.name}),
+            message=render_to_string(
+                "certification/email/new_certificate.txt",
+                {"firm": account.firm, "login": settings.SITE_URL + reverse("certification:firm_login")},
+            ),
+            from_email=None,
+            recipient_list=[account.user.email],
+        )
+        return True
     link = settings.SITE_URL + reverse("certification:firm_invitation", kwargs={"token": invitation_token(account)})
     context = {
         "firm": account.firm,

@@ -345,7 +345,8 @@ def issue_certificates(*, edition: Edition, nominee_ids, actor) -> Issued:
             transaction.on_commit(partial(queue_certificate_files, certificate.pk))
             account, problem = accounts.ensure_firm_account(firm=nominee.firm)
             if account is not None:
-                transaction.on_commit(partial(accounts.queue_invitation, account.pk))
+                # An account already in use is told of the new certificate; only a new one gets a password link.
+                transaction.on_commit(partial(accounts.queue_invitation, account.pk, account.activated_at is None))
         if problem:
             warnings.append(f"{nominee.firm.name}: {problem}")
         issued.append(certificate)

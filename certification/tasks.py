@@ -40,8 +40,8 @@ def generate_certificate_files(self, certificate_id: int, force: bool = False) -
     retry_backoff_max=900,
     max_retries=6,
 )
-def send_firm_invitation(account_id: int) -> bool:
-    return accounts.deliver_firm_invitation(account_id=account_id)
+def send_firm_invitation(account_id: int, with_link: bool = True) -> bool:
+    return accounts.deliver_firm_invitation(account_id=account_id, with_link=with_link)
 
 
 @shared_task

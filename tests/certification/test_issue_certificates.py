@@ -116,3 +116,19 @@ def test_resending_the_invitation_replaces_the_old_link(issued, manager, django_
     with pytest.raises(Exception, match="not valid"):
         accounts.firm_account_for_invitation(old_token)
     assert AuditEntry.objects.filter(action="firm_account.invite").exists()
+
+
+def test_a_firm_already_signed_up_is_told_of_a_new_certificate_without_a_password_link(
+    issued, manager, closed_edition, django_capture_on_commit_callbacks
+):
+    from tests.factories import CategoryFactory
+
+    account = FirmAccount.objects.get(firm=issued.firm)
+    accounts.accept_invitation(token=accounts.invitation_token(account), password="a-long-firm-password-2026")
+    category = CategoryFactory(edition=closed_edition, slug="dairy", name_en="Dairy")
+    second = make_candidate(category, votes=10)
+    Nominee.objects.filter(pk=second.pk).update(firm=issued.firm)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.issue_certificates(edition=closed_edition, nominee_ids=[second.pk], actor=manager)
+    assert len(mail.outbox) == 2
+    assert "/firm/login/" in mail.outbox[1].body and "/firm/invitation/" not in mail.outbox[1].body
