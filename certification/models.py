@@ -1,5 +1,6 @@
 """Vetting: the checks auditors record on qualified nominees, their evidence, and the audit log."""
 
+import secrets
 import uuid
 from pathlib import PurePosixPath
 
@@ -9,7 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from nominations.models import Channel, Nominee
+from nominations.models import Channel, Country, Nominee
 
 from .validators import validate_evidence_file
 
@@ -144,3 +145,170 @@ class NomineeVetting(Nominee):
         proxy = True
         verbose_name = _("nominee in vetting")
         verbose_name_plural = _("vetting")
+
+
+# Certificates ------------------------------------------------------------------------------
+
+# Base32 without the look-alikes 0/O and 1/I: 32 symbols, 5 bits each.
+SERIAL_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+SERIAL_GROUPS = 4  # of 4 symbols: 16 x 5 = 80 random bits
+SERIAL_MAX_LENGTH = 32
+
+
+def new_serial(*, country: str, year: int) -> str:
+    """CF-PL26-XXXX-XXXX-XXXX-XXXX: readable prefix, 80 random bits from `secrets` after it."""
+    groups = ["".join(secrets.choice(SERIAL_ALPHABET) for _i in range(4)) for _g in range(SERIAL_GROUPS)]
+    return f"CF-{country.upper()}{year % 100:02d}-" + "-".join(groups)
+
+
+def certificate_file_path(instance, filename: str) -> str:
+    """A random folder per file: no path can be guessed from the serial, the firm or another file."""
+    return f"certificates/{secrets.token_hex(16)}/{filename}"
+
+
+class FilesStatus(models.TextChoices):
+    PENDING = "pending", _("being generated")
+    READY = "ready", _("ready")
+    FAILED = "failed", _("failed")
+
+
+class CertificateStatus(models.TextChoices):
+    VALID = "valid", _("valid")
+    EXPIRED = "expired", _("expired")
+    REVOKED = "revoked", _("revoked")
+
+
+# The files of a certificate: (field, file name in the pack).
+CERTIFICATE_FILES = (
+    ("pdf", "certificate.pdf"),
+    ("svg", "logo.svg"),
+    ("png_256", "logo-256.png"),
+    ("png_512", "logo-512.png"),
+    ("png_1024", "logo-1024.png"),
+    ("zip", "logo-pack.zip"),
+)
+
+
+class Certificate(models.Model):
+    """The certificate of a winning nominee for one edition.
+
+    `serial` is public (printed, in the QR code); `download_key` is a separate
+    random key used only in the firm's download URLs. Firm, category, edition
+    and country are copied from the nominee for the registry.
+    """
+
+    serial = models.CharField(_("serial"), max_length=SERIAL_MAX_LENGTH, unique=True, editable=False)
+    download_key = models.UUIDField(_("download key"), default=uuid.uuid4, unique=True, editable=False)
+    nominee = models.OneToOneField(
+        Nominee, verbose_name=_("nominee"), on_delete=models.PROTECT, related_name="certificate", editable=False
+    )
+    firm = models.ForeignKey(
+        "nominations.Firm", verbose_name=_("firm"), on_delete=models.PROTECT, related_name="certificates", editable=False
+    )
+    category = models.ForeignKey(
+        "nominations.Category", verbose_name=_("category"), on_delete=models.PROTECT, related_name="certificates",
+        editable=False,
+    )
+    edition = models.ForeignKey(
+        "nominations.Edition", verbose_name=_("edition"), on_delete=models.PROTECT, related_name="certificates",
+        editable=False,
+    )
+    country = models.CharField(_("country"), max_length=2, choices=Country.choices, editable=False)
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now, editable=False)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("issued by"), null=True, on_delete=models.PROTECT, related_name="+",
+        editable=False,
+    )
+    valid_from = models.DateField(_("valid from"), editable=False)
+    valid_until = models.DateField(_("valid until"), editable=False, help_text=_("Last day of validity."))
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("revoked by"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", editable=False,
+    )
+    revocation_reason = models.TextField(_("reason for revocation"), max_length=2000, blank=True, editable=False)
+    files_status = models.CharField(
+        _("files"), max_length=8, choices=FilesStatus.choices, default=FilesStatus.PENDING, editable=False
+    )
+    files_error = models.TextField(_("files error"), blank=True, editable=False)
+    files_generated_at = models.DateTimeField(_("files generated at"), null=True, blank=True, editable=False)
+    pdf = models.FileField(_("PDF certificate"), upload_to=certificate_file_path, max_length=200, blank=True, editable=False)
+    svg = models.FileField(_("SVG logo"), upload_to=certificate_file_path, max_length=200, blank=True, editable=False)
+    png_256 = models.FileField(_("PNG logo 256 px"), upload_to=certificate_file_path, max_length=200, blank=True, editable=False)
+    png_512 = models.FileField(_("PNG logo 512 px"), upload_to=certificate_file_path, max_length=200, blank=True, editable=False)
+    png_1024 = models.FileField(_("PNG logo 1024 px"), upload_to=certificate_file_path, max_length=200, blank=True, editable=False)
+    zip = models.FileField(_("ZIP logo pack"), upload_to=certificate_file_path, max_length=200, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        ordering = ["-issued_at", "-pk"]
+        permissions = [
+            ("issue_certificate", _("Can issue certificates to proposed winners")),
+            ("revoke_certificate", _("Can revoke certificates")),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(valid_until__gte=models.F("valid_from")), name="certificate_validity_ordered"),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True, revocation_reason="") | Q(revoked_at__isnull=False) & ~Q(revocation_reason=""),
+                name="certificate_revocation_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["edition", "category"], name="certificate_registry"),
+            models.Index(fields=["id"], condition=Q(files_status="pending"), name="certificate_files_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return self.serial
+
+    def status(self, today=None) -> str:
+        """Revoked wins over everything; then expired after the last day of validity (local date)."""
+        if self.revoked_at is not None:
+            return CertificateStatus.REVOKED
+        if (today or timezone.localdate()) > self.valid_until:
+            return CertificateStatus.EXPIRED
+        return CertificateStatus.VALID
+
+    def get_status_display(self) -> str:
+        return str(CertificateStatus(self.status()).label)
+
+
+def new_nonce() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class FirmAccount(models.Model):
+    """A firm's sign-in: one user, one firm. The invitation link carries `invitation_nonce`, changed once used."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="firm_account")
+    firm = models.ForeignKey("nominations.Firm", verbose_name=_("firm"), on_delete=models.PROTECT, related_name="accounts")
+    invitation_nonce = models.CharField(max_length=32, default=new_nonce, editable=False)
+    invited_at = models.DateTimeField(_("invited at"), null=True, blank=True, editable=False)
+    activated_at = models.DateTimeField(_("activated at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("firm account")
+        verbose_name_plural = _("firm accounts")
+
+    def __str__(self) -> str:
+        return self.user.get_username()
+
+
+class TermsAcceptance(models.Model):
+    """A firm account's acceptance of one version of the logo usage terms (recorded once)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+")
+    firm = models.ForeignKey("nominations.Firm", verbose_name=_("firm"), on_delete=models.PROTECT, related_name="terms_acceptances")
+    version = models.CharField(_("terms version"), max_length=20)
+    accepted_at = models.DateTimeField(_("accepted at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("terms acceptance")
+        verbose_name_plural = _("terms acceptances")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "firm", "version"], name="terms_accepted_once_per_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.firm_id} {self.version}"

@@ -2,21 +2,46 @@
 
 import hashlib
 import logging
+from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
+from functools import partial
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from nominations.models import EDITION_RULES, Edition, FraudFlag, Integrity, Nominee
+from nominations import queue as nominations_queue
+from nominations.models import EDITION_RULES, Country, Edition, FraudFlag, Integrity, Nominee
 from nominations.models import NomineeState as S
 
-from . import audit, scoring, workflow
-from .exceptions import CheckRefused, NotAllowed, RulesFrozen, TransitionRefused, VettingError
-from .models import Check, CheckKind, Evidence
+from . import accounts, audit, documents, scoring, workflow
+from .exceptions import (
+    AlreadyRevoked,
+    CertificateError,
+    CheckRefused,
+    NotAllowed,
+    NotAWinner,
+    RulesFrozen,
+    TransitionRefused,
+    VettingError,
+)
+from .models import (
+    CERTIFICATE_FILES,
+    Certificate,
+    Check,
+    CheckKind,
+    Evidence,
+    FilesStatus,
+    certificate_file_path,
+    new_serial,
+)
+from .winners import propose_winners
 from .validators import sniff_content_type
 
 logger = logging.getLogger(__name__)
@@ -248,3 +273,234 @@ def update_edition_rules(*, edition: Edition, changes: dict, actor) -> Edition:
         locked.save(update_fields=list(changes))
         audit.record(actor=actor, action="edition.rules", obj=locked, before=before, after=changes)
     return locked
+
+
+# Certificates --------------------------------------------------------------------
+
+# The README-like text in every logo pack, and what a firm accepts before its first download.
+LOGO_TERMS = (
+    "Logo usage terms. The certified firm may show this logo and the certificate on its products, premises "
+    "and communication while the certificate is valid, for the edition and category it names only, without "
+    "changing the mark. The right ends at once when the certificate expires or is revoked. Anyone can check a "
+    "certificate at the verification address printed on it."
+)
+
+
+def certificate_validity(issued_on: date) -> tuple[date, date]:
+    """Valid from the issue date for CERTIFICATE_VALIDITY_DAYS days, the last day included."""
+    return issued_on, issued_on + timedelta(days=settings.CERTIFICATE_VALIDITY_DAYS - 1)
+
+
+def verification_path(serial: str) -> str:
+    """The language-free path printed in the QR code; LocaleMiddleware sends it on to the reader's language."""
+    return f"/verify/{serial}/"
+
+
+def verification_url(serial: str) -> str:
+    return settings.SITE_URL + verification_path(serial)
+
+
+@dataclass(frozen=True)
+class Issued:
+    certificates: list[Certificate]
+    warnings: list[str]
+
+
+def issue_certificates(*, edition: Edition, nominee_ids, actor) -> Issued:
+    """Certify the selected proposed winners: nominee approved -> certified, a Certificate, files and invitation queued.
+
+    Each nominee in its own transaction (the workflow locks its row and checks
+    again that it is a proposed winner). Firms without a contact address are
+    certified with a warning and no invitation.
+    """
+    if not actor.has_perm("certification.issue_certificate"):
+        raise NotAllowed()
+    wanted = {int(pk) for pk in nominee_ids}
+    if not wanted:
+        raise NotAWinner(_("Select at least one proposed winner."))
+    winners = propose_winners(edition=edition)
+    open_ids = {n.pk for names in winners.values() for n in names if n.state == S.APPROVED}
+    outside = wanted - open_ids
+    if outside:
+        names = ", ".join(Nominee.objects.filter(pk__in=outside).values_list("firm__name", flat=True).order_by("firm__name"))
+        raise NotAWinner(
+            _("Only proposed winners that are approved receive certificates; not: %(names)s.") % {"names": names or outside}
+        )
+    issued, warnings = [], []
+    for nominee in Nominee.objects.filter(pk__in=wanted).select_related("firm", "category", "edition").order_by("pk"):
+        with transaction.atomic():
+            workflow.transition(nominee=nominee, to=S.CERTIFIED, actor=actor)
+            certificate = _create_certificate(nominee=nominee, actor=actor)
+            audit.record(
+                actor=actor,
+                action="certificate.issue",
+                obj=certificate,
+                after={
+                    "nominee": nominee.pk,
+                    "firm": nominee.firm.name,
+                    "valid_from": certificate.valid_from,
+                    "valid_until": certificate.valid_until,
+                },
+            )
+            transaction.on_commit(partial(queue_certificate_files, certificate.pk))
+            account, problem = accounts.ensure_firm_account(firm=nominee.firm)
+            if account is not None:
+                # An account already in use is told of the new certificate; only a new one gets a password link.
+                transaction.on_commit(partial(accounts.queue_invitation, account.pk, account.activated_at is None))
+        if problem:
+            warnings.append(f"{nominee.firm.name}: {problem}")
+        issued.append(certificate)
+    return Issued(certificates=issued, warnings=warnings)
+
+
+def _create_certificate(*, nominee: Nominee, actor) -> Certificate:
+    today = timezone.localdate()
+    valid_from, valid_until = certificate_validity(today)
+    for attempt in range(3):
+        # 80 random bits: a clash is next to impossible, but it must not end in an error page.
+        try:
+            with transaction.atomic():
+                return Certificate.objects.create(
+                    serial=new_serial(country=nominee.edition.country, year=today.year),
+                    nominee=nominee,
+                    firm=nominee.firm,
+                    category=nominee.category,
+                    edition=nominee.edition,
+                    country=nominee.edition.country,
+                    issued_by=actor,
+                    valid_from=valid_from,
+                    valid_until=valid_until,
+                )
+        except IntegrityError:
+            if attempt == 2 or Certificate.objects.filter(nominee=nominee).exists():
+                raise
+    raise AssertionError("unreachable")
+
+
+def queue_certificate_files(certificate_id: int, force: bool = False) -> None:
+    from .tasks import generate_certificate_files
+
+    # A down broker loses nothing: the certificate stays pending and the sweep queues it.
+    nominations_queue.send(generate_certificate_files, certificate_id, force)
+
+
+def certificate_language(certificate: Certificate) -> str:
+    """The files speak the edition's language."""
+    return {"PL": "pl", "RO": "ro"}.get(certificate.country, "en")
+
+
+def certificate_text(certificate: Certificate) -> documents.CertificateText:
+    """What the files say, in the edition's language where the names have one."""
+    with translation.override(certificate_language(certificate)):
+        category = certificate.category.name
+        country = str(Country(certificate.country).label)
+    return documents.CertificateText(
+        serial=certificate.serial,
+        firm_name=certificate.firm.name,
+        registration_number=certificate.firm.registration_number,
+        category=category,
+        edition=f"{country} {certificate.edition.label}",
+        edition_label=certificate.edition.label,
+        country=country,
+        valid_from=certificate.valid_from,
+        valid_until=certificate.valid_until,
+        issued_on=timezone.localdate(certificate.issued_at),
+        verify_url=verification_url(certificate.serial),
+        terms=LOGO_TERMS,
+    )
+
+
+def generate_certificate_files(*, certificate_id: int, force: bool = False) -> bool:
+    """Build the files and store them; True when this run stored them.
+
+    Skips a certificate whose files are ready (unless forced). Storage writes
+    happen outside any transaction; the row then changes by compare-and-set on
+    `files_generated_at`, so of two concurrent runs one wins and the other
+    removes what it wrote. Old files of a regeneration are deleted afterwards.
+    """
+    certificate = Certificate.objects.select_related("firm", "category", "edition").filter(pk=certificate_id).first()
+    if certificate is None or (certificate.files_status == FilesStatus.READY and not force):
+        return False
+    with translation.override(certificate_language(certificate)):
+        files = documents.all_files(certificate_text(certificate))
+    storage = certificate.pdf.storage
+    saved: dict[str, str] = {}
+    try:
+        for field, filename in CERTIFICATE_FILES:
+            saved[field] = storage.save(certificate_file_path(certificate, filename), ContentFile(files[field]))
+    except Exception:
+        _delete_quietly(storage, saved.values())
+        raise
+    changed = Certificate.objects.filter(pk=certificate.pk, files_generated_at=certificate.files_generated_at).update(
+        **saved, files_status=FilesStatus.READY, files_error="", files_generated_at=timezone.now()
+    )
+    if changed != 1:
+        _delete_quietly(storage, saved.values())
+        return False
+    _delete_quietly(storage, [getattr(certificate, field).name for field, _f in CERTIFICATE_FILES])
+    return True
+
+
+def _delete_quietly(storage, names) -> None:
+    for name in names:
+        if not name:
+            continue
+        try:
+            storage.delete(name)
+        except OSError:
+            logger.warning("could not delete %s", name, exc_info=True)
+
+
+def record_files_failure(*, certificate_id: int, error: str) -> None:
+    """The last try failed: say so on the row (the admin shows it; "Regenerate files" tries again)."""
+    Certificate.objects.filter(pk=certificate_id).exclude(files_status=FilesStatus.READY).update(
+        files_status=FilesStatus.FAILED, files_error=error[:2000]
+    )
+
+
+def regenerate_certificate_files(*, certificate: Certificate, actor) -> None:
+    if not actor.has_perm("certification.issue_certificate"):
+        raise NotAllowed()
+    with transaction.atomic():
+        Certificate.objects.filter(pk=certificate.pk).exclude(files_status=FilesStatus.READY).update(
+            files_status=FilesStatus.PENDING, files_error=""
+        )
+        audit.record(actor=actor, action="certificate.regenerate", obj=certificate)
+        transaction.on_commit(partial(queue_certificate_files, certificate.pk, True))
+
+
+def pending_certificate_ids(*, older_than: timedelta = timedelta(minutes=2), limit: int = 500) -> list[int]:
+    cutoff = timezone.now() - older_than
+    return list(
+        Certificate.objects.filter(files_status=FilesStatus.PENDING, issued_at__lte=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def revoke_certificate(*, certificate: Certificate, actor, reason: str) -> Certificate:
+    """Revoke at once (compare-and-set on revoked_at IS NULL), with the reason in the audit log.
+
+    Verification and downloads read revoked_at at request time, so nothing else has to happen.
+    """
+    if not actor.has_perm("certification.revoke_certificate"):
+        raise NotAllowed()
+    reason = (reason or "").strip()
+    if not reason:
+        raise CertificateError(_("Give the reason for the revocation."))
+    if len(reason) > 2000:
+        raise CertificateError(_("The reason can be at most 2000 characters."))
+    with transaction.atomic():
+        now = timezone.now()
+        before = certificate.status()
+        changed = Certificate.objects.filter(pk=certificate.pk, revoked_at__isnull=True).update(
+            revoked_at=now, revoked_by=actor, revocation_reason=reason
+        )
+        if changed != 1:
+            raise AlreadyRevoked()
+        audit.record(
+            actor=actor, action="certificate.revoke", obj=certificate, before={"status": before}, after={"status": "revoked"},
+            reason=reason,
+        )
+    certificate.revoked_at, certificate.revoked_by, certificate.revocation_reason = now, actor, reason
+    return certificate

@@ -32,7 +32,7 @@ REQUIRED_PERMISSION: dict[str, str] = {
     S.UNDER_REVIEW: "certification.add_check",
     S.APPROVED: "certification.decide_nominee",
     S.REJECTED: "certification.decide_nominee",
-    S.CERTIFIED: "certification.decide_nominee",
+    S.CERTIFIED: "certification.issue_certificate",
 }
 
 
@@ -80,9 +80,22 @@ def reason_given(*, nominee: Nominee, actor, reason: str) -> list[str]:
     return [] if reason.strip() else [str(_("Give the reason for the rejection."))]
 
 
+def proposed_winner(*, nominee: Nominee, actor, reason: str) -> list[str]:
+    from .exceptions import WinnersNotFinal
+    from .winners import is_proposed_winner
+
+    try:
+        if is_proposed_winner(nominee):
+            return []
+    except WinnersNotFinal as error:
+        return [str(error.message)]
+    return [str(_("%(firm)s is not a proposed winner of its category.") % {"firm": nominee.firm.name})]
+
+
 GUARDS: dict[str, tuple[Guard, ...]] = {
     S.APPROVED: (four_eyes, checks_allow_approval),
     S.REJECTED: (four_eyes, reason_given),
+    S.CERTIFIED: (proposed_winner,),
 }
 
 

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -36,7 +37,7 @@ class EditionAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ("country", "label")}
     readonly_fields = ("results_released_at", "results_released_by", "rules_status")
     inlines = [CategoryInline]
-    actions = ["close_voting_now", "release_results"]
+    actions = ["close_voting_now", "release_results", "review_winners"]
     fieldsets = (
         (None, {"fields": ("country", "label", "slug")}),
         (
@@ -110,10 +111,18 @@ class EditionAdmin(admin.ModelAdmin):
     def has_release_permission(self, request):
         return request.user.has_perm("nominations.release_results")
 
+    @admin.action(description=_("Review the proposed winners and issue certificates"), permissions=["issue"])
+    def review_winners(self, request, queryset):
+        edition = queryset.order_by("pk").first()
+        return redirect("admin:certification_certificate_winners", edition_id=edition.pk)
+
+    def has_issue_permission(self, request):
+        return request.user.has_perm("certification.issue_certificate")
+
 
 @admin.register(Firm)
 class FirmAdmin(admin.ModelAdmin):
-    list_display = ("name", "country", "registration_number", "website", "created_at")
+    list_display = ("name", "country", "registration_number", "website", "contact_email", "created_at")
     list_filter = ("country",)
     search_fields = ("name", "registration_number")
 

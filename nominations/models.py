@@ -205,6 +205,11 @@ class Firm(models.Model):
     registration_number = models.CharField(_("registration number"), max_length=10)
     name = models.CharField(_("name"), max_length=160)
     website = models.URLField(_("website"), max_length=200, blank=True)
+    # Filled in by a programme manager before certificates are issued: the winning
+    # firm's invitation to its firm account goes here.
+    contact_email = models.EmailField(
+        _("contact e-mail"), max_length=254, blank=True, help_text=_("Receives the invitation to the firm account.")
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

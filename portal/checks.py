@@ -18,6 +18,10 @@ def check_portal_settings(app_configs, **kwargs):
         problems.append(Error("VOTE_CONFIRM_MAX_AGE_HOURS must be at least 1.", id="portal.E002"))
     if settings.TRUSTED_PROXY_COUNT < 0:
         problems.append(Error("TRUSTED_PROXY_COUNT cannot be negative.", id="portal.E003"))
+    if settings.CERTIFICATES_PER_CATEGORY < 1:
+        problems.append(Error("CERTIFICATES_PER_CATEGORY must be at least 1.", id="portal.E004"))
+    if settings.CERTIFICATE_VALIDITY_DAYS < 1:
+        problems.append(Error("CERTIFICATE_VALIDITY_DAYS must be at least 1.", id="portal.E005"))
     if not settings.DEBUG and settings.IP_HASH_KEY == settings.SECRET_KEY:
         problems.append(
             Warning(

@@ -276,6 +276,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "nominations.tasks.finalise_closed_editions",
         "schedule": 60.0,
     },
+    # Certificates whose files task never arrived (broker down at issue time).
+    "certificate-files": {
+        "task": "certification.tasks.sweep_certificate_files",
+        "schedule": 300.0,
+    },
 }
 
 # Voting rules.
@@ -308,6 +313,19 @@ FRAUD_LOOKALIKE_DOMAINS = dict(
 # often beat sweeps up anything whose task never arrived.
 TALLY_BATCH_SIZE = env_int("TALLY_BATCH_SIZE", 20000)
 RECONCILE_EVERY_SECONDS = env_int("RECONCILE_EVERY_SECONDS", 300)
+
+# Certificates (see the README, "## Certificates").
+# Winners per category of an edition.
+CERTIFICATES_PER_CATEGORY = env_int("CERTIFICATES_PER_CATEGORY", 1)
+# A certificate is valid from its issue date for this many days (the last day included).
+CERTIFICATE_VALIDITY_DAYS = env_int("CERTIFICATE_VALIDITY_DAYS", 365)
+# The invitation link to a firm account works once, for this long.
+FIRM_INVITATION_MAX_AGE = timedelta(days=env_int("FIRM_INVITATION_MAX_AGE_DAYS", 7))
+# Bump when the logo usage terms change: every firm accepts the new version once.
+LOGO_TERMS_VERSION = env_str("LOGO_TERMS_VERSION", "2026-1")
+# Firms sign in here (the admin has its own login).
+LOGIN_URL = "certification:firm_login"
+LOGIN_REDIRECT_URL = "certification:firm_dashboard"
 
 # bench/http_load.py only: mounts /bench/minimal/, the one-query baseline view.
 BENCHMARK = env_bool("BENCHMARK", False)

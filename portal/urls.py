@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from certification.urls import api_urlpatterns as certification_api
 from portal.views import bench_minimal, healthz
 
 admin.site.site_header = "Customers' Friend"
@@ -13,9 +14,12 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz/", healthz, name="healthz"),
+    *certification_api,
 ]
+# No MEDIA_URL route: certificate files and evidence are served only by views that check access.
 urlpatterns += i18n_patterns(
     path("", include("nominations.urls")),
+    path("", include("certification.urls")),
 )
 
 if settings.BENCHMARK:

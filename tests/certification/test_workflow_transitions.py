@@ -6,7 +6,7 @@ from certification import workflow
 from certification.exceptions import TransitionRefused
 from certification.models import AuditEntry
 from nominations.models import Nominee, NomineeState as S
-from tests.factories import NomineeFactory
+from tests.factories import NomineeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -25,16 +25,17 @@ def test_the_allowed_moves_are_exactly_the_documented_path():
 
 
 @pytest.mark.parametrize("from_state,to", sorted(set(ALL_MOVES) - ALLOWED))
-def test_every_other_move_is_refused_with_a_message(from_state, to, second_auditor):
+def test_every_other_move_is_refused_with_a_message(from_state, to):
     nominee = NomineeFactory(state=from_state)
+    everyone = UserFactory(is_superuser=True)  # holds every move's permission: the refusal is the path's
     with pytest.raises(TransitionRefused) as error:
-        workflow.transition(nominee=nominee, to=to, actor=second_auditor, reason="because")
+        workflow.transition(nominee=nominee, to=to, actor=everyone, reason="because")
     assert str(S(from_state).label) in str(error.value.message)
     assert Nominee.objects.get(pk=nominee.pk).state == from_state
     assert not AuditEntry.objects.exists()
 
 
-@pytest.mark.parametrize("from_state,to", [(S.NOMINATED, S.QUALIFIED), (S.QUALIFIED, S.UNDER_REVIEW), (S.APPROVED, S.CERTIFIED)])
+@pytest.mark.parametrize("from_state,to", [(S.NOMINATED, S.QUALIFIED), (S.QUALIFIED, S.UNDER_REVIEW)])
 def test_unguarded_allowed_moves_change_the_state_and_are_logged(from_state, to, second_auditor):
     nominee = NomineeFactory(state=from_state)
     workflow.transition(nominee=nominee, to=to, actor=second_auditor)

@@ -84,3 +84,31 @@ def page(context):
 def artifacts_dir():
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(autouse=True)
+def _audit_log_flushable(transactional_db):
+    """A live-server test ends with a flush, which on SQLite is a DELETE the append-only audit log refuses.
+
+    So the test's own entries are removed first (this fixture depends on the
+    database one, so it is torn down before the flush), with the trigger lifted
+    for that moment only. PostgreSQL flushes with TRUNCATE, which its row trigger
+    does not see.
+    """
+    yield
+    from importlib import import_module
+
+    from django.db import connection
+
+    from certification.models import AuditEntry
+
+    if connection.vendor != "sqlite" or not AuditEntry.objects.exists():
+        return
+    triggers = import_module("certification.migrations.0002_audit_log_append_only")
+    with connection.cursor() as cursor:
+        cursor.execute(triggers.SQLITE_DROP[1])
+    try:
+        AuditEntry.objects.all().delete()
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(triggers.SQLITE_CREATE[1])

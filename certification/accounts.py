@@ -1,0 +1,147 @@
+"""Firm accounts: the invitation of a winning firm's contact, its password, the logo usage terms."""
+
+import logging
+from functools import partial
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from nominations import queue as nominations_queue
+from nominations.models import Firm
+
+from . import audit
+from .exceptions import CertificateError, InvalidInvitation, InvitationExpired, NotAllowed
+from .models import Certificate, FirmAccount, TermsAcceptance, new_nonce
+
+logger = logging.getLogger(__name__)
+
+INVITATION_SALT = "certification.firm-invitation"
+
+
+def queue_invitation(account_id: int, with_link: bool = True) -> None:
+    from .tasks import send_firm_invitation
+
+    if not nominations_queue.send(send_firm_invitation, account_id, with_link):
+        logger.warning("invitation for firm account %s not queued; resend it from the certificate admin", account_id)
+
+
+def ensure_firm_account(*, firm: Firm) -> tuple[FirmAccount | None, str]:
+    """The firm's account, created (without a usable password) from its contact address; (None, why) when there is none."""
+    account = FirmAccount.objects.filter(firm=firm).select_related("user").order_by("pk").first()
+    if account is not None:
+        return account, ""
+    email = (firm.contact_email or "").strip().lower()
+    if not email:
+        return None, str(_("no contact e-mail address, so no invitation was sent; add one to the firm and resend it."))
+    User = get_user_model()
+    user = User.objects.filter(username=email).first()
+    if user is not None:
+        return None, str(_("a user %(email)s already exists, so no firm account was created.") % {"email": email})
+    user = User.objects.create_user(username=email, email=email)  # no password until the invitation is used
+    return FirmAccount.objects.create(user=user, firm=firm), ""
+
+
+def invitation_token(account: FirmAccount) -> str:
+    return signing.dumps({"a": account.pk, "n": account.invitation_nonce}, salt=INVITATION_SALT)
+
+
+def deliver_firm_invitation(*, account_id: int, with_link: bool = True) -> bool:
+    """Send the invitation e-mail (called by the task; SMTP errors propagate for its retry).
+
+    Without `with_link` (a new certificate for an account already in use) the
+    e-mail only says where to sign in: no password link goes out unasked.
+    """
+    account = FirmAccount.objects.select_related("user", "firm").filter(pk=account_id).first()
+    if account is None or not account.user.email:
+        return False
+    if not with_link:
+        send_mail(
+            subject=str(_("A new Customers' Friend certificate for %(firm)s") % {"firm": account.firm.name}),
+            message=render_to_string(
+                "certification/email/new_certificate.txt",
+                {"firm": account.firm, "login": settings.SITE_URL + reverse("certification:firm_login")},
+            ),
+            from_email=None,
+            recipient_list=[account.user.email],
+        )
+        return True
+    link = settings.SITE_URL + reverse("certification:firm_invitation", kwargs={"token": invitation_token(account)})
+    context = {
+        "firm": account.firm,
+        "link": link,
+        "username": account.user.get_username(),
+        "days": settings.FIRM_INVITATION_MAX_AGE.days,
+    }
+    send_mail(
+        subject=str(_("Your Customers' Friend firm account")),
+        message=render_to_string("certification/email/invitation.txt", context),
+        from_email=None,
+        recipient_list=[account.user.email],
+    )
+    FirmAccount.objects.filter(pk=account.pk).update(invited_at=timezone.now())
+    return True
+
+
+def resend_invitation(*, certificate: Certificate, actor) -> FirmAccount:
+    """A new invitation link (the old ones stop working) to the firm's contact, creating the account if needed."""
+    if not actor.has_perm("certification.issue_certificate"):
+        raise NotAllowed()
+    firm = Firm.objects.get(pk=certificate.firm_id)
+    with transaction.atomic():
+        account, problem = ensure_firm_account(firm=firm)
+        if account is None:
+            raise CertificateError(problem)
+        FirmAccount.objects.filter(pk=account.pk).update(invitation_nonce=new_nonce())
+        audit.record(actor=actor, action="firm_account.invite", obj=account, after={"firm": firm.name})
+        transaction.on_commit(partial(queue_invitation, account.pk))
+    return account
+
+
+def firm_account_for_invitation(token: str) -> FirmAccount:
+    """The account an invitation link is for, or InvalidInvitation / InvitationExpired."""
+    try:
+        data = signing.loads(token, salt=INVITATION_SALT, max_age=settings.FIRM_INVITATION_MAX_AGE)
+    except signing.SignatureExpired:
+        raise InvitationExpired() from None
+    except signing.BadSignature:
+        raise InvalidInvitation() from None
+    account = FirmAccount.objects.select_related("user", "firm").filter(pk=data.get("a"), invitation_nonce=data.get("n")).first()
+    if account is None or not account.user.is_active:
+        raise InvalidInvitation()
+    return account
+
+
+def accept_invitation(*, token: str, password: str) -> FirmAccount:
+    """Set the account's password; the link works once (compare-and-set on the nonce it carries)."""
+    account = firm_account_for_invitation(token)
+    with transaction.atomic():
+        used = FirmAccount.objects.filter(pk=account.pk, invitation_nonce=account.invitation_nonce).update(
+            invitation_nonce=new_nonce(), activated_at=timezone.now()
+        )
+        if used != 1:
+            raise InvalidInvitation()
+        account.user.set_password(password)
+        account.user.save(update_fields=["password"])
+    return account
+
+
+def has_accepted_terms(*, user, firm_id: int) -> bool:
+    return TermsAcceptance.objects.filter(user=user, firm_id=firm_id, version=settings.LOGO_TERMS_VERSION).exists()
+
+
+def accept_terms(*, user) -> TermsAcceptance:
+    """Record once that this firm account accepts the current logo usage terms."""
+    account = FirmAccount.objects.filter(user=user).first()
+    if account is None:
+        raise NotAllowed()
+    acceptance, _created = TermsAcceptance.objects.get_or_create(
+        user=user, firm_id=account.firm_id, version=settings.LOGO_TERMS_VERSION
+    )
+    return acceptance

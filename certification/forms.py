@@ -1,0 +1,24 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import SERIAL_MAX_LENGTH
+
+
+class SerialForm(forms.Form):
+    serial = forms.CharField(
+        label=_("Certificate serial"),
+        max_length=SERIAL_MAX_LENGTH,
+        help_text=_("As printed on the certificate, like CF-PL26-ABCD-EFGH-JKLM-NPQR."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def clean_serial(self):
+        return self.cleaned_data["serial"].strip().upper()
+
+
+class RevocationForm(forms.Form):
+    reason = forms.CharField(
+        label=_("reason for revocation"),
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
+        max_length=2000,
+    )

@@ -1,0 +1,28 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+app_name = "certification"
+
+urlpatterns = [
+    path("verify/", views.verify_form, name="verify_form"),
+    path("verify/<str:serial>/", views.verify, name="verify"),
+    path("registry/", views.registry, name="registry"),
+    path("registry/<slug:slug>/", views.registry_edition, name="registry_edition"),
+    path(
+        "firm/login/",
+        auth_views.LoginView.as_view(template_name="certification/firm_login.html", redirect_authenticated_user=True),
+        name="firm_login",
+    ),
+    path("firm/logout/", auth_views.LogoutView.as_view(next_page="certification:firm_login"), name="firm_logout"),
+    path("firm/invitation/<str:token>/", views.invitation, name="firm_invitation"),
+    path("firm/", views.dashboard, name="firm_dashboard"),
+    path("firm/terms/", views.accept_terms, name="firm_terms"),
+    path("firm/files/<uuid:download_key>/<slug:kind>/", views.download, name="firm_download"),
+]
+
+# Outside the language prefix (portal/urls.py).
+api_urlpatterns = [
+    path("api/verify/<str:serial>.json", views.verify_json, name="verify_json"),
+]

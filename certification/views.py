@@ -1,0 +1,137 @@
+"""Public verification and registry; the firm's account: invitation, dashboard, terms, downloads."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from . import accounts, selectors, services
+from .exceptions import CertificateError
+from .forms import SerialForm
+
+# Verification answers: 200 only for a valid certificate.
+HTTP_STATUS = {"valid": 200, "expired": 410, "revoked": 410, "unknown": 404}
+
+
+def _no_cache(response: HttpResponse) -> HttpResponse:
+    # A revocation must show at once: every answer is checked with the server.
+    response["Cache-Control"] = "no-cache, must-revalidate"
+    return response
+
+
+@require_GET
+def verify_form(request):
+    form = SerialForm(request.GET or None)
+    if form.is_valid():
+        return redirect("certification:verify", serial=form.cleaned_data["serial"])
+    return render(request, "certification/verify_form.html", {"form": form})
+
+
+@require_GET
+def verify(request, serial: str):
+    verification = selectors.verify_serial(serial)
+    response = render(
+        request,
+        "certification/verify.html",
+        {"verification": verification, "certificate": verification.certificate, "form": SerialForm()},
+        status=HTTP_STATUS[verification.status],
+    )
+    return _no_cache(response)
+
+
+@require_GET
+def verify_json(request, serial: str):
+    verification = selectors.verify_serial(serial)
+    response = JsonResponse(verification.as_json(), status=HTTP_STATUS[verification.status])
+    response["Access-Control-Allow-Origin"] = "*"  # anyone may check a certificate, from anywhere
+    return _no_cache(response)
+
+
+@require_GET
+def registry(request):
+    return render(request, "certification/registry.html", {"editions": selectors.registry_editions()})
+
+
+@require_GET
+def registry_edition(request, slug: str):
+    edition, categories = selectors.registry_for_edition(slug=slug)
+    return render(request, "certification/registry_edition.html", {"edition": edition, "categories": categories})
+
+
+@never_cache
+def invitation(request, token: str):
+    """Set the firm account's password from the invitation link (works once)."""
+    try:
+        account = accounts.firm_account_for_invitation(token)
+    except CertificateError as error:
+        return render(request, "certification/invitation_invalid.html", {"message": error.message}, status=400)
+    form = SetPasswordForm(account.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            accounts.accept_invitation(token=token, password=form.cleaned_data["new_password1"])
+        except CertificateError as error:
+            return render(request, "certification/invitation_invalid.html", {"message": error.message}, status=400)
+        messages.success(request, _("Your password is set. Sign in with your user name %(username)s.") % {"username": account.user.get_username()})
+        return redirect("certification:firm_login")
+    return render(request, "certification/invitation.html", {"form": form, "account": account})
+
+
+def _account_or_404(request):
+    account = selectors.firm_account_of(request.user)
+    if account is None:
+        raise Http404
+    return account
+
+
+@never_cache
+@login_required
+def dashboard(request):
+    account = _account_or_404(request)
+    context = {
+        "account": account,
+        "certificates": selectors.firm_certificates(account=account),
+        "terms_accepted": accounts.has_accepted_terms(user=request.user, firm_id=account.firm_id),
+        "terms": services.LOGO_TERMS,
+        "downloads": selectors.DOWNLOADS,
+    }
+    return render(request, "certification/dashboard.html", context)
+
+
+@require_POST
+@login_required
+def accept_terms(request):
+    _account_or_404(request)
+    if request.POST.get("accept") != "yes":
+        messages.error(request, _("Tick the box to accept the logo usage terms."))
+    else:
+        accounts.accept_terms(user=request.user)
+        messages.success(request, _("Thank you: the logo usage terms are accepted. You can download your files."))
+    return redirect("certification:firm_dashboard")
+
+
+@require_GET
+@login_required
+def download(request, download_key, kind: str):
+    if kind not in selectors.DOWNLOADS:
+        raise Http404
+    certificate = selectors.get_certificate_for_download(user=request.user, download_key=download_key)
+    refusal = selectors.download_refusal(certificate=certificate, user=request.user)
+    if refusal is not None:
+        status, message = refusal
+        response = render(request, "certification/download_refused.html", {"message": message}, status=status)
+    else:
+        field, content_type, suffix = selectors.DOWNLOADS[kind]
+        response = FileResponse(
+            getattr(certificate, field).open("rb"),
+            as_attachment=True,
+            filename=f"{certificate.serial}-{suffix}",
+            content_type=content_type,
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
