@@ -43,6 +43,12 @@ run: demo
 test: install
 	$(BIN)/python -m pytest
 
+# Benchmarks on PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/portal);
+# they build throw-away databases next to it. http_load also needs wrk and redis-server.
+bench: install
+	$(BIN)/python bench/tally_fraud.py --votes 1000000
+	$(BIN)/python bench/http_load.py
+
 lint: install
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(DEV_ENV) $(BIN)/python manage.py check

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('nominations', '0004_fraudflag_pending_reasons'),
+        ('nominations', '0005_firm_contact_email'),
     ]
 
     operations = [
