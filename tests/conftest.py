@@ -21,6 +21,12 @@ def _no_processing_marker_left_over():
 
 
 @pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded evidence and generated certificates go to a per-test folder, never into the checkout."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
 def _english_by_default():
     """A request in another language leaves it active in the thread; reverse() would follow it."""
     translation.activate("en")

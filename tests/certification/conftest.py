@@ -5,11 +5,6 @@ from nominations.models import NomineeState
 from tests.factories import NomineeFactory, UserFactory
 
 
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @pytest.fixture
 def auditor(db):
     return UserFactory(username="anna", groups=["Auditor"])

@@ -58,20 +58,25 @@ def test_demo_data_is_idempotent():
     assert Edition.objects.count() == 3
 
 
-def test_demo_has_a_finished_edition_with_vetting_under_way():
-    from certification.models import AuditEntry
+def test_demo_has_a_finished_edition_with_vetting_under_way(django_capture_on_commit_callbacks):
+    from certification.models import AuditEntry, Certificate, FirmAccount
     from nominations.models import Nominee, NomineeState
 
-    call_command("seed_demo", verbosity=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", verbosity=0)
     past = Edition.objects.get(slug="pl-2025-2026")
     assert past.results_released and past.final_tally_at and past.qualified_at
     states = list(Nominee.objects.filter(edition=past).values_list("state", flat=True))
-    assert states.count(NomineeState.APPROVED) == 1
+    assert states.count(NomineeState.CERTIFIED) == 1
     assert states.count(NomineeState.UNDER_REVIEW) == 3
     assert_tally_exact()
     # Four eyes in the demo too: the approver recorded none of the checks.
     approval = AuditEntry.objects.get(action="nominee.approved")
     assert approval.actor_name == "piotr.auditor"
+    # The winner's certificate has its files, and its firm can sign in with the demo password.
+    certificate = Certificate.objects.get(edition=past)
+    assert certificate.status() == "valid" and certificate.files_status == "ready"
+    assert FirmAccount.objects.get(firm=certificate.firm).user.check_password("customers-friend-demo")
 
 
 def test_demo_votes_are_tallied_and_none_is_held():

@@ -8,6 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from certification.models import Certificate
+
 from nominations.client import keyed_hash
 from nominations.fraud.rules import RULES
 from nominations.emails import canonical_email, email_fingerprint
@@ -46,6 +48,7 @@ ADMIN_USERNAME = "admin"
 ADMIN_PASSWORD = "customers-friend-demo"
 AUDITORS = ("anna.auditor", "piotr.auditor")
 MANAGER = "ewa.manager"
+FIRM_LOGIN = "biuro@bs-zywiec.example"
 
 
 class Command(BaseCommand):
@@ -85,6 +88,12 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Admin: http://127.0.0.1:8000/admin/  user {ADMIN_USERNAME!r}, password {ADMIN_PASSWORD!r} (demo only)."
         )
+        certificate = getattr(self, "certificate", None) or Certificate.objects.filter(firm__contact_email=FIRM_LOGIN).first()
+        if certificate is not None:
+            self.stdout.write(
+                f"Firm: http://127.0.0.1:8000/en/firm/login/  user {FIRM_LOGIN!r}, same password; "
+                f"its certificate: http://127.0.0.1:8000/en/verify/{certificate.serial}/"
+            )
         self.stdout.write(
             f"Staff with roles, same password: auditors {AUDITORS[0]!r} and {AUDITORS[1]!r} (four eyes), "
             f"programme manager {MANAGER!r}."
@@ -302,6 +311,25 @@ class Command(BaseCommand):
                 vetting.record_check(nominee=nominee, kind=kind, channel=channel, inputs=inputs, actor=first)
             if position == 0:
                 vetting.approve(nominee=Nominee.objects.get(pk=nominee.pk), actor=second)
+        self._certify(edition, manager)
+
+    def _certify(self, edition, manager):
+        """The programme manager issues the approved winner's certificate; the firm's account is ready to sign in."""
+        from certification import accounts
+        from certification.models import Certificate, FirmAccount
+        from certification.services import issue_certificates
+        from nominations.models import NomineeState
+
+        edition = Edition.objects.get(pk=edition.pk)  # with its final tally
+        winner = Nominee.objects.filter(edition=edition, state=NomineeState.APPROVED).select_related("firm").first()
+        if winner is None:
+            return
+        Firm.objects.filter(pk=winner.firm_id).update(contact_email=FIRM_LOGIN)
+        issue_certificates(edition=edition, nominee_ids=[winner.pk], actor=manager)
+        account = FirmAccount.objects.get(firm_id=winner.firm_id)
+        # Instead of following the printed invitation link: the demo firm gets the demo password.
+        accounts.accept_invitation(token=accounts.invitation_token(account), password=ADMIN_PASSWORD)
+        self.certificate = Certificate.objects.get(nominee=winner)
 
     @staticmethod
     def _admin():
