@@ -8,7 +8,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from ..models import FraudFlag, Integrity, Vote
-from .rules import RULES, Hit, Scope
+from .rules import RULES, Hit, Scope, tune_for_scans
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +38,7 @@ def _apply(hits: list[Hit]) -> int:
 def check_new_votes(*, checked_at: datetime) -> int:
     """Run every rule over the batch marked with this checked_at (inside the caller's transaction)."""
     scope = Scope.batch(checked_at)
+    tune_for_scans()
     hits = [hit for rule in RULES for hit in rule(scope)]
     return _apply(hits)
 
@@ -50,6 +51,7 @@ def scan_edition(edition, *, progress=None) -> dict[str, int]:
     found: dict[str, int] = {}
     with transaction.atomic():
         advisory_lock("nominations.process", wait=True)
+        tune_for_scans()
         Vote.objects.filter(edition=edition, confirmed_at__isnull=False, checked_at__isnull=True).update(
             checked_at=timezone.now()
         )
