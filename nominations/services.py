@@ -321,9 +321,14 @@ def settle_flags(*, flag_ids: list[int], decision: str, by) -> int:
     """
     from certification import audit
 
+    from .tally import advisory_lock
+
     if decision not in (FraudDecision.FRAUD, FraudDecision.GENUINE):
         raise ValueError(f"unknown decision {decision!r}")
     with transaction.atomic():
+        # The same lock as process_votes: a flag it adds while we settle would
+        # otherwise be missed by the Exists() below and the vote would end "ok".
+        advisory_lock("nominations.process", wait=True)
         pending = list(FraudFlag.objects.select_for_update().filter(pk__in=flag_ids, decision=""))
         vote_ids = list({flag.vote_id for flag in pending})
         standing_before = dict(Vote.objects.filter(pk__in=vote_ids).values_list("pk", "integrity"))
