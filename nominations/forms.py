@@ -126,6 +126,13 @@ class VoteForm(HoneypotMixin, forms.Form):
         email = clean_text(self.cleaned_data["email"])
         if " " in email:
             raise ValidationError(_("Enter a valid e-mail address."), code="invalid")
+        # A quoted local part ("alice"@…) would canonicalise apart from the plain
+        # mailbox (two counted votes), and a second @ hides the real domain from
+        # the disposable-domain rule.
+        if email.count("@") != 1 or email.startswith('"'):
+            raise ValidationError(
+                _("Please enter a plain e-mail address, without quotation marks or a second @."), code="quoted"
+            )
         return email
 
 

@@ -205,6 +205,8 @@ def test_unknown_category_is_404(client, edition):
         ("a" * 250 + "@example.com", "at most 254"),
         ("<script>@example.com", "valid email"),
         ("anna\u200b@example.com", "valid email"),
+        ('"alice"@example.com', "without quotation marks"),
+        ('"x@gmail.com"@mailinator.com', "without quotation marks"),
     ],
 )
 def test_bad_email_is_explained_and_nothing_saved(client, nominee, email, message):
