@@ -197,7 +197,10 @@ def deliver_vote_email(*, vote_id: int, kind: str) -> None:
         subject = render_to_string(f"nominations/email/{kind}_subject.txt", context).strip()
         body = render_to_string(f"nominations/email/{kind}_body.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [vote.email])
-    Vote.objects.filter(pk=vote.pk).update(email_sent_at=timezone.now())
+    if kind == "confirm":
+        # Only the confirmation mail starts the clock the "fast" fraud rule reads;
+        # a reminder to a vote already confirmed must not move it after confirmed_at.
+        Vote.objects.filter(pk=vote.pk, confirmed_at__isnull=True).update(email_sent_at=timezone.now())
 
 
 def vote_from_token(token: str) -> Vote:
