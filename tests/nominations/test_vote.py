@@ -163,6 +163,25 @@ def test_one_inbox_gets_a_bounded_number_of_mails_a_day(client, settings):
     assert len(mail.outbox) == 3
 
 
+def test_one_pending_vote_is_not_re_mailed_past_the_daily_budget(client, nominee, settings):
+    settings.VOTE_EMAILS_PER_ADDRESS_PER_DAY = 3
+    first = vote(client, nominee, "target@example.com")
+    for _i in range(4):
+        Vote.objects.update(email_requested_at=timezone.now() - settings.VOTE_EMAIL_COOLDOWN - timedelta(seconds=1))
+        assert vote(client, nominee, "target@example.com").status_code == first.status_code
+    assert len(mail.outbox) == 3
+
+
+def test_already_voted_mails_spend_the_daily_budget(client, nominee, settings):
+    settings.VOTE_EMAILS_PER_ADDRESS_PER_DAY = 3
+    vote(client, nominee, "target@example.com")
+    confirm(client, last_token())
+    for _i in range(4):
+        Vote.objects.update(email_requested_at=timezone.now() - settings.VOTE_EMAIL_COOLDOWN - timedelta(seconds=1))
+        vote(client, nominee, "target@example.com")
+    assert len(mail.outbox) == 3
+
+
 def test_voting_closed_accepts_nothing(client, nominee):
     nominee.edition.voting_closes_at = timezone.now() - timedelta(seconds=1)
     nominee.edition.save()
