@@ -225,6 +225,8 @@ def test_unknown_category_is_404(client, edition):
         ("<script>@example.com", "valid email"),
         ("anna\u200b@example.com", "valid email"),
         ('"alice"@example.com', "without quotation marks"),
+        # 248 characters as typed, 272 once the domain is IDNA-encoded.
+        ("a" * 60 + "@" + ".".join(["\u00fc" * 45] * 4) + ".com", "too long"),
         ('"x@gmail.com"@mailinator.com', "without quotation marks"),
     ],
 )
