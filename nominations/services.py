@@ -1,6 +1,7 @@
 """Functions that change state: nominations, votes, confirmations, results."""
 
 import logging
+import smtplib
 from datetime import timedelta
 from dataclasses import dataclass
 
@@ -175,7 +176,12 @@ def enqueue_vote_email(*, vote_id: int, kind: str) -> None:
 
     if not queue.send(send_vote_email, vote_id, kind):
         # The broker is down: the voter still gets the mail, just from this request.
-        deliver_vote_email(vote_id=vote_id, kind=kind)
+        # A mail server error must not turn the saved vote into a 500: the vote
+        # stays, and the voter can ask again after the cool-down.
+        try:
+            deliver_vote_email(vote_id=vote_id, kind=kind)
+        except (OSError, smtplib.SMTPException):
+            logger.exception("vote %s: inline %s mail failed", vote_id, kind)
 
 
 def confirmation_token(vote: Vote) -> str:
@@ -248,7 +254,12 @@ def confirm_vote(*, token: str) -> Vote:
         with transaction.atomic():
             # Clearing email_requested_at restarts the cool-down, so a later second
             # vote in the category gets its "already voted" explanation at once.
-            changed = Vote.objects.filter(pk=vote.pk, confirmed_at__isnull=True).update(
+            # The window is part of the compare-and-set: a confirmation racing
+            # close_voting_now cannot commit after the close. Exists() rather than a
+            # join, so the UPDATE stays on the vote row and PostgreSQL re-checks
+            # confirmed_at after waiting on a concurrent click's lock.
+            window_open = Exists(Edition.objects.filter(pk=OuterRef("edition_id"), voting_closes_at__gt=now))
+            changed = Vote.objects.filter(window_open, pk=vote.pk, confirmed_at__isnull=True).update(
                 confirmed_at=now, integrity=Integrity.OK, email_requested_at=None, tallied_at=None
             )
             if changed:
@@ -261,6 +272,8 @@ def confirm_vote(*, token: str) -> Vote:
         raise AlreadyVotedInCategory(counted) from None
     if not changed:
         vote.refresh_from_db(fields=["confirmed_at"])
+        if vote.confirmed_at is None:
+            raise VotingClosed()
         raise AlreadyConfirmed(vote)
     vote.confirmed_at = now
     logger.info("vote %s confirmed", vote.pk)

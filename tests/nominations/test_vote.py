@@ -282,3 +282,30 @@ def test_receipt_page_does_not_call_a_vote_under_review_counted(client, nominee,
     page = client.get(reverse("nominations:receipt"), {"code": Vote.objects.get().receipt_code}).content.decode()
     assert "is counted" not in page
     assert "is being reviewed" in page
+
+
+def test_a_confirmation_racing_the_close_is_not_counted(client, nominee, monkeypatch):
+    from nominations.exceptions import VotingClosed
+    from nominations.models import Edition
+
+    vote(client, nominee, "anna@example.com")
+    token = last_token()
+    # Closed between the window check and the update: the check still saw it open.
+    Edition.objects.filter(pk=nominee.edition_id).update(voting_closes_at=timezone.now() - timedelta(seconds=1))
+    monkeypatch.setattr(Edition, "is_voting_open", lambda self: True)
+    with pytest.raises(VotingClosed):
+        services.confirm_vote(token=token)
+    assert Vote.objects.get().confirmed_at is None
+
+
+def test_a_mail_server_error_with_the_broker_down_keeps_the_vote(client, nominee, monkeypatch):
+    import smtplib
+
+    def refuse(*args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("connection refused")
+
+    monkeypatch.setattr(services.queue, "send", lambda *args, **kwargs: False)
+    monkeypatch.setattr(services, "send_mail", refuse)
+    response = vote(client, nominee, "anna@example.com")
+    assert response.status_code == 302
+    assert Vote.objects.count() == 1 and not mail.outbox
