@@ -140,6 +140,12 @@ class NomineeAdmin(admin.ModelAdmin):
     list_select_related = ("firm", "category", "edition", "tally")
     autocomplete_fields = ("firm",)
 
+    def get_readonly_fields(self, request, obj=None):
+        # Votes, tallies and certification hang off a nominee: moving it to another
+        # edition, category or firm would carry them somewhere they were not cast.
+        readonly = super().get_readonly_fields(request, obj)
+        return (*readonly, "edition", "category", "firm") if obj is not None else readonly
+
     @admin.display(description=_("counted"), ordering="tally__counted")
     def counted(self, obj):
         return getattr(getattr(obj, "tally", None), "counted", 0)

@@ -5,18 +5,25 @@ import unicodedata
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
+from django.core.validators import MaxLengthValidator, URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from . import registration
+from .emails import canonical_email
 from .models import QUALITIES, Category, Channel, Edition
 
 RATING_CHOICES = [(i, str(i)) for i in range(1, 6)]
 
 
-def clean_text(value: str, *, multiline: bool = False) -> str:
-    """Normalise to NFC (so "Ș" is one letter however it was typed) and refuse markup and hidden characters."""
+def clean_text(value: str, *, multiline: bool = False, max_length: int | None = None) -> str:
+    """Normalise to NFC (so "Ș" is one letter however it was typed) and refuse markup and hidden characters.
+
+    NFC can lengthen a value (U+0958 becomes two code points), so max_length is
+    checked again here, after the field's own check on the raw input.
+    """
     value = unicodedata.normalize("NFC", value).strip()
+    if max_length is not None:
+        MaxLengthValidator(max_length)(value)
     if "<" in value or ">" in value:
         raise ValidationError(_("Please leave out < and > (no HTML or script)."), code="markup")
     allowed_controls = {"\n", "\r", "\t"} if multiline else set()
@@ -36,7 +43,7 @@ class TextField(forms.CharField):
 
     def clean(self, value):
         value = super().clean(value)
-        return clean_text(value, multiline=self.multiline) if value else value
+        return clean_text(value, multiline=self.multiline, max_length=self.max_length) if value else value
 
 
 class HoneypotMixin(forms.Form):
@@ -123,9 +130,19 @@ class VoteForm(HoneypotMixin, forms.Form):
         return self._nominees[self.cleaned_data["nominee"]]
 
     def clean_email(self) -> str:
-        email = clean_text(self.cleaned_data["email"])
+        email = clean_text(self.cleaned_data["email"], max_length=254)
         if " " in email:
             raise ValidationError(_("Enter a valid e-mail address."), code="invalid")
+        # A quoted local part ("alice"@…) would canonicalise apart from the plain
+        # mailbox (two counted votes), and a second @ hides the real domain from
+        # the disposable-domain rule.
+        if email.count("@") != 1 or email.startswith('"'):
+            raise ValidationError(
+                _("Please enter a plain e-mail address, without quotation marks or a second @."), code="quoted"
+            )
+        # The canonical form is stored too, and IDNA-encoding the domain can lengthen it.
+        if len(canonical_email(email)) > 254:
+            raise ValidationError(_("This e-mail address is too long."), code="max_length")
         return email
 
 
@@ -133,7 +150,7 @@ class ReceiptForm(forms.Form):
     code = forms.CharField(label=_("Receipt code"), max_length=20, min_length=12)
 
     def clean_code(self) -> str:
-        code = clean_text(self.cleaned_data["code"]).upper()
+        code = clean_text(self.cleaned_data["code"], max_length=20).upper()
         if not all(c.isascii() and (c.isalnum() or c in "- ") for c in code):
             raise ValidationError(_("A receipt code has letters, digits and dashes only."), code="invalid")
         return code

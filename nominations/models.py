@@ -259,6 +259,11 @@ class Nominee(models.Model):
     def __str__(self) -> str:
         return f"{self.firm.name} ({self.category.name_en})"
 
+    def clean(self) -> None:
+        super().clean()
+        if self.category_id and self.edition_id and self.category.edition_id != self.edition_id:
+            raise ValidationError({"category": _("This category belongs to another edition.")})
+
 
 class Nomination(models.Model):
     """One customer's proposal of a firm, with their ratings."""

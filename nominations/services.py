@@ -1,6 +1,7 @@
 """Functions that change state: nominations, votes, confirmations, results."""
 
 import logging
+import smtplib
 from datetime import timedelta
 from dataclasses import dataclass
 
@@ -8,7 +9,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, Sum, Value, When
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -111,12 +112,12 @@ def cast_vote(*, nominee: Nominee, email: str, client: ClientInfo, language: str
     with transaction.atomic():
         # This address's votes in the category: a handful at most (the daily budget bounds them).
         voter_votes = list(Vote.objects.filter(category_id=nominee.category_id, email_canonical=canonical))
+        if _address_mail_budget_spent(canonical, now):
+            logger.info("vote e-mail budget spent for one address; nothing sent")
+            return
         counted = next((v for v in voter_votes if v.confirmed_at is not None), None)
         if counted is not None:
             _request_email(vote=counted, kind="already_voted", cooldown_start=cooldown_start, now=now)
-            return
-        if _address_mail_budget_spent(canonical, now):
-            logger.info("vote e-mail budget spent for one address; nothing sent")
             return
         pending = max(
             (v for v in voter_votes if v.nominee_id == nominee.pk), key=lambda v: v.created_at, default=None
@@ -147,11 +148,16 @@ def cast_vote(*, nominee: Nominee, email: str, client: ClientInfo, language: str
 
 
 def _address_mail_budget_spent(canonical: str, now) -> bool:
-    """At most VOTE_EMAILS_PER_ADDRESS_PER_DAY pending votes a day for one inbox, so the form cannot flood it."""
-    recent = Vote.objects.filter(
-        email_canonical=canonical, confirmed_at__isnull=True, created_at__gte=now - timedelta(days=1)
-    ).count()
-    return recent >= settings.VOTE_EMAILS_PER_ADDRESS_PER_DAY
+    """At most VOTE_EMAILS_PER_ADDRESS_PER_DAY mails a day for one inbox, so the form cannot flood it.
+
+    Counts mails, not votes: one pending vote re-mailed after each cool-down, and
+    the "already voted" mails, spend the budget too. A vote asked for within the
+    last day counts all its sends (an over-estimate that only errs towards quiet).
+    """
+    sent = Vote.objects.filter(email_canonical=canonical, email_requested_at__gte=now - timedelta(days=1)).aggregate(
+        sent=Sum("email_send_count")
+    )["sent"]
+    return (sent or 0) >= settings.VOTE_EMAILS_PER_ADDRESS_PER_DAY
 
 
 def _request_email(*, vote: Vote, kind: str, cooldown_start, now) -> None:
@@ -170,7 +176,12 @@ def enqueue_vote_email(*, vote_id: int, kind: str) -> None:
 
     if not queue.send(send_vote_email, vote_id, kind):
         # The broker is down: the voter still gets the mail, just from this request.
-        deliver_vote_email(vote_id=vote_id, kind=kind)
+        # A mail server error must not turn the saved vote into a 500: the vote
+        # stays, and the voter can ask again after the cool-down.
+        try:
+            deliver_vote_email(vote_id=vote_id, kind=kind)
+        except (OSError, smtplib.SMTPException):
+            logger.exception("vote %s: inline %s mail failed", vote_id, kind)
 
 
 def confirmation_token(vote: Vote) -> str:
@@ -197,7 +208,10 @@ def deliver_vote_email(*, vote_id: int, kind: str) -> None:
         subject = render_to_string(f"nominations/email/{kind}_subject.txt", context).strip()
         body = render_to_string(f"nominations/email/{kind}_body.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [vote.email])
-    Vote.objects.filter(pk=vote.pk).update(email_sent_at=timezone.now())
+    if kind == "confirm":
+        # Only the confirmation mail starts the clock the "fast" fraud rule reads;
+        # a reminder to a vote already confirmed must not move it after confirmed_at.
+        Vote.objects.filter(pk=vote.pk, confirmed_at__isnull=True).update(email_sent_at=timezone.now())
 
 
 def vote_from_token(token: str) -> Vote:
@@ -240,7 +254,12 @@ def confirm_vote(*, token: str) -> Vote:
         with transaction.atomic():
             # Clearing email_requested_at restarts the cool-down, so a later second
             # vote in the category gets its "already voted" explanation at once.
-            changed = Vote.objects.filter(pk=vote.pk, confirmed_at__isnull=True).update(
+            # The window is part of the compare-and-set: a confirmation racing
+            # close_voting_now cannot commit after the close. Exists() rather than a
+            # join, so the UPDATE stays on the vote row and PostgreSQL re-checks
+            # confirmed_at after waiting on a concurrent click's lock.
+            window_open = Exists(Edition.objects.filter(pk=OuterRef("edition_id"), voting_closes_at__gt=now))
+            changed = Vote.objects.filter(window_open, pk=vote.pk, confirmed_at__isnull=True).update(
                 confirmed_at=now, integrity=Integrity.OK, email_requested_at=None, tallied_at=None
             )
             if changed:
@@ -253,6 +272,8 @@ def confirm_vote(*, token: str) -> Vote:
         raise AlreadyVotedInCategory(counted) from None
     if not changed:
         vote.refresh_from_db(fields=["confirmed_at"])
+        if vote.confirmed_at is None:
+            raise VotingClosed()
         raise AlreadyConfirmed(vote)
     vote.confirmed_at = now
     logger.info("vote %s confirmed", vote.pk)
@@ -321,9 +342,14 @@ def settle_flags(*, flag_ids: list[int], decision: str, by) -> int:
     """
     from certification import audit
 
+    from .tally import advisory_lock
+
     if decision not in (FraudDecision.FRAUD, FraudDecision.GENUINE):
         raise ValueError(f"unknown decision {decision!r}")
     with transaction.atomic():
+        # The same lock as process_votes: a flag it adds while we settle would
+        # otherwise be missed by the Exists() below and the vote would end "ok".
+        advisory_lock("nominations.process", wait=True)
         pending = list(FraudFlag.objects.select_for_update().filter(pk__in=flag_ids, decision=""))
         vote_ids = list({flag.vote_id for flag in pending})
         standing_before = dict(Vote.objects.filter(pk__in=vote_ids).values_list("pk", "integrity"))

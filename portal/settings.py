@@ -180,10 +180,9 @@ AXES_COOLOFF_TIME = timedelta(hours=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
-AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if TRUSTED_PROXY_COUNT else ["REMOTE_ADDR"]
-)
+# The same client address as the voting pages: X-Forwarded-For only as far as
+# TRUSTED_PROXY_COUNT proxies vouch for it (django-ipware is not installed).
+AXES_CLIENT_IP_CALLABLE = "nominations.client.client_ip"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [

@@ -208,7 +208,8 @@ def fast_confirmation(scope: Scope) -> list[Hit]:
     delay = f"({epoch('v.confirmed_at')} - {epoch('v.email_sent_at')})"
     sql = (
         f"SELECT v.id, v.nominee_id, {delay} FROM {VOTE} v "
-        f"WHERE {scope.sql} AND {CONFIRMED} AND v.email_sent_at IS NOT NULL AND {delay} < %s"
+        f"WHERE {scope.sql} AND {CONFIRMED} AND v.email_sent_at IS NOT NULL "
+        f"AND v.email_sent_at <= v.confirmed_at AND {delay} < %s"
     )
     return [
         Hit(vid, nid, FraudRule.FAST_CONFIRMATION, {"seconds_after_email": round(float(s), 2), "threshold_seconds": limit})

@@ -89,3 +89,24 @@ def test_nobody_can_edit_votes_or_tallies_in_the_admin(staff_client, flagged_nom
     assert staff_client.post(reverse("admin:nominations_vote_delete", args=[vote.pk]), {"post": "yes"}).status_code == 403
     tally = Tally.objects.first()
     assert staff_client.post(reverse("admin:nominations_tally_delete", args=[tally.pk]), {"post": "yes"}).status_code == 403
+
+
+def test_a_nominee_keeps_its_edition_category_and_firm_in_the_admin(staff_client):
+    from tests.factories import CategoryFactory, FirmFactory
+
+    nominee = NomineeFactory()
+    other = CategoryFactory()
+    url = reverse("admin:nominations_nominee_change", args=[nominee.pk])
+    staff_client.post(url, {"edition": other.edition.pk, "category": other.pk, "firm": FirmFactory().pk})
+    moved = type(nominee).objects.get(pk=nominee.pk)
+    assert (moved.edition_id, moved.category_id, moved.firm_id) == (nominee.edition_id, nominee.category_id, nominee.firm_id)
+
+
+def test_a_nominee_category_must_belong_to_its_edition():
+    from django.core.exceptions import ValidationError
+
+    from tests.factories import CategoryFactory
+
+    nominee = NomineeFactory.build(category=CategoryFactory(), edition=CategoryFactory().edition, firm=NomineeFactory().firm)
+    with pytest.raises(ValidationError, match="another edition"):
+        nominee.full_clean(validate_constraints=False)

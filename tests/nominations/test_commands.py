@@ -50,6 +50,21 @@ def test_seed_demo_refuses_a_bad_share():
         call_command("seed_demo", votes=10, fraud_share=1.5, verbosity=0)
 
 
+def test_seed_demo_refuses_to_run_in_production(settings):
+    settings.DEBUG = False
+    settings.TESTING = False
+    with pytest.raises(CommandError, match="DEBUG=1"):
+        call_command("seed_demo", verbosity=0)
+    assert not Edition.objects.exists()
+
+
+def test_seed_demo_runs_in_production_when_forced(settings):
+    settings.DEBUG = False
+    settings.TESTING = False
+    call_command("seed_demo", force=True, verbosity=0)
+    assert Edition.objects.exists()
+
+
 def test_demo_data_is_idempotent():
     call_command("seed_demo", verbosity=0)
     first = Vote.objects.count()

@@ -83,6 +83,8 @@ def test_invalid_nip_is_explained_and_nothing_saved(client, edition, category):
         ("rating_fast", 0, "valid choice"),
         ("channel", "pigeon", "valid choice"),
         ("registration_number", "1" * 41, "at most 40"),
+        # NFC turns each U+0958 into two code points: 320 after normalising.
+        ("firm_name", "\u0958" * 160, "at most 160"),
     ],
 )
 def test_bad_input_is_explained_and_nothing_saved(client, edition, category, field, value, message):

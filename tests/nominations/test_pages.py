@@ -76,3 +76,22 @@ def test_voting_form_outside_window_says_so(client, nominee):
     ).content.decode()
     assert "Voting is not open" in page
     assert 'name="email"' not in page
+
+
+def test_unknown_address_404_does_not_show_the_exception_class(client, db, settings):
+    settings.DEBUG = False
+    response = client.get("/no-such-page/at-all/")
+    assert response.status_code == 404
+    page = response.content.decode()
+    assert "Resolver404" not in page
+    assert "There is nothing at this address." in page
+
+
+def test_server_error_page_renders_in_the_active_language(db):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    with translation.override("pl"):
+        page = render_to_string("500.html")
+    # Rendered through {% load i18n %}: the page follows the request's language.
+    assert 'lang="pl"' in page

@@ -163,6 +163,25 @@ def test_one_inbox_gets_a_bounded_number_of_mails_a_day(client, settings):
     assert len(mail.outbox) == 3
 
 
+def test_one_pending_vote_is_not_re_mailed_past_the_daily_budget(client, nominee, settings):
+    settings.VOTE_EMAILS_PER_ADDRESS_PER_DAY = 3
+    first = vote(client, nominee, "target@example.com")
+    for _i in range(4):
+        Vote.objects.update(email_requested_at=timezone.now() - settings.VOTE_EMAIL_COOLDOWN - timedelta(seconds=1))
+        assert vote(client, nominee, "target@example.com").status_code == first.status_code
+    assert len(mail.outbox) == 3
+
+
+def test_already_voted_mails_spend_the_daily_budget(client, nominee, settings):
+    settings.VOTE_EMAILS_PER_ADDRESS_PER_DAY = 3
+    vote(client, nominee, "target@example.com")
+    confirm(client, last_token())
+    for _i in range(4):
+        Vote.objects.update(email_requested_at=timezone.now() - settings.VOTE_EMAIL_COOLDOWN - timedelta(seconds=1))
+        vote(client, nominee, "target@example.com")
+    assert len(mail.outbox) == 3
+
+
 def test_voting_closed_accepts_nothing(client, nominee):
     nominee.edition.voting_closes_at = timezone.now() - timedelta(seconds=1)
     nominee.edition.save()
@@ -205,6 +224,10 @@ def test_unknown_category_is_404(client, edition):
         ("a" * 250 + "@example.com", "at most 254"),
         ("<script>@example.com", "valid email"),
         ("anna\u200b@example.com", "valid email"),
+        ('"alice"@example.com', "without quotation marks"),
+        # 248 characters as typed, 272 once the domain is IDNA-encoded.
+        ("a" * 60 + "@" + ".".join(["\u00fc" * 45] * 4) + ".com", "too long"),
+        ('"x@gmail.com"@mailinator.com', "without quotation marks"),
     ],
 )
 def test_bad_email_is_explained_and_nothing_saved(client, nominee, email, message):
@@ -249,3 +272,40 @@ def test_receipt_page_tells_whether_the_vote_counts(client, nominee):
     assert "No vote has this receipt code" in unknown.content.decode()
     bad = client.get(reverse("nominations:receipt"), {"code": "<script>alert(1)"})
     assert bad.status_code == 400
+
+
+@pytest.mark.parametrize("integrity", ["held", "fraud"])
+def test_receipt_page_does_not_call_a_vote_under_review_counted(client, nominee, integrity):
+    vote(client, nominee, "anna@example.com")
+    confirm(client, last_token())
+    Vote.objects.update(integrity=integrity)
+    page = client.get(reverse("nominations:receipt"), {"code": Vote.objects.get().receipt_code}).content.decode()
+    assert "is counted" not in page
+    assert "is being reviewed" in page
+
+
+def test_a_confirmation_racing_the_close_is_not_counted(client, nominee, monkeypatch):
+    from nominations.exceptions import VotingClosed
+    from nominations.models import Edition
+
+    vote(client, nominee, "anna@example.com")
+    token = last_token()
+    # Closed between the window check and the update: the check still saw it open.
+    Edition.objects.filter(pk=nominee.edition_id).update(voting_closes_at=timezone.now() - timedelta(seconds=1))
+    monkeypatch.setattr(Edition, "is_voting_open", lambda self: True)
+    with pytest.raises(VotingClosed):
+        services.confirm_vote(token=token)
+    assert Vote.objects.get().confirmed_at is None
+
+
+def test_a_mail_server_error_with_the_broker_down_keeps_the_vote(client, nominee, monkeypatch):
+    import smtplib
+
+    def refuse(*args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("connection refused")
+
+    monkeypatch.setattr(services.queue, "send", lambda *args, **kwargs: False)
+    monkeypatch.setattr(services, "send_mail", refuse)
+    response = vote(client, nominee, "anna@example.com")
+    assert response.status_code == 302
+    assert Vote.objects.count() == 1 and not mail.outbox

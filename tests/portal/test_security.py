@@ -72,6 +72,26 @@ def test_admin_login_locks_out_after_repeated_wrong_passwords(client, settings):
 
 
 @pytest.mark.django_db
+def test_lockout_behind_the_proxy_is_per_real_client(client, settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    settings.TRUSTED_PROXY_COUNT = 1
+    get_user_model().objects.create_superuser("admin", "a@example.com", "the-right-password-123")
+    url = reverse("admin:login")
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    for _i in range(3):
+        client.post(url, {"username": "admin", "password": "wrong"}, HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy)
+    locked = client.post(
+        url, {"username": "admin", "password": "the-right-password-123"}, HTTP_X_FORWARDED_FOR="198.51.100.7", **proxy
+    )
+    assert locked.status_code == 429
+    other = client.post(
+        url, {"username": "admin", "password": "the-right-password-123"}, HTTP_X_FORWARDED_FOR="203.0.113.9", **proxy
+    )
+    assert other.status_code == 302
+    assert "_auth_user_id" in client.session
+
+
+@pytest.mark.django_db
 def test_health_check_answers_when_the_database_does(client):
     response = client.get("/healthz/")
     assert response.status_code == 200 and response.content == b"ok"

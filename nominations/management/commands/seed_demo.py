@@ -3,6 +3,7 @@
 import random
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -65,8 +66,14 @@ class Command(BaseCommand):
         parser.add_argument("--edition", default="load-pl-2026", help="slug of the load edition (created if missing)")
         parser.add_argument("--no-process", action="store_true", help="leave the fraud checks and tallies to the workers")
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--force", action="store_true", help="run even with DEBUG off (creates users with a known password)")
 
     def handle(self, *args, **options):
+        if not (settings.DEBUG or getattr(settings, "TESTING", False) or options["force"]):
+            raise CommandError(
+                "seed_demo creates users with a known password and is for development only: "
+                "run it with DEBUG=1, or pass --force if you really mean it."
+            )
         if options["votes"]:
             return self._load(options)
         rng = random.Random(2026)

@@ -171,3 +171,20 @@ def test_near_miss_variant_different_people_or_categories(target, run_checks):
     confirmed(NomineeFactory(edition=target.edition), BASE + timedelta(minutes=6), email="johndoe@gmial.com")  # another category
     run_checks(target.edition)
     assert not flags(FraudRule.EMAIL_VARIANT).exists()
+
+
+def test_a_mail_sent_after_confirmation_is_not_a_fast_confirmation(target, run_checks, settings):
+    settings.FRAUD_FAST_CONFIRM_SECONDS = 5
+    reminded = confirmed(target, BASE)
+    Vote.objects.filter(pk=reminded.pk).update(email_sent_at=BASE + timedelta(hours=1))
+    run_checks(target.edition)
+    assert not flags(FraudRule.FAST_CONFIRMATION).exists()
+
+
+def test_the_already_voted_mail_leaves_the_confirmation_clock_alone(target):
+    from nominations import services
+
+    vote = confirmed(target, BASE)
+    sent_before = Vote.objects.get(pk=vote.pk).email_sent_at
+    services.deliver_vote_email(vote_id=vote.pk, kind="already_voted")
+    assert Vote.objects.get(pk=vote.pk).email_sent_at == sent_before

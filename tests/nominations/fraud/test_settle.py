@@ -85,3 +85,15 @@ def test_settling_twice_changes_nothing_the_second_time(flagged, auditor):
     services.settle_flags(flag_ids=ids, decision=FraudDecision.FRAUD, by=auditor)
     assert services.settle_flags(flag_ids=ids, decision=FraudDecision.GENUINE, by=auditor) == 0
     assert set(FraudFlag.objects.values_list("decision", flat=True)) == {FraudDecision.FRAUD}
+
+
+def test_settling_takes_the_process_lock(flagged, auditor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "postgresql":
+        pytest.skip("advisory locks are PostgreSQL only")
+    ids = list(FraudFlag.objects.values_list("pk", flat=True))
+    with CaptureQueriesContext(connection) as ctx:
+        services.settle_flags(flag_ids=ids, decision=FraudDecision.GENUINE, by=auditor)
+    assert any("pg_advisory_xact_lock" in q["sql"] for q in ctx.captured_queries)
