@@ -248,18 +248,28 @@ class Verification:
 
 
 def verify_serial(raw: str) -> Verification:
-    """What the public learns about a serial (case-insensitive); one query."""
+    """What the public learns about a serial (case-insensitive); one query.
+
+    A certificate of an edition whose results are not released yet is "unknown" to the public.
+    """
     serial = normalise_serial(raw)
     certificate = None
     if serial is not None:
-        certificate = Certificate.objects.select_related("firm", "category", "edition").filter(serial=serial).first()
+        certificate = (
+            Certificate.objects.select_related("firm", "category", "edition")
+            .filter(serial=serial, edition__results_released_at__isnull=False)
+            .first()
+        )
     if certificate is None:
         return Verification(serial=(raw or "")[:SERIAL_MAX_LENGTH], status="unknown", certificate=None)
     return Verification(serial=certificate.serial, status=certificate.status(), certificate=certificate)
 
 
 def currently_valid(queryset: QuerySet) -> QuerySet:
-    return queryset.filter(revoked_at__isnull=True, valid_until__gte=timezone.localdate())
+    """Not revoked, not expired, and of an edition whose results are public."""
+    return queryset.filter(
+        revoked_at__isnull=True, valid_until__gte=timezone.localdate(), edition__results_released_at__isnull=False
+    )
 
 
 def registry_editions() -> QuerySet:

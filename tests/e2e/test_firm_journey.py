@@ -37,6 +37,7 @@ def certificate(live_site, settings, tmp_path):
         voting_closes_at=now - timedelta(days=1),
         results_date=(now + timedelta(days=5)).date(),
         final_tally_at=now - timedelta(hours=20),
+        results_released_at=now - timedelta(hours=19),
     )
     category = CategoryFactory(edition=edition, name_en="Banking", name_pl="Bankowość")
     nominee = NomineeFactory(category=category, state="approved", firm__name=FIRM, firm__contact_email=CONTACT)
