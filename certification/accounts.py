@@ -89,6 +89,23 @@ def deliver_firm_invitation(*, account_id: int, with_link: bool = True) -> bool:
     return True
 
 
+def follow_contact_email(*, account: FirmAccount, firm: Firm, actor) -> None:
+    """An account not yet activated takes the firm's current contact address (it may have been corrected)."""
+    email = (firm.contact_email or "").strip().lower()
+    user = account.user
+    if account.activated_at is not None or not email or (user.email == email and user.get_username() == email):
+        return
+    User = get_user_model()
+    if User.objects.filter(username=email).exclude(pk=user.pk).exists():
+        raise CertificateError(
+            _("a user %(email)s already exists, so the invitation cannot go to that address.") % {"email": email}
+        )
+    before = {"email": user.email}
+    user.email = user.username = email
+    user.save(update_fields=["email", "username"])
+    audit.record(actor=actor, action="firm_account.contact_email", obj=account, before=before, after={"email": email})
+
+
 def resend_invitation(*, certificate: Certificate, actor) -> FirmAccount:
     """A new invitation link (the old ones stop working) to the firm's contact, creating the account if needed."""
     if not actor.has_perm("certification.issue_certificate"):
@@ -98,6 +115,7 @@ def resend_invitation(*, certificate: Certificate, actor) -> FirmAccount:
         account, problem = ensure_firm_account(firm=firm)
         if account is None:
             raise CertificateError(problem)
+        follow_contact_email(account=account, firm=firm, actor=actor)
         FirmAccount.objects.filter(pk=account.pk).update(invitation_nonce=new_nonce())
         audit.record(actor=actor, action="firm_account.invite", obj=account, after={"firm": firm.name})
         transaction.on_commit(partial(queue_invitation, account.pk))
