@@ -10,7 +10,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from nominations import queue as nominations_queue
@@ -52,6 +52,14 @@ def invitation_token(account: FirmAccount) -> str:
     return signing.dumps({"a": account.pk, "n": account.invitation_nonce}, salt=INVITATION_SALT)
 
 
+def firm_language(firm_id: int) -> str:
+    """The language of the firm's latest certificate (its edition's), else the site's default."""
+    from .services import certificate_language
+
+    latest = Certificate.objects.filter(firm_id=firm_id).order_by("-issued_at", "-pk").only("country").first()
+    return certificate_language(latest) if latest is not None else settings.LANGUAGE_CODE
+
+
 def deliver_firm_invitation(*, account_id: int, with_link: bool = True) -> bool:
     """Send the invitation e-mail (called by the task; SMTP errors propagate for its retry).
 
@@ -61,30 +69,31 @@ def deliver_firm_invitation(*, account_id: int, with_link: bool = True) -> bool:
     account = FirmAccount.objects.select_related("user", "firm").filter(pk=account_id).first()
     if account is None or not account.user.email:
         return False
-    if not with_link:
+    with translation.override(firm_language(account.firm_id)):
+        if not with_link:
+            send_mail(
+                subject=str(_("A new Customers' Friend certificate for %(firm)s") % {"firm": account.firm.name}),
+                message=render_to_string(
+                    "certification/email/new_certificate.txt",
+                    {"firm": account.firm, "login": settings.SITE_URL + reverse("certification:firm_login")},
+                ),
+                from_email=None,
+                recipient_list=[account.user.email],
+            )
+            return True
+        link = settings.SITE_URL + reverse("certification:firm_invitation", kwargs={"token": invitation_token(account)})
+        context = {
+            "firm": account.firm,
+            "link": link,
+            "username": account.user.get_username(),
+            "days": settings.FIRM_INVITATION_MAX_AGE.days,
+        }
         send_mail(
-            subject=str(_("A new Customers' Friend certificate for %(firm)s") % {"firm": account.firm.name}),
-            message=render_to_string(
-                "certification/email/new_certificate.txt",
-                {"firm": account.firm, "login": settings.SITE_URL + reverse("certification:firm_login")},
-            ),
+            subject=str(_("Your Customers' Friend firm account")),
+            message=render_to_string("certification/email/invitation.txt", context),
             from_email=None,
             recipient_list=[account.user.email],
         )
-        return True
-    link = settings.SITE_URL + reverse("certification:firm_invitation", kwargs={"token": invitation_token(account)})
-    context = {
-        "firm": account.firm,
-        "link": link,
-        "username": account.user.get_username(),
-        "days": settings.FIRM_INVITATION_MAX_AGE.days,
-    }
-    send_mail(
-        subject=str(_("Your Customers' Friend firm account")),
-        message=render_to_string("certification/email/invitation.txt", context),
-        from_email=None,
-        recipient_list=[account.user.email],
-    )
     FirmAccount.objects.filter(pk=account.pk).update(invited_at=timezone.now())
     return True
 

@@ -95,6 +95,13 @@ def test_the_firm_contact_is_invited_to_a_firm_account(issued, winner):
     assert account.invited_at is not None or FirmAccount.objects.get(pk=account.pk).invited_at is not None
 
 
+def test_the_invitation_speaks_the_language_of_the_firms_certificate(issued):
+    assert issued.country == "PL"
+    message = mail.outbox[0]
+    assert message.subject == "Twoje konto firmy w programie Przyjaciel Klienta"
+    assert "/pl/firm/invitation/" in message.body
+
+
 def test_a_firm_without_contact_address_is_certified_with_a_warning_and_no_invitation(
     banking, manager, django_capture_on_commit_callbacks
 ):
