@@ -10,7 +10,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from nominations import queue as nominations_queue
@@ -52,6 +52,14 @@ def invitation_token(account: FirmAccount) -> str:
     return signing.dumps({"a": account.pk, "n": account.invitation_nonce}, salt=INVITATION_SALT)
 
 
+def firm_language(firm_id: int) -> str:
+    """The language of the firm's latest certificate (its edition's), else the site's default."""
+    from .services import certificate_language
+
+    latest = Certificate.objects.filter(firm_id=firm_id).order_by("-issued_at", "-pk").only("country").first()
+    return certificate_language(latest) if latest is not None else settings.LANGUAGE_CODE
+
+
 def deliver_firm_invitation(*, account_id: int, with_link: bool = True) -> bool:
     """Send the invitation e-mail (called by the task; SMTP errors propagate for its retry).
 
@@ -61,32 +69,50 @@ def deliver_firm_invitation(*, account_id: int, with_link: bool = True) -> bool:
     account = FirmAccount.objects.select_related("user", "firm").filter(pk=account_id).first()
     if account is None or not account.user.email:
         return False
-    if not with_link:
+    with translation.override(firm_language(account.firm_id)):
+        if not with_link:
+            send_mail(
+                subject=str(_("A new Customers' Friend certificate for %(firm)s") % {"firm": account.firm.name}),
+                message=render_to_string(
+                    "certification/email/new_certificate.txt",
+                    {"firm": account.firm, "login": settings.SITE_URL + reverse("certification:firm_login")},
+                ),
+                from_email=None,
+                recipient_list=[account.user.email],
+            )
+            return True
+        link = settings.SITE_URL + reverse("certification:firm_invitation", kwargs={"token": invitation_token(account)})
+        context = {
+            "firm": account.firm,
+            "link": link,
+            "username": account.user.get_username(),
+            "days": settings.FIRM_INVITATION_MAX_AGE.days,
+        }
         send_mail(
-            subject=str(_("A new Customers' Friend certificate for %(firm)s") % {"firm": account.firm.name}),
-            message=render_to_string(
-                "certification/email/new_certificate.txt",
-                {"firm": account.firm, "login": settings.SITE_URL + reverse("certification:firm_login")},
-            ),
+            subject=str(_("Your Customers' Friend firm account")),
+            message=render_to_string("certification/email/invitation.txt", context),
             from_email=None,
             recipient_list=[account.user.email],
         )
-        return True
-    link = settings.SITE_URL + reverse("certification:firm_invitation", kwargs={"token": invitation_token(account)})
-    context = {
-        "firm": account.firm,
-        "link": link,
-        "username": account.user.get_username(),
-        "days": settings.FIRM_INVITATION_MAX_AGE.days,
-    }
-    send_mail(
-        subject=str(_("Your Customers' Friend firm account")),
-        message=render_to_string("certification/email/invitation.txt", context),
-        from_email=None,
-        recipient_list=[account.user.email],
-    )
     FirmAccount.objects.filter(pk=account.pk).update(invited_at=timezone.now())
     return True
+
+
+def follow_contact_email(*, account: FirmAccount, firm: Firm, actor) -> None:
+    """An account not yet activated takes the firm's current contact address (it may have been corrected)."""
+    email = (firm.contact_email or "").strip().lower()
+    user = account.user
+    if account.activated_at is not None or not email or (user.email == email and user.get_username() == email):
+        return
+    User = get_user_model()
+    if User.objects.filter(username=email).exclude(pk=user.pk).exists():
+        raise CertificateError(
+            _("a user %(email)s already exists, so the invitation cannot go to that address.") % {"email": email}
+        )
+    before = {"email": user.email}
+    user.email = user.username = email
+    user.save(update_fields=["email", "username"])
+    audit.record(actor=actor, action="firm_account.contact_email", obj=account, before=before, after={"email": email})
 
 
 def resend_invitation(*, certificate: Certificate, actor) -> FirmAccount:
@@ -98,6 +124,7 @@ def resend_invitation(*, certificate: Certificate, actor) -> FirmAccount:
         account, problem = ensure_firm_account(firm=firm)
         if account is None:
             raise CertificateError(problem)
+        follow_contact_email(account=account, firm=firm, actor=actor)
         FirmAccount.objects.filter(pk=account.pk).update(invitation_nonce=new_nonce())
         audit.record(actor=actor, action="firm_account.invite", obj=account, after={"firm": firm.name})
         transaction.on_commit(partial(queue_invitation, account.pk))

@@ -319,16 +319,37 @@ class NomineeVettingAdmin(admin.ModelAdmin):
         score = scoring.vetting_score(obj.checks.all())
         return "–" if score is None else score
 
-    @admin.display(description=_("counted"), ordering="tally__counted")
+    def get_list_display(self, request):
+        """Sorting by the counts would leak them: only for those who may see unreleased tallies."""
+        if selectors.can_see_unreleased_tallies(user=request.user):
+            return [*self.list_display[:-2], "counted_sortable", "flagged_share_sortable"]
+        return self.list_display
+
+    def get_list_filter(self, request):
+        if selectors.can_see_unreleased_tallies(user=request.user):
+            return self.list_filter
+        return [f for f in self.list_filter if f is not FlaggedShareFilter]
+
+    @admin.display(description=_("counted"))
     def counted(self, obj):
         if not obj.tallies_visible:
             return _("not released")
         tally = getattr(obj, "tally", None)
         return tally.counted if tally else 0
 
-    @admin.display(description=_("flagged share"), ordering="share")
+    @admin.display(description=_("flagged share"))
     def flagged_share(self, obj):
+        if not obj.tallies_visible:
+            return _("not released")
         return "–" if obj.share is None else f"{obj.share:.0%}"
+
+    @admin.display(description=_("counted"), ordering="tally__counted")
+    def counted_sortable(self, obj):
+        return self.counted(obj)
+
+    @admin.display(description=_("flagged share"), ordering="share")
+    def flagged_share_sortable(self, obj):
+        return self.flagged_share(obj)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         nominee = self.get_object(request, object_id) if object_id else None

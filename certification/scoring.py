@@ -43,7 +43,8 @@ FIVE_AS = (
     ("follow_up", _("Follow up")),
 )
 
-NOT_APPLICABLE_ALLOWED = frozenset(CheckKind) - {CheckKind.VOTE_INTEGRITY}
+# Registration and vote integrity always apply.
+NOT_APPLICABLE_ALLOWED = frozenset(CheckKind) - {CheckKind.REGISTRATION, CheckKind.VOTE_INTEGRITY}
 
 
 @dataclass(frozen=True)
@@ -144,6 +145,10 @@ def approval_problems(*, checks, pass_mark: Decimal, pending_flags: int) -> list
     failed = sorted({str(check) for check in checks if check.kind in MANDATORY and check.result == CheckResult.FAIL})
     if failed:
         problems.append(str(_("Mandatory checks failed: %(checks)s.") % {"checks": ", ".join(failed)}))
+    # Not applicable everywhere would approve a nominee nobody really vetted.
+    done = {check.kind for check in checks if check.kind in MANDATORY & SCORED and check.result != CheckResult.NOT_APPLICABLE}
+    if recorded >= MANDATORY and not done:
+        problems.append(str(_("At least one of the charter, complaint handling or mystery shopping checks must apply.")))
     if pending_flags:
         problems.append(str(_("%(count)d flagged votes are not settled yet.") % {"count": pending_flags}))
     score = vetting_score(checks)

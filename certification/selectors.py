@@ -30,13 +30,13 @@ from .models import (
 )
 
 
+def can_see_unreleased_tallies(*, user) -> bool:
+    return user.has_perm("nominations.release_results") or user.has_perm("certification.view_unreleased_tallies")
+
+
 def can_see_tallies(*, user, edition: Edition) -> bool:
     """Vote counts of an edition are visible once released, or to those allowed to see them earlier."""
-    return (
-        edition.results_released
-        or user.has_perm("nominations.release_results")
-        or user.has_perm("certification.view_unreleased_tallies")
-    )
+    return edition.results_released or can_see_unreleased_tallies(user=user)
 
 
 def flagged_share_expression():
@@ -51,7 +51,7 @@ def vetting_queryset(*, user) -> QuerySet:
 
     `tallies_visible` says whether this user may see the nominee's vote counts (can_see_tallies, per row).
     """
-    if user.has_perm("nominations.release_results") or user.has_perm("certification.view_unreleased_tallies"):
+    if can_see_unreleased_tallies(user=user):
         visible = Value(True)
     else:
         visible = ExpressionWrapper(Q(edition__results_released_at__isnull=False), output_field=BooleanField())
@@ -136,7 +136,8 @@ def vetting_summary(*, nominee: Nominee, user) -> VettingSummary:
     problems = scoring.approval_problems(checks=checks, pass_mark=nominee.edition.pass_mark, pending_flags=pending)
     if user.pk in {c.recorded_by_id for c in checks}:
         problems += workflow.four_eyes(nominee=nominee, actor=user, reason="")
-    counts = votes_per_day(nominee=nominee) if user.has_perm("nominations.view_vote") else []
+    show_chart = user.has_perm("nominations.view_vote") and can_see_tallies(user=user, edition=nominee.edition)
+    counts = votes_per_day(nominee=nominee) if show_chart else []
     peak = max((n for _d, n in counts), default=0)
     days = []
     for i, (day, n) in enumerate(counts):
@@ -248,18 +249,28 @@ class Verification:
 
 
 def verify_serial(raw: str) -> Verification:
-    """What the public learns about a serial (case-insensitive); one query."""
+    """What the public learns about a serial (case-insensitive); one query.
+
+    A certificate of an edition whose results are not released yet is "unknown" to the public.
+    """
     serial = normalise_serial(raw)
     certificate = None
     if serial is not None:
-        certificate = Certificate.objects.select_related("firm", "category", "edition").filter(serial=serial).first()
+        certificate = (
+            Certificate.objects.select_related("firm", "category", "edition")
+            .filter(serial=serial, edition__results_released_at__isnull=False)
+            .first()
+        )
     if certificate is None:
         return Verification(serial=(raw or "")[:SERIAL_MAX_LENGTH], status="unknown", certificate=None)
     return Verification(serial=certificate.serial, status=certificate.status(), certificate=certificate)
 
 
 def currently_valid(queryset: QuerySet) -> QuerySet:
-    return queryset.filter(revoked_at__isnull=True, valid_until__gte=timezone.localdate())
+    """Not revoked, not expired, and of an edition whose results are public."""
+    return queryset.filter(
+        revoked_at__isnull=True, valid_until__gte=timezone.localdate(), edition__results_released_at__isnull=False
+    )
 
 
 def registry_editions() -> QuerySet:

@@ -27,13 +27,19 @@ def _no_cache(response: HttpResponse) -> HttpResponse:
 def verify_form(request):
     form = SerialForm(request.GET or None)
     if form.is_valid():
-        return redirect("certification:verify", serial=form.cleaned_data["serial"])
+        serial = selectors.normalise_serial(form.cleaned_data["serial"])
+        if serial is None:  # cannot be a serial, nor a path segment ("AB/CD"): the plain "unknown" answer
+            return _verification_page(request, selectors.verify_serial(form.cleaned_data["serial"]))
+        return redirect("certification:verify", serial=serial)
     return render(request, "certification/verify_form.html", {"form": form})
 
 
 @require_GET
 def verify(request, serial: str):
-    verification = selectors.verify_serial(serial)
+    return _verification_page(request, selectors.verify_serial(serial))
+
+
+def _verification_page(request, verification):
     response = render(
         request,
         "certification/verify.html",

@@ -39,6 +39,8 @@ def not_final_reason(edition: Edition) -> str | None:
         return str(_("Voting in %(edition)s has not closed yet.") % {"edition": edition})
     if edition.final_tally_at is None or waiting_votes(edition) > 0:
         return str(_("The results of %(edition)s are not final yet: votes are still being counted.") % {"edition": edition})
+    if not edition.results_released:
+        return str(_("The results of %(edition)s have not been released yet.") % {"edition": edition})
     return None
 
 
@@ -49,7 +51,7 @@ def sort_key(nominee: Nominee, counted: int, score: Decimal | None):
 def ranking(*, edition: Edition) -> dict[Category, list[Candidate]]:
     """Every category with its eligible nominees in rank order, the winners marked; three queries.
 
-    Raises WinnersNotFinal while voting is open or the tally is not final.
+    Raises WinnersNotFinal while voting is open, the tally is not final or the results are not released.
     """
     reason = not_final_reason(edition)
     if reason:

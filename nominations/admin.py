@@ -125,6 +125,23 @@ class FirmAdmin(admin.ModelAdmin):
     list_display = ("name", "country", "registration_number", "website", "contact_email", "created_at")
     list_filter = ("country",)
     search_fields = ("name", "registration_number")
+    # What the public verification shows of a certified firm: only a superuser corrects it.
+    IDENTITY_FIELDS = ("name", "registration_number", "country")
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None or request.user.is_superuser:
+            return super().get_readonly_fields(request, obj)
+        return (*super().get_readonly_fields(request, obj), *self.IDENTITY_FIELDS)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "contact_email" in form.changed_data:
+            from certification import audit
+
+            audit.record(
+                actor=request.user, action="firm.contact_email_changed", obj=obj,
+                before={"contact_email": form.initial.get("contact_email")}, after={"contact_email": obj.contact_email},
+            )
 
 
 def reasons_html(reasons: dict) -> str:

@@ -1,7 +1,40 @@
+from importlib import import_module
+
 import pytest
 from django.utils import translation
 
 from tests.factories import CategoryFactory, EditionFactory, NomineeFactory
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _audit_log_truncatable_by_test_flushes():
+    """A transactional or live-server test ends with a flush, which on PostgreSQL is a TRUNCATE of every table.
+
+    The audit log refuses TRUNCATE (certification migration 0006), so the trigger is
+    lifted for the flush only and put back at once, whatever the flush did.
+    """
+    from unittest import mock
+
+    from django.db import connection
+    from django.test import TransactionTestCase
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    trigger = import_module("certification.migrations.0006_audit_log_no_truncate").TRIGGER
+    original = TransactionTestCase._fixture_teardown
+
+    def fixture_teardown(self):
+        with connection.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE certification_auditentry DISABLE TRIGGER {trigger}")
+        try:
+            original(self)
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute(f"ALTER TABLE certification_auditentry ENABLE TRIGGER {trigger}")
+
+    with mock.patch.object(TransactionTestCase, "_fixture_teardown", fixture_teardown):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -53,7 +53,7 @@ def vetted(under_review, auditor):
 
 @pytest.fixture
 def closed_edition(db):
-    """An edition whose voting closed yesterday and whose tally is final."""
+    """An edition whose voting closed yesterday, whose tally is final and whose results are released."""
     from datetime import timedelta
 
     from django.utils import timezone
@@ -68,6 +68,7 @@ def closed_edition(db):
         voting_closes_at=now - timedelta(days=1),
         results_date=(now + timedelta(days=5)).date(),
         final_tally_at=now - timedelta(hours=20),
+        results_released_at=now - timedelta(hours=19),
     )
 
 

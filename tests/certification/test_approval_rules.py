@@ -26,6 +26,19 @@ def test_missing_mandatory_check_blocks_approval(under_review, auditor, second_a
         services.approve(nominee=under_review, actor=second_auditor)
 
 
+def test_approval_needs_one_mandatory_scored_check_that_applies(under_review, auditor, second_auditor):
+    services.record_check(nominee=under_review, kind="registration", inputs={"active": True}, actor=auditor)
+    services.record_check(nominee=under_review, kind="vote_integrity", inputs={}, actor=auditor)
+    for kind in ("charter", "complaints"):
+        services.record_check(nominee=under_review, kind=kind, inputs={"not_applicable": True}, actor=auditor)
+    services.record_check(
+        nominee=under_review, kind="mystery_shopping", channel="phone", inputs={"not_applicable": True}, actor=auditor
+    )
+    services.record_check(nominee=under_review, kind="survey", inputs={"sample_size": 10, "satisfied": 10}, actor=auditor)
+    with pytest.raises(TransitionRefused, match="must apply"):
+        services.approve(nominee=under_review, actor=second_auditor)
+
+
 def test_failed_mandatory_check_blocks_approval(vetted, auditor, second_auditor):
     services.record_check(nominee=vetted, kind="registration", inputs={"active": False}, actor=auditor)
     with pytest.raises(TransitionRefused, match="Mandatory checks failed: Registration"):

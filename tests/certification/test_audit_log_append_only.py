@@ -41,6 +41,18 @@ def test_database_refuses_to_delete_an_entry(entry):
     assert AuditEntry.objects.filter(pk=entry.pk).exists()
 
 
+@pytest.mark.postgres
+def test_database_refuses_to_truncate_the_log(entry):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("TRUNCATE is PostgreSQL's")
+    with pytest.raises(DB_REFUSED), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # TRUNCATE refuses to run with deferred checks pending
+        cursor.execute("TRUNCATE certification_auditentry")
+    assert AuditEntry.objects.filter(pk=entry.pk).exists()
+
+
 def test_a_user_with_history_cannot_be_deleted(entry, auditor):
     from django.db.models import ProtectedError
 

@@ -6,9 +6,9 @@ from django.core import mail
 from django.utils import timezone
 
 from certification import accounts, services, workflow
-from certification.exceptions import NotAllowed, NotAWinner, TransitionRefused, WinnersNotFinal
+from certification.exceptions import CertificateError, NotAllowed, NotAWinner, TransitionRefused, WinnersNotFinal
 from certification.models import AuditEntry, Certificate, FirmAccount, new_serial
-from nominations.models import Nominee, NomineeState as S
+from nominations.models import Firm, Nominee, NomineeState as S
 from tests.certification.conftest import make_candidate
 
 pytestmark = pytest.mark.django_db
@@ -95,6 +95,13 @@ def test_the_firm_contact_is_invited_to_a_firm_account(issued, winner):
     assert account.invited_at is not None or FirmAccount.objects.get(pk=account.pk).invited_at is not None
 
 
+def test_the_invitation_speaks_the_language_of_the_firms_certificate(issued):
+    assert issued.country == "PL"
+    message = mail.outbox[0]
+    assert message.subject == "Twoje konto firmy w programie Przyjaciel Klienta"
+    assert "/pl/firm/invitation/" in message.body
+
+
 def test_a_firm_without_contact_address_is_certified_with_a_warning_and_no_invitation(
     banking, manager, django_capture_on_commit_callbacks
 ):
@@ -116,6 +123,24 @@ def test_resending_the_invitation_replaces_the_old_link(issued, manager, django_
     with pytest.raises(Exception, match="not valid"):
         accounts.firm_account_for_invitation(old_token)
     assert AuditEntry.objects.filter(action="firm_account.invite").exists()
+
+
+def test_resending_goes_to_the_corrected_contact_address(issued, manager, django_capture_on_commit_callbacks):
+    Firm.objects.filter(pk=issued.firm_id).update(contact_email="Corrected@Example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        accounts.resend_invitation(certificate=issued, actor=manager)
+    assert mail.outbox[-1].to == ["corrected@example.com"]
+    user = FirmAccount.objects.select_related("user").get(firm=issued.firm).user
+    assert (user.username, user.email) == ("corrected@example.com", "corrected@example.com")
+
+
+def test_resending_refuses_a_contact_address_another_user_has(issued, manager):
+    from tests.factories import UserFactory
+
+    UserFactory(username="taken@example.com")
+    Firm.objects.filter(pk=issued.firm_id).update(contact_email="taken@example.com")
+    with pytest.raises(CertificateError, match="already exists"):
+        accounts.resend_invitation(certificate=issued, actor=manager)
 
 
 def test_a_firm_already_signed_up_is_told_of_a_new_certificate_without_a_password_link(

@@ -63,6 +63,11 @@ def test_vote_integrity_cannot_be_marked_not_applicable():
         evaluate("vote_integrity", {"not_applicable": True})
 
 
+def test_registration_cannot_be_marked_not_applicable():
+    with pytest.raises(CheckRefused):
+        evaluate("registration", {"not_applicable": True})
+
+
 def test_any_other_check_can_be_not_applicable_without_a_score():
     outcome = evaluate("survey", {"not_applicable": True})
     assert (outcome.result, outcome.score) == ("na", None)

@@ -126,3 +126,9 @@ def test_verification_takes_one_query(client, issued, django_assert_max_num_quer
 def test_every_page_links_to_verification_and_the_registry(client, db):
     body = client.get(reverse("nominations:home")).content.decode()
     assert reverse("certification:verify_form") in body and reverse("certification:registry") in body
+
+
+def test_a_serial_that_cannot_be_one_gets_the_unknown_answer_from_the_form(client, db):
+    response = client.get(reverse("certification:verify_form"), {"serial": "AB/CD"})
+    assert response.status_code == 404
+    assert 'alert-secondary' in response.content.decode()

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from certification import services
 from certification.models import AuditEntry
-from nominations.models import Nominee, NomineeState as S, Tally
+from nominations.models import Edition, Nominee, NomineeState as S, Tally
 from tests.certification.conftest import record_passing_checks
 from tests.factories import CategoryFactory, CheckFactory, NomineeFactory, VoteFactory
 
@@ -55,7 +55,7 @@ def test_vote_counts_of_unreleased_editions_are_hidden_from_auditors(client, aud
     assert "not released" not in client.get(reverse(CHANGELIST)).content.decode()
 
 
-def test_filters_by_state_flagged_share_and_search_by_registration_number(client, auditor):
+def test_filters_by_state_flagged_share_and_search_by_registration_number(client, auditor, manager):
     make_rows(3, auditor)
     target = NomineeFactory(state=S.QUALIFIED, firm__name="Searchable SA")
     client.force_login(auditor)
@@ -63,6 +63,7 @@ def test_filters_by_state_flagged_share_and_search_by_registration_number(client
     assert "Searchable SA" in page and page.count('class="action-select"') == 1
     page = client.get(reverse(CHANGELIST), {"q": target.firm.registration_number}).content.decode()
     assert "Searchable SA" in page
+    client.force_login(manager)  # the flagged share of unreleased editions is not the auditor's to see
     page = client.get(reverse(CHANGELIST), {"flagged": "high"}).content.decode()  # held 2 of 12: 17% -> not high
     assert page.count('class="action-select"') == 0
     page = client.get(reverse(CHANGELIST), {"flagged": "medium"}).content.decode()
@@ -70,6 +71,7 @@ def test_filters_by_state_flagged_share_and_search_by_registration_number(client
 
 
 def test_nominee_page_shows_score_checks_side_by_side_and_votes_chart(client, vetted, second_auditor):
+    Edition.objects.filter(pk=vetted.edition_id).update(results_released_at=timezone.now())
     for day in range(3):
         VoteFactory(nominee=vetted, confirmed_at=timezone.now() - timedelta(days=day))
     client.force_login(second_auditor)
@@ -165,3 +167,26 @@ def test_the_admin_refuses_an_incomplete_check_with_a_message(client, under_revi
             "evidence-TOTAL_FORMS": "0", "evidence-INITIAL_FORMS": "0"}
     response = client.post(reverse("admin:certification_check_add"), data)
     assert response.status_code == 200 and "score from 1 to 5" in response.content.decode()
+
+
+def test_auditors_cannot_open_the_tallies_list(client, auditor):
+    client.force_login(auditor)
+    assert client.get(reverse("admin:nominations_tally_changelist")).status_code == 403
+
+
+def test_auditors_cannot_sort_or_filter_by_unreleased_counts(client, auditor, manager):
+    make_rows(3, auditor)
+    client.force_login(auditor)
+    page = client.get(reverse(CHANGELIST)).content.decode()
+    assert "?o=7" not in page and "?o=8" not in page and "flagged=high" not in page
+    assert "%" not in page.split('id="result_list"')[1]
+    client.force_login(manager)
+    page = client.get(reverse(CHANGELIST)).content.decode()
+    assert "?o=7" in page and "flagged=high" in page
+
+
+def test_the_votes_chart_is_hidden_before_the_results_are_released(client, vetted, second_auditor):
+    VoteFactory(nominee=vetted, confirmed_at=timezone.now())
+    client.force_login(second_auditor)
+    page = client.get(reverse("admin:certification_nomineevetting_change", args=[vetted.pk])).content.decode()
+    assert "<rect " not in page

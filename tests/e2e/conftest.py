@@ -92,8 +92,8 @@ def _audit_log_flushable(transactional_db):
 
     So the test's own entries are removed first (this fixture depends on the
     database one, so it is torn down before the flush), with the trigger lifted
-    for that moment only. PostgreSQL flushes with TRUNCATE, which its row trigger
-    does not see.
+    for that moment only. PostgreSQL flushes with TRUNCATE, whose trigger
+    tests/conftest.py lifts around the flush.
     """
     yield
     from importlib import import_module

@@ -37,6 +37,7 @@ def certificate(live_site, settings, tmp_path):
         voting_closes_at=now - timedelta(days=1),
         results_date=(now + timedelta(days=5)).date(),
         final_tally_at=now - timedelta(hours=20),
+        results_released_at=now - timedelta(hours=19),
     )
     category = CategoryFactory(edition=edition, name_en="Banking", name_pl="Bankowość")
     nominee = NomineeFactory(category=category, state="approved", firm__name=FIRM, firm__contact_email=CONTACT)
@@ -51,7 +52,10 @@ def certificate(live_site, settings, tmp_path):
 
 def invitation_link() -> str:
     (message,) = [m for m in mail.outbox if CONTACT in m.to]
-    return re.search(r"https?://\S+/firm/invitation/\S+/", message.body).group(0)
+    link = re.search(r"https?://\S+/firm/invitation/\S+/", message.body).group(0)
+    # The e-mail speaks the firm's certificate's language (Polish); the journey reads English.
+    assert "/pl/firm/invitation/" in link
+    return link.replace("/pl/", "/en/", 1)
 
 
 def test_firm_accepts_the_invitation_signs_in_accepts_terms_and_downloads(page: Page, certificate, artifacts_dir):

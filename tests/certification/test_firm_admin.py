@@ -1,0 +1,46 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from certification.models import AuditEntry
+from nominations.models import Firm
+from tests.factories import FirmFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def firm(db):
+    return FirmFactory(name="Orange Polska", contact_email="old@example.com")
+
+
+def change(client, firm, **data):
+    url = reverse("admin:nominations_firm_change", args=[firm.pk])
+    form = {"name": firm.name, "registration_number": firm.registration_number, "country": firm.country, "website": "",
+            "contact_email": firm.contact_email, **data}
+    return client.post(url, form)
+
+
+def test_a_programme_manager_cannot_change_what_the_verification_shows(client, firm, manager):
+    client.force_login(manager)
+    response = change(client, firm, name="Renamed SA", registration_number="0000000000", country="RO")
+    assert response.status_code == 302
+    firm.refresh_from_db()
+    assert (firm.name, firm.country) == ("Orange Polska", "PL") and firm.registration_number != "0000000000"
+
+
+def test_a_superuser_can_correct_the_firms_identity(client, firm):
+    client.force_login(get_user_model().objects.create_superuser("root", "root@example.com", "unused-password-123"))
+    assert change(client, firm, name="Orange Polska S.A.").status_code == 302
+    firm.refresh_from_db()
+    assert firm.name == "Orange Polska S.A."
+
+
+def test_changing_the_contact_email_is_audited(client, firm, manager):
+    client.force_login(manager)
+    assert change(client, firm, contact_email="new@example.com").status_code == 302
+    assert Firm.objects.get(pk=firm.pk).contact_email == "new@example.com"
+    entry = AuditEntry.objects.get(action="firm.contact_email_changed")
+    assert (entry.actor, entry.before, entry.after) == (
+        manager, {"contact_email": "old@example.com"}, {"contact_email": "new@example.com"}
+    )
