@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import models
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -125,6 +126,7 @@ class FirmAdmin(admin.ModelAdmin):
     list_display = ("name", "country", "registration_number", "website", "contact_email", "created_at")
     list_filter = ("country",)
     search_fields = ("name", "registration_number")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # as the nomination form does
     # What the public verification shows of a certified firm: only a superuser corrects it.
     IDENTITY_FIELDS = ("name", "registration_number", "country")
 
