@@ -159,6 +159,17 @@ class NomineeAdmin(admin.ModelAdmin):
     list_select_related = ("firm", "category", "edition", "tally")
     autocomplete_fields = ("firm",)
 
+    TALLY_COLUMNS = ("counted", "held", "flagged_share", "held_reasons")
+
+    def get_list_display(self, request):
+        # Counts of unreleased editions are for those allowed to see them (auditors vet
+        # under Certification -> Vetting, which shows counts once results are released).
+        from certification.selectors import can_see_unreleased_tallies
+
+        if can_see_unreleased_tallies(user=request.user):
+            return self.list_display
+        return tuple(column for column in self.list_display if column not in self.TALLY_COLUMNS)
+
     def get_readonly_fields(self, request, obj=None):
         # Votes, tallies and certification hang off a nominee: moving it to another
         # edition, category or firm would carry them somewhere they were not cast.

@@ -33,3 +33,16 @@ def test_verification_of_a_certificate_of_an_unreleased_edition_reads_unknown(cl
     unrelease(issued.edition)
     response = client.get(f"/api/verify/{issued.serial}.json")
     assert (response.status_code, response.json()["status"]) == (404, "unknown")
+
+
+def test_auditors_see_no_vote_counts_in_the_nominee_list(client, db):
+    from nominations.models import Tally
+    from tests.factories import NomineeFactory, UserFactory
+
+    nominee = NomineeFactory()
+    Tally.objects.create(nominee=nominee, edition=nominee.edition, category=nominee.category, counted=4321)
+    client.force_login(UserFactory(username="auditor-a", groups=["Auditor"]))
+    response = client.get("/admin/nominations/nominee/")
+    assert response.status_code == 200
+    assert nominee.firm.name in response.content.decode()
+    assert "4321" not in response.content.decode()
