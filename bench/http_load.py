@@ -161,7 +161,7 @@ def main() -> None:
         print(f"machine: {machine()}")
         call_command("migrate", verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
-        call_command("seed_demo", votes=20_000, categories=20, nominees=200, verbosity=0)
+        call_command("seed_demo", votes=20_000, categories=20, nominees=200, force=True, verbosity=0)  # DEBUG is off here
         edition = Edition.objects.get(slug="load-pl-2026")
         category = Category.objects.filter(edition=edition).order_by("position").first()
         nominee = Nominee.objects.filter(category=category).order_by("pk").first()
