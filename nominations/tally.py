@@ -83,6 +83,7 @@ def _write_tallies(*, nominees: Q, votes: Q, flags: Q) -> int:
     index answers without reading the rows; the reasons are the pending flags
     per rule (the fraudflag_pending_reasons index). The nominees and their
     current tallies come in one query, and only changed tallies are written.
+    (PostgreSQL does all of this in one query instead: _write_tallies_pg.)
     """
     counts: dict[int, dict] = defaultdict(lambda: dict.fromkeys(COLUMN.values(), 0))
     for nominee_id, integrity, n in Vote.objects.filter(votes).values_list("nominee_id", "integrity").annotate(n=Count("*")).order_by():
@@ -95,7 +96,6 @@ def _write_tallies(*, nominees: Q, votes: Q, flags: Q) -> int:
         "pk", "edition_id", "category_id", "tally__counted", "tally__held", "tally__rejected", "tally__unconfirmed",
         Cast("tally__held_reasons", TextField()),
     )
-    now = timezone.now()
     changed = []
     seen = 0
     for nominee_id, edition_id, category_id, *stored in current:
@@ -104,19 +104,91 @@ def _write_tallies(*, nominees: Q, votes: Q, flags: Q) -> int:
         held_reasons = _reasons_in_json_order(reasons.get(nominee_id, {}))
         figures_now = (figures["counted"], figures["held"], figures["rejected"], figures["unconfirmed"], json.dumps(held_reasons))
         if tuple(stored) != figures_now:
-            changed.append(
-                Tally(nominee_id=nominee_id, edition_id=edition_id, category_id=category_id, held_reasons=held_reasons, updated_at=now, **figures)
-            )
-    Tally.objects.bulk_create(
-        changed, batch_size=2000, update_conflicts=True, unique_fields=["nominee"], update_fields=TALLY_FIELDS
-    )
+            changed.append((nominee_id, edition_id, category_id, figures, held_reasons))
+    _save_tallies(changed)
     return seen
+
+
+# The same computation as _write_tallies in one statement, so that only the
+# changed tallies (usually none) cross to Python: the per-nominee figures, the
+# pending reasons as a jsonb object (compared by value, so key order does not
+# matter) and the stored tally side by side. A SELECT, so PostgreSQL may run
+# the vote count in parallel, as it does the plain GROUP BY.
+_TALLY_SQL = """
+WITH counts AS (
+    SELECT nominee_id, {count_columns}
+    FROM (
+        SELECT nominee_id, integrity, count(*) AS n
+        FROM nominations_vote WHERE {vote_filter} GROUP BY nominee_id, integrity
+    ) per_standing
+    GROUP BY nominee_id
+), reasons AS (
+    SELECT nominee_id, jsonb_object_agg(rule, n) AS held_reasons
+    FROM (
+        SELECT f.nominee_id, f.rule, count(*) AS n
+        FROM nominations_fraudflag f JOIN nominations_nominee fn ON fn.id = f.nominee_id
+        WHERE f.decision = '' AND {flag_filter}
+        GROUP BY f.nominee_id, f.rule
+    ) per_rule
+    GROUP BY nominee_id
+)
+SELECT n.id, n.edition_id, n.category_id, {figures}, COALESCE(r.held_reasons, '{{}}'::jsonb)::text,
+       t.nominee_id IS NULL OR ({stored}, t.held_reasons) IS DISTINCT FROM ({figures}, COALESCE(r.held_reasons, '{{}}'::jsonb))
+FROM nominations_nominee n
+LEFT JOIN counts c ON c.nominee_id = n.id
+LEFT JOIN reasons r ON r.nominee_id = n.id
+LEFT JOIN nominations_tally t ON t.nominee_id = n.id
+WHERE {nominee_filter}
+"""
+
+
+def _write_tallies_pg(*, scope: str, value) -> int:
+    """PostgreSQL: _write_tallies in one query; scope is "edition" (an id) or "nominees" (a list of ids)."""
+    if scope == "edition":
+        filters = {"vote_filter": "edition_id = %(value)s", "flag_filter": "fn.edition_id = %(value)s",
+                   "nominee_filter": "n.edition_id = %(value)s"}
+    else:
+        filters = {"vote_filter": "nominee_id = ANY(%(value)s)", "flag_filter": "f.nominee_id = ANY(%(value)s)",
+                   "nominee_filter": "n.id = ANY(%(value)s)"}
+    columns = list(COLUMN.values())
+    params = {"value": value, **{f"standing_{column}": str(integrity) for integrity, column in COLUMN.items()}}
+    sql = _TALLY_SQL.format(
+        count_columns=", ".join(f"(sum(n) FILTER (WHERE integrity = %(standing_{c})s))::bigint AS {c}" for c in columns),
+        figures=", ".join(f"COALESCE(c.{c}, 0)" for c in columns),
+        stored=", ".join(f"t.{c}" for c in columns),
+        **filters,
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    changed = [
+        (nominee_id, edition_id, category_id, dict(zip(columns, figures)), json.loads(held_reasons))
+        for nominee_id, edition_id, category_id, *figures, held_reasons, is_changed in rows
+        if is_changed
+    ]
+    _save_tallies(changed)
+    return len(rows)
+
+
+def _save_tallies(changed: list[tuple[int, int, int, dict, dict]]) -> None:
+    now = timezone.now()
+    Tally.objects.bulk_create(
+        [
+            Tally(nominee_id=nominee_id, edition_id=edition_id, category_id=category_id, held_reasons=held_reasons,
+                  updated_at=now, **figures)
+            for nominee_id, edition_id, category_id, figures, held_reasons in changed
+        ],
+        batch_size=2000, update_conflicts=True, unique_fields=["nominee"], update_fields=TALLY_FIELDS,
+    )
 
 
 def recompute_tallies(nominee_ids: Iterable[int]) -> None:
     """Recompute the tallies of these nominees from their votes (call inside a transaction)."""
     for chunk in _chunks(sorted(set(nominee_ids))):
-        _write_tallies(nominees=Q(pk__in=chunk), votes=Q(nominee_id__in=chunk), flags=Q(nominee_id__in=chunk))
+        if connection.vendor == "postgresql":
+            _write_tallies_pg(scope="nominees", value=chunk)
+        else:
+            _write_tallies(nominees=Q(pk__in=chunk), votes=Q(nominee_id__in=chunk), flags=Q(nominee_id__in=chunk))
 
 
 def recount_edition(edition: Edition) -> int:
@@ -124,6 +196,8 @@ def recount_edition(edition: Edition) -> int:
     with transaction.atomic():
         advisory_lock("nominations.process", wait=True)
         Vote.objects.filter(edition=edition, tallied_at__isnull=True).update(tallied_at=timezone.now())
+        if connection.vendor == "postgresql":
+            return _write_tallies_pg(scope="edition", value=edition.pk)
         return _write_tallies(nominees=Q(edition=edition), votes=Q(edition=edition), flags=Q(nominee__edition=edition))
 
 
