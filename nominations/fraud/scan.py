@@ -32,6 +32,12 @@ def _apply(hits: list[Hit]) -> int:
             .filter(Exists(FraudFlag.objects.filter(vote=OuterRef("pk"), decision="")))
             .update(integrity=Integrity.HELD, tallied_at=None)
         )
+        # A new flag on a vote that is already held changes no count, but it
+        # changes the tally's reasons: set the vote back to waiting so they follow.
+        # (This run's flags are the ones created at `now`; flags raised before are skipped.)
+        Vote.objects.filter(pk__in=chunk, tallied_at__isnull=False).exclude(integrity=Integrity.OK).filter(
+            Exists(FraudFlag.objects.filter(vote=OuterRef("pk"), decision="", created_at=now))
+        ).update(tallied_at=None)
     return held
 
 

@@ -188,3 +188,25 @@ def test_the_already_voted_mail_leaves_the_confirmation_clock_alone(target):
     sent_before = Vote.objects.get(pk=vote.pk).email_sent_at
     services.deliver_vote_email(vote_id=vote.pk, kind="already_voted")
     assert Vote.objects.get(pk=vote.pk).email_sent_at == sent_before
+
+
+def test_a_second_rule_on_a_held_vote_shows_in_the_tally_reasons(target, settings):
+    settings.FRAUD_NETWORK_MAX_VOTES, settings.FRAUD_FAST_CONFIRM_SECONDS = 5, 5
+    for minute in range(0, 40, 10):
+        confirmed(target, BASE + timedelta(minutes=minute), network="office")
+    # Confirmed one second after its mail, and the fifth vote from the office.
+    at = BASE + timedelta(minutes=40)
+    late = VoteFactory(
+        nominee=target, network="office", user_agent="agent-late", confirmed_at=at,
+        email_sent_at=at - timedelta(seconds=1), created_at=at - timedelta(minutes=1),
+    )
+    # The first batch checks four votes: the network rule holds all five, the late one too.
+    process_pending_votes(batch_size=4)
+    late.refresh_from_db()
+    assert late.integrity == Integrity.HELD and late.checked_at is None
+    # The late vote's own check adds the fast rule to a vote already held: no count changes, the reasons do.
+    process_pending_votes(batch_size=4)
+    assert flags(FraudRule.FAST_CONFIRMATION).filter(vote=late).exists()
+    target.tally.refresh_from_db()
+    assert target.tally.held_reasons == {"fast": 1, "network": 5}
+    assert_tally_exact()
