@@ -6,10 +6,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from certification import services
 from certification.models import AuditEntry
 from nominations.models import Edition, Nominee, NomineeState as S, Tally
-from tests.certification.conftest import record_passing_checks
 from tests.factories import CategoryFactory, CheckFactory, NomineeFactory, VoteFactory
 
 pytestmark = pytest.mark.django_db
