@@ -119,12 +119,17 @@ class VoteForm(HoneypotMixin, forms.Form):
     )
 
     def __init__(self, *args, nominees, **kwargs):
+        """nominees: those a vote may be for; a POST needs only the chosen one (see show_nominees)."""
         super().__init__(*args, **kwargs)
-        self._nominees = {str(n.pk): n for n in nominees}
-        self.fields["nominee"].choices = [(str(n.pk), n.firm.name) for n in nominees]
+        self.show_nominees(nominees)
         self.order_fields(["nominee", "email", "consent", "homepage"])
         self.helper = FormHelper()
         self.helper.form_tag = False
+
+    def show_nominees(self, nominees) -> None:
+        """Offer these nominees; after validation, only changes what the form shows."""
+        self._nominees = {str(n.pk): n for n in nominees}
+        self.fields["nominee"].choices = [(str(n.pk), n.firm.name) for n in nominees]
 
     def clean_nominee(self):
         return self._nominees[self.cleaned_data["nominee"]]

@@ -50,6 +50,22 @@ def nominees_for_vote(*, category: Category) -> list[Nominee]:
     return nominees
 
 
+def get_nominee_for_vote(*, edition_slug: str, category_slug: str, nominee_id) -> Nominee | None:
+    """The nominee a vote is for, with its category, edition and firm, in one query (the vote POST's hot path)."""
+    try:
+        nominee_id = int(nominee_id)
+    except (TypeError, ValueError):
+        return None
+    nominee = (
+        Nominee.objects.filter(pk=nominee_id, category__slug=category_slug, category__edition__slug=edition_slug)
+        .select_related("category__edition", "firm")
+        .first()
+    )
+    if nominee is not None:
+        nominee.edition = nominee.category.edition
+    return nominee
+
+
 def get_nominee(*, category: Category, nominee_id) -> Nominee | None:
     try:
         nominee_id = int(nominee_id)

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Exists, F, OuterRef, Q, Sum, Value, When
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -26,7 +26,6 @@ from .exceptions import (
     ResultsNotReleasable,
     TokenExpired,
     UnknownCategory,
-    UnknownNominee,
     VotingClosed,
 )
 from .models import QUALITIES, Category, Edition, FraudDecision, FraudFlag, Firm, Integrity, Nomination, Nominee, Vote
@@ -110,9 +109,16 @@ def cast_vote(*, nominee: Nominee, email: str, client: ClientInfo, language: str
     now = timezone.now()
     cooldown_start = now - settings.VOTE_EMAIL_COOLDOWN
     with transaction.atomic():
-        # This address's votes in the category: a handful at most (the daily budget bounds them).
-        voter_votes = list(Vote.objects.filter(category_id=nominee.category_id, email_canonical=canonical))
-        if _address_mail_budget_spent(canonical, now):
+        # In one query, this address's votes in the category (a handful at most:
+        # the daily budget bounds them) and those mailed within the last day.
+        day_ago = now - timedelta(days=1)
+        address_votes = list(
+            Vote.objects.filter(email_canonical=canonical).filter(
+                Q(category_id=nominee.category_id) | Q(email_requested_at__gte=day_ago)
+            )
+        )
+        voter_votes = [v for v in address_votes if v.category_id == nominee.category_id]
+        if _address_mail_budget_spent(address_votes, day_ago):
             logger.info("vote e-mail budget spent for one address; nothing sent")
             return
         counted = next((v for v in voter_votes if v.confirmed_at is not None), None)
@@ -147,17 +153,18 @@ def cast_vote(*, nominee: Nominee, email: str, client: ClientInfo, language: str
         _request_email(vote=pending, kind="confirm", cooldown_start=cooldown_start, now=now)
 
 
-def _address_mail_budget_spent(canonical: str, now) -> bool:
+def _address_mail_budget_spent(address_votes: list[Vote], day_ago) -> bool:
     """At most VOTE_EMAILS_PER_ADDRESS_PER_DAY mails a day for one inbox, so the form cannot flood it.
 
     Counts mails, not votes: one pending vote re-mailed after each cool-down, and
     the "already voted" mails, spend the budget too. A vote asked for within the
     last day counts all its sends (an over-estimate that only errs towards quiet).
+    address_votes: the address's votes, at least all those asked for since day_ago.
     """
-    sent = Vote.objects.filter(email_canonical=canonical, email_requested_at__gte=now - timedelta(days=1)).aggregate(
-        sent=Sum("email_send_count")
-    )["sent"]
-    return (sent or 0) >= settings.VOTE_EMAILS_PER_ADDRESS_PER_DAY
+    sent = sum(
+        v.email_send_count for v in address_votes if v.email_requested_at is not None and v.email_requested_at >= day_ago
+    )
+    return sent >= settings.VOTE_EMAILS_PER_ADDRESS_PER_DAY
 
 
 def _request_email(*, vote: Vote, kind: str, cooldown_start, now) -> None:

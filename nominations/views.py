@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -81,16 +80,23 @@ def nominated(request, slug):
 @require_http_methods(["GET", "POST"])
 @ratelimit(key=ratelimit_key, rate=_rate("RATELIMIT_VOTE"), method="POST", block=True, group="vote")
 def category_vote(request, slug, category_slug):
-    category = selectors.get_category(edition_slug=slug, slug=category_slug)
+    chosen = None
+    if request.method == "POST":
+        # The hot path: the chosen nominee with its category and edition, in one query.
+        chosen = selectors.get_nominee_for_vote(
+            edition_slug=slug, category_slug=category_slug, nominee_id=request.POST.get("nominee")
+        )
+    category = chosen.category if chosen else selectors.get_category(edition_slug=slug, slug=category_slug)
     if category is None:
         _edition_or_404(slug)
         raise Http404(_("This category does not exist in this edition."))
     edition = category.edition
-    nominees = selectors.nominees_for_vote(category=category)
     is_open = edition.is_voting_open()
-    form = VoteForm(request.POST or None, nominees=nominees, initial={"nominee": request.GET.get("nominee")})
+    # A POST is checked against the chosen nominee alone: a nominee of another
+    # category, or none, is an invalid choice with its own message.
+    form = VoteForm(request.POST, nominees=[chosen] if chosen else []) if request.method == "POST" else None
     status = 200
-    if request.method == "POST":
+    if form is not None:
         if not is_open:
             messages.error(request, _("Voting in this edition is closed, so nothing was saved."))
             status = 409
@@ -109,6 +115,11 @@ def category_vote(request, slug, category_slug):
             return redirect("nominations:vote_sent", slug=edition.slug)
         else:
             status = 400
+    nominees = selectors.nominees_for_vote(category=category)
+    if form is None:
+        form = VoteForm(nominees=nominees, initial={"nominee": request.GET.get("nominee")})
+    else:
+        form.show_nominees(nominees)
     context = {"edition": edition, "category": category, "nominees": nominees, "form": form, "is_open": is_open}
     return render(request, "nominations/category.html", context, status=status)
 

@@ -211,6 +211,35 @@ def test_unknown_nominee_is_explained(client, nominee):
     assert not Vote.objects.exists()
 
 
+@pytest.mark.parametrize("choice", ["", "abc", "<script>alert(1)</script>", "9" * 40, "-1"])
+def test_a_nominee_that_cannot_be_one_is_explained_and_the_form_shows_every_nominee(client, nominee, other_nominee, choice):
+    url = reverse("nominations:category", kwargs={"slug": nominee.edition.slug, "category_slug": nominee.category.slug})
+    response = client.post(url, {"nominee": choice, "email": "a@example.com", "consent": "on"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert ("This nominee does not exist in this category." in page) or ("This field is required." in page)
+    assert "<script>alert(1)" not in page
+    # The form shown again offers the whole category, not only what was posted.
+    assert nominee.firm.name in page and other_nominee.firm.name in page
+    assert not Vote.objects.exists()
+
+
+def test_a_vote_post_reads_only_the_chosen_nominee(client, nominee, django_assert_max_num_queries):
+    from tests.factories import NomineeFactory
+
+    for _i in range(30):
+        NomineeFactory(category=nominee.category)
+    url = reverse("nominations:category", kwargs={"slug": nominee.edition.slug, "category_slug": nominee.category.slug})
+    # The nominee with its category and edition, the address's votes, the insert (in a
+    # savepoint here, as the test runs in a transaction); the mail goes after commit.
+    with django_assert_max_num_queries(5) as captured:
+        response = client.post(url, {"nominee": nominee.pk, "email": "anna@example.com", "consent": "on"})
+    assert response.status_code == 302
+    selects = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")]
+    assert len(selects) == 2, selects
+    assert Vote.objects.get().nominee == nominee
+
+
 def test_unknown_category_is_404(client, edition):
     response = client.get(reverse("nominations:category", kwargs={"slug": edition.slug, "category_slug": "nope"}))
     assert response.status_code == 404
