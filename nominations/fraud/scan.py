@@ -13,8 +13,25 @@ from .rules import RULES, Hit, Scope, tune_for_scans
 logger = logging.getLogger(__name__)
 
 
+def _new_hits(hits: list[Hit]) -> list[Hit]:
+    """The hits whose vote has no flag of that rule yet, pending or settled (a settled flag is never raised again).
+
+    Group rules hit the same votes run after run (a cluster stays a cluster), so
+    a re-scan mostly finds flags that exist: reading them is much cheaper than
+    building and inserting them only to have the database drop the conflicts.
+    """
+    vote_ids = sorted({h.vote_id for h in hits})
+    existing: set[tuple[int, str]] = set()
+    for start in range(0, len(vote_ids), 5000):
+        existing.update(
+            FraudFlag.objects.filter(vote_id__in=vote_ids[start : start + 5000]).values_list("vote_id", "rule")
+        )
+    return [h for h in hits if (h.vote_id, h.rule) not in existing]
+
+
 def _apply(hits: list[Hit]) -> int:
-    """Store the flags (one per vote and rule; a settled flag is never raised again) and hold the votes."""
+    """Store the new flags (one per vote and rule) and hold the votes; returns how many votes were held."""
+    hits = _new_hits(hits)
     if not hits:
         return 0
     now = timezone.now()
@@ -34,10 +51,7 @@ def _apply(hits: list[Hit]) -> int:
         )
         # A new flag on a vote that is already held changes no count, but it
         # changes the tally's reasons: set the vote back to waiting so they follow.
-        # (This run's flags are the ones created at `now`; flags raised before are skipped.)
-        Vote.objects.filter(pk__in=chunk, tallied_at__isnull=False).exclude(integrity=Integrity.OK).filter(
-            Exists(FraudFlag.objects.filter(vote=OuterRef("pk"), decision="", created_at=now))
-        ).update(tallied_at=None)
+        Vote.objects.filter(pk__in=chunk, tallied_at__isnull=False).exclude(integrity=Integrity.OK).update(tallied_at=None)
     return held
 
 

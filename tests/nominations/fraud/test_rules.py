@@ -210,3 +210,17 @@ def test_a_second_rule_on_a_held_vote_shows_in_the_tally_reasons(target, setting
     target.tally.refresh_from_db()
     assert target.tally.held_reasons == {"fast": 1, "network": 5}
     assert_tally_exact()
+
+
+def test_a_rescan_raises_no_flag_twice_and_leaves_the_tally_alone(target, settings):
+    settings.FRAUD_NETWORK_MAX_VOTES = 5
+    for minute in range(0, 50, 10):
+        confirmed(target, BASE + timedelta(minutes=minute), network="office", email=f"v{minute}@mailinator.com")
+    scan_edition(target.edition)
+    process_pending_votes()
+    flags_before = list(FraudFlag.objects.order_by("pk").values_list("pk", "rule", "created_at"))
+    assert {rule for _pk, rule, _at in flags_before} == {FraudRule.NETWORK_BURST, FraudRule.DISPOSABLE_DOMAIN}
+    scan_edition(target.edition)
+    assert list(FraudFlag.objects.order_by("pk").values_list("pk", "rule", "created_at")) == flags_before
+    assert not Vote.objects.filter(tallied_at__isnull=True).exists()  # nothing to recount
+    assert_tally_exact()
