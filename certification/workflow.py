@@ -119,6 +119,9 @@ def transition(*, nominee: Nominee, to: str, actor, reason: str = "") -> Nominee
     Locks the nominee row (select_for_update) so the guards read checks that
     cannot change underneath (recording a check takes the same lock), then
     moves the state by compare-and-set: exactly one row must change.
+    The lock also covers the joined edition, firm and category rows (FOR
+    UPDATE without OF), so certifications in one category run one after the
+    other and never hand out more places than it has: keep it that way.
     """
     _check_permission(actor, to)
     with transaction.atomic():

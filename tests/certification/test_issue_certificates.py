@@ -3,6 +3,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.db import connection
 from django.utils import timezone
 
 from certification import accounts, services, workflow
@@ -157,3 +158,50 @@ def test_a_firm_already_signed_up_is_told_of_a_new_certificate_without_a_passwor
         services.issue_certificates(edition=closed_edition, nominee_ids=[second.pk], actor=manager)
     assert len(mail.outbox) == 2
     assert "/firm/login/" in mail.outbox[1].body and "/firm/invitation/" not in mail.outbox[1].body
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL)")
+def test_two_certifications_racing_in_one_category_never_exceed_its_places(banking, manager, monkeypatch, settings):
+    """X is certified while Y, with more votes, is approved and certified too: the category has one place."""
+    import threading
+
+    from django.db import connections
+
+    settings.CERTIFICATES_PER_CATEGORY = 1
+    x = make_candidate(banking, votes=80, score=4, name="Firma X")
+    y = make_candidate(banking, votes=120, score=4, name="Firma Y", state=S.UNDER_REVIEW)
+    paused, release = threading.Event(), threading.Event()
+    record = workflow.audit.record
+
+    def record_then_wait(**kwargs):
+        # X's certification is written but not committed when Y's starts.
+        record(**kwargs)
+        if kwargs["action"] == "nominee.certified" and kwargs["obj"].pk == x.pk:
+            paused.set()
+            release.wait(10)
+
+    monkeypatch.setattr(workflow.audit, "record", record_then_wait)
+    outcomes = {}
+
+    def certify(nominee):
+        try:
+            outcomes[nominee.pk] = workflow.transition(nominee=nominee, to=S.CERTIFIED, actor=manager)
+        except Exception as error:  # noqa: BLE001 - the outcome under test
+            outcomes[nominee.pk] = error
+        finally:
+            connections.close_all()
+
+    first = threading.Thread(target=certify, args=(x,))
+    first.start()
+    assert paused.wait(10)
+    Nominee.objects.filter(pk=y.pk).update(state=S.APPROVED)  # Y now outranks X among the approved
+    second = threading.Thread(target=certify, args=(Nominee.objects.get(pk=y.pk),))
+    second.start()
+    second.join(1)  # it waits for the category row that X's transaction locked
+    release.set()
+    first.join(10)
+    second.join(10)
+    assert Nominee.objects.filter(category=banking, state=S.CERTIFIED).count() == 1
+    assert Nominee.objects.get(pk=x.pk).state == S.CERTIFIED
+    assert isinstance(outcomes[y.pk], TransitionRefused), outcomes
