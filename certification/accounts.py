@@ -1,6 +1,7 @@
 """Firm accounts: the invitation of a winning firm's contact, its password, the logo usage terms."""
 
 import logging
+import smtplib
 from functools import partial
 
 from django.conf import settings
@@ -26,10 +27,16 @@ INVITATION_SALT = "certification.firm-invitation"
 
 
 def queue_invitation(account_id: int, with_link: bool = True) -> None:
+    """Queue the firm's e-mail; with the broker down, send it from this request instead, as vote mails are."""
     from .tasks import send_firm_invitation
 
-    if not nominations_queue.send(send_firm_invitation, account_id, with_link):
-        logger.warning("invitation for firm account %s not queued; resend it from the certificate admin", account_id)
+    if nominations_queue.send(send_firm_invitation, account_id, with_link):
+        return
+    try:
+        deliver_firm_invitation(account_id=account_id, with_link=with_link)
+    except (OSError, smtplib.SMTPException):
+        # The certificate stands; the manager can resend the invitation from the certificate admin.
+        logger.exception("invitation for firm account %s neither queued nor sent; resend it from the certificate admin", account_id)
 
 
 def ensure_firm_account(*, firm: Firm) -> tuple[FirmAccount | None, str]:

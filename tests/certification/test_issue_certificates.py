@@ -205,3 +205,32 @@ def test_two_certifications_racing_in_one_category_never_exceed_its_places(banki
     assert Nominee.objects.filter(category=banking, state=S.CERTIFIED).count() == 1
     assert Nominee.objects.get(pk=x.pk).state == S.CERTIFIED
     assert isinstance(outcomes[y.pk], TransitionRefused), outcomes
+
+
+def test_with_the_broker_down_the_invitation_is_sent_from_the_request(winner, manager, django_capture_on_commit_callbacks):
+    from portal.breaker import broker_breaker
+
+    broker_breaker.trip()  # publishing is skipped at once, as after a failed attempt
+    with django_capture_on_commit_callbacks(execute=True):
+        services.issue_certificates(edition=winner.edition, nominee_ids=[winner.pk], actor=manager)
+    assert [m.to for m in mail.outbox] == [["biuro@lodz-mleko.example"]]
+    assert "/pl/firm/invitation/" in mail.outbox[0].body
+
+
+def test_with_the_broker_and_the_mail_server_down_the_certificate_still_stands(
+    winner, manager, monkeypatch, django_capture_on_commit_callbacks
+):
+    import smtplib
+
+    from portal.breaker import broker_breaker
+
+    def refused(**kwargs):
+        raise smtplib.SMTPServerDisconnected("down")
+
+    broker_breaker.trip()
+    monkeypatch.setattr(accounts, "deliver_firm_invitation", refused)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.issue_certificates(edition=winner.edition, nominee_ids=[winner.pk], actor=manager)
+    assert Certificate.objects.get().nominee_id == winner.pk
+    assert Nominee.objects.get(pk=winner.pk).state == S.CERTIFIED
+    assert not mail.outbox
