@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nominations.exceptions import PortalError
 from nominations.models import QUALITIES, Edition, NomineeState
+from portal.admin_mixins import ReadOnlyAdminMixin
 
 from . import accounts, scoring, selectors, services, winners
 from .exceptions import VettingError
@@ -32,7 +33,7 @@ from .models import AuditEntry, Certificate, CertificateStatus, Check, Evidence,
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("at", "actor_name", "action", "object_type", "object_repr", "before", "after", "reason")
     list_filter = ("action", "object_type")
     search_fields = ("object_repr", "actor_name", "object_id", "reason")
@@ -42,15 +43,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in AuditEntry._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # Checks ------------------------------------------------------------------------------------
@@ -283,7 +275,8 @@ class DecisionForm(forms.Form):
 
 
 @admin.register(NomineeVetting)
-class NomineeVettingAdmin(admin.ModelAdmin):
+class NomineeVettingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    # States change only through the actions (certification.workflow).
     list_display = ("firm", "registration_number", "category", "edition", "state", "vetting_score", "counted", "flagged_share")
     list_filter = ("edition", "category", "state", FlaggedShareFilter)
     search_fields = ("firm__name", "firm__registration_number")
@@ -294,15 +287,6 @@ class NomineeVettingAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return selectors.vetting_queryset(user=request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False  # states change only through the actions (certification.workflow)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_review_permission(self, request):
         return request.user.has_perm("certification.add_check")
@@ -474,7 +458,8 @@ class CertificateStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    # Certificates are issued from the proposed winners page.
     list_display = ("serial", "firm", "category", "edition", "status_label", "valid_until", "files_status", "issued_at")
     list_filter = ("edition", "category", CertificateStatusFilter, "files_status")
     search_fields = ("serial", "firm__name", "firm__registration_number")
@@ -487,15 +472,6 @@ class CertificateAdmin(admin.ModelAdmin):
         "files_generated_at",
     )
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False  # certificates are issued from the proposed winners page
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_issue_permission(self, request):
         return request.user.has_perm("certification.issue_certificate")
@@ -616,18 +592,10 @@ class FirmAccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(TermsAcceptance)
-class TermsAcceptanceAdmin(admin.ModelAdmin):
+class TermsAcceptanceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("firm", "user", "version", "accepted_at")
     list_filter = ("version",)
     search_fields = ("firm__name", "user__username")
     list_select_related = ("firm", "user")
     readonly_fields = ("firm", "user", "version", "accepted_at")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

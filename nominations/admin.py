@@ -4,14 +4,14 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import services
-from .exceptions import PortalError
-from django.utils.html import format_html, format_html_join
+from portal.admin_mixins import ReadOnlyAdminMixin
 
-from . import selectors
+from . import selectors, services
+from .exceptions import PortalError
 from .models import EDITION_RULES, EDITION_THRESHOLDS, Category, Edition, FraudDecision, FraudFlag, Firm, Nomination, Nominee, Tally, TaskRun, Vote
 
 
@@ -199,7 +199,7 @@ class NomineeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tally)
-class TallyAdmin(admin.ModelAdmin):
+class TallyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: tallies are derived from the votes by the background processing."""
 
     list_display = ("nominee_name", "category", "edition", "counted", "held", "rejected", "unconfirmed", "share", "updated_at")
@@ -215,15 +215,6 @@ class TallyAdmin(admin.ModelAdmin):
     @admin.display(description=_("flagged share"))
     def share(self, obj):
         return f"{obj.flagged_share:.0%}"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(FraudFlag)
@@ -269,7 +260,7 @@ class FraudFlagAdmin(admin.ModelAdmin):
 
 
 @admin.register(TaskRun)
-class TaskRunAdmin(admin.ModelAdmin):
+class TaskRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The background processing at a glance: last runs, votes waiting, and whether a worker answers."""
 
     list_display = ("name", "last_started_at", "last_finished_at", "last_processed", "last_error")
@@ -278,15 +269,6 @@ class TaskRunAdmin(admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "status": selectors.background_status()}
         return super().changelist_view(request, extra_context=extra_context)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Nomination)
@@ -303,20 +285,11 @@ class NominationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Vote)
-class VoteAdmin(admin.ModelAdmin):
+class VoteAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    # A confirmed vote is never lost; the fraud review settles doubtful ones.
     list_display = ("receipt_code", "nominee", "category", "created_at", "confirmed_at")
     list_filter = ("edition", ("confirmed_at", admin.EmptyFieldListFilter))
     search_fields = ("receipt_code", "email_canonical")
     list_select_related = ("nominee__firm", "nominee__category", "category")
     readonly_fields = [f.name for f in Vote._meta.fields]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # A confirmed vote is never lost; the fraud review settles doubtful ones.
-        return False
