@@ -55,7 +55,11 @@ DEBUG = env_bool("DEBUG", False)
 # Under pytest: development defaults, but DEBUG stays off as in production.
 TESTING = env_bool("TESTING", "pytest" in sys.modules)
 
-if DEBUG or TESTING:
+# `manage.py makemigrations` only reads the models: it needs no secrets, so
+# `manage.py makemigrations --check` runs on any machine (CI, a reviewer's).
+MODELS_ONLY = Path(sys.argv[0]).name == "manage.py" and sys.argv[1:2] == ["makemigrations"]
+
+if DEBUG or TESTING or MODELS_ONLY:
     SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
     ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 else:

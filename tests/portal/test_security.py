@@ -50,6 +50,16 @@ def test_production_refuses_to_start_without_a_secret_key():
     assert "SECRET_KEY" in result.stderr
 
 
+def test_makemigrations_check_needs_no_secrets_and_finds_nothing_to_write():
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG", "TESTING", "ALLOWED_HOSTS"}}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+
+
 def test_bad_boolean_setting_fails_loudly():
     env = {**os.environ, "DEBUG": "maybe"}
     result = subprocess.run(
