@@ -445,6 +445,24 @@ class FraudFlag(models.Model):
         return f"{self.get_rule_display()} ({self.vote_id})"
 
 
+def standing_from_flags():
+    """A confirmed vote's standing from its flags: fraud if one is confirmed as fraud, held while one is pending, else counted.
+
+    An expression for Vote.objects.update(integrity=...): settling flags and raising new ones share it.
+    """
+    return models.Case(
+        models.When(
+            models.Exists(FraudFlag.objects.filter(vote=models.OuterRef("pk"), decision=FraudDecision.FRAUD)),
+            then=models.Value(Integrity.FRAUD),
+        ),
+        models.When(
+            models.Exists(FraudFlag.objects.filter(vote=models.OuterRef("pk"), decision="")),
+            then=models.Value(Integrity.HELD),
+        ),
+        default=models.Value(Integrity.OK),
+    )
+
+
 class Tally(models.Model):
     """Votes per nominee, derived from the votes and recomputable at any time; pages read this, not COUNT(*)."""
 

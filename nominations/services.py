@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models import Exists, F, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -28,7 +28,19 @@ from .exceptions import (
     UnknownCategory,
     VotingClosed,
 )
-from .models import QUALITIES, Category, Edition, FraudDecision, FraudFlag, Firm, Integrity, Nomination, Nominee, Vote
+from .models import (
+    QUALITIES,
+    Category,
+    Edition,
+    FraudDecision,
+    FraudFlag,
+    Firm,
+    Integrity,
+    Nomination,
+    Nominee,
+    Vote,
+    standing_from_flags,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -363,14 +375,7 @@ def settle_flags(*, flag_ids: list[int], decision: str, by) -> int:
         settled = FraudFlag.objects.filter(pk__in=[flag.pk for flag in pending], decision="").update(
             decision=decision, decided_at=timezone.now(), decided_by=by
         )
-        Vote.objects.filter(pk__in=vote_ids).update(
-            integrity=Case(
-                When(Exists(FraudFlag.objects.filter(vote=OuterRef("pk"), decision=FraudDecision.FRAUD)), then=Value(Integrity.FRAUD)),
-                When(Exists(FraudFlag.objects.filter(vote=OuterRef("pk"), decision="")), then=Value(Integrity.HELD)),
-                default=Value(Integrity.OK),
-            ),
-            tallied_at=None,
-        )
+        Vote.objects.filter(pk__in=vote_ids).update(integrity=standing_from_flags(), tallied_at=None)
         audit.record_many(
             actor=by,
             action="fraudflag.settle",

@@ -1,16 +1,12 @@
 """Running the rules: flag, hold, and let the tally follow."""
 
-import logging
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from ..models import FraudFlag, Integrity, Vote
+from ..models import FraudFlag, Vote, standing_from_flags
 from .rules import RULES, Hit, Scope, tune_for_scans
-
-logger = logging.getLogger(__name__)
 
 
 def _new_hits(hits: list[Hit]) -> list[Hit]:
@@ -29,11 +25,15 @@ def _new_hits(hits: list[Hit]) -> list[Hit]:
     return [h for h in hits if (h.vote_id, h.rule) not in existing]
 
 
-def _apply(hits: list[Hit]) -> int:
-    """Store the new flags (one per vote and rule) and hold the votes; returns how many votes were held."""
+def _apply(hits: list[Hit]) -> None:
+    """Store the new flags (one per vote and rule) and set those votes' standing from their flags.
+
+    Every vote here has just got a pending flag, so it is held (or stays fraud),
+    and it goes back to waiting for the tally: its count or its held reasons change.
+    """
     hits = _new_hits(hits)
     if not hits:
-        return 0
+        return
     now = timezone.now()
     FraudFlag.objects.bulk_create(
         [FraudFlag(vote_id=h.vote_id, nominee_id=h.nominee_id, rule=h.rule, evidence=h.evidence, created_at=now) for h in hits],
@@ -41,26 +41,15 @@ def _apply(hits: list[Hit]) -> int:
         ignore_conflicts=True,
     )
     vote_ids = sorted({h.vote_id for h in hits})
-    held = 0
     for start in range(0, len(vote_ids), 5000):
-        chunk = vote_ids[start : start + 5000]
-        held += (
-            Vote.objects.filter(pk__in=chunk, integrity=Integrity.OK)
-            .filter(Exists(FraudFlag.objects.filter(vote=OuterRef("pk"), decision="")))
-            .update(integrity=Integrity.HELD, tallied_at=None)
-        )
-        # A new flag on a vote that is already held changes no count, but it
-        # changes the tally's reasons: set the vote back to waiting so they follow.
-        Vote.objects.filter(pk__in=chunk, tallied_at__isnull=False).exclude(integrity=Integrity.OK).update(tallied_at=None)
-    return held
+        Vote.objects.filter(pk__in=vote_ids[start : start + 5000]).update(integrity=standing_from_flags(), tallied_at=None)
 
 
-def check_new_votes(*, checked_at: datetime) -> int:
+def check_new_votes(*, checked_at: datetime) -> None:
     """Run every rule over the batch marked with this checked_at (inside the caller's transaction)."""
     scope = Scope.batch(checked_at)
     tune_for_scans()
-    hits = [hit for rule in RULES for hit in rule(scope)]
-    return _apply(hits)
+    _apply([hit for rule in RULES for hit in rule(scope)])
 
 
 def scan_edition(edition, *, progress=None) -> dict[str, int]:
