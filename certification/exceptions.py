@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from nominations.exceptions import NotAllowed as PortalNotAllowed
 from nominations.exceptions import PortalError
 
 
@@ -21,7 +22,7 @@ class CheckRefused(VettingError):
     message = _("This check cannot be recorded.")
 
 
-class NotAllowed(VettingError):
+class NotAllowed(VettingError, PortalNotAllowed):
     message = _("You do not have the permission to do this.")
 
 

@@ -12,6 +12,10 @@ class PortalError(Exception):
         super().__init__(str(self.message))
 
 
+class NotAllowed(PortalError):
+    message = _("You do not have the permission to do this.")
+
+
 class NominationClosed(PortalError):
     message = _("Nominations for this edition are closed, so nothing was saved.")
 

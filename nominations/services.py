@@ -23,6 +23,7 @@ from .exceptions import (
     AlreadyVotedInCategory,
     InvalidToken,
     NominationClosed,
+    NotAllowed,
     ResultsNotReleasable,
     TokenExpired,
     UnknownCategory,
@@ -326,6 +327,8 @@ def release_results(*, edition: Edition, by) -> Edition:
     """Publish an edition's results: once, after voting has closed and every confirmed vote is counted."""
     from .tally import waiting_votes
 
+    if not by.has_perm("nominations.release_results"):
+        raise NotAllowed()
     if not edition.has_voting_closed():
         raise ResultsNotReleasable()
     if waiting_votes(edition):
@@ -363,6 +366,8 @@ def settle_flags(*, flag_ids: list[int], decision: str, by) -> int:
 
     from .tally import advisory_lock
 
+    if not by.has_perm("nominations.change_fraudflag"):
+        raise NotAllowed()
     if decision not in (FraudDecision.FRAUD, FraudDecision.GENUINE):
         raise ValueError(f"unknown decision {decision!r}")
     with transaction.atomic():

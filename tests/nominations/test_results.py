@@ -108,3 +108,15 @@ def test_staff_without_the_permission_cannot_release(client, edition):
     )
     edition.refresh_from_db()
     assert not edition.results_released
+
+
+def test_only_staff_with_the_right_release_results(nominee):
+    from nominations.exceptions import NotAllowed
+    from tests.factories import UserFactory
+
+    close_voting(nominee.edition)
+    for someone in (UserFactory(), UserFactory(groups=["Auditor"])):
+        with pytest.raises(NotAllowed):
+            services.release_results(edition=nominee.edition, by=someone)
+    nominee.edition.refresh_from_db()
+    assert nominee.edition.results_released_at is None

@@ -1,13 +1,12 @@
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from nominations import services
 from nominations.models import FraudDecision, FraudFlag, Integrity, Tally
 from nominations.tally import process_pending_votes
-from tests.factories import NomineeFactory, VoteFactory
+from tests.factories import NomineeFactory, UserFactory, VoteFactory
 from tests.nominations.tally_checks import assert_tally_exact
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def auditor():
-    return get_user_model().objects.create_user("auditor", "a@example.com", "long-password-123", is_staff=True)
+    return UserFactory(groups=["Auditor"])
 
 
 @pytest.fixture
@@ -97,3 +96,15 @@ def test_settling_takes_the_process_lock(flagged, auditor):
     with CaptureQueriesContext(connection) as ctx:
         services.settle_flags(flag_ids=ids, decision=FraudDecision.GENUINE, by=auditor)
     assert any("pg_advisory_xact_lock" in q["sql"] for q in ctx.captured_queries)
+
+
+@pytest.mark.parametrize("group", [None, "Programme manager"])
+def test_only_an_auditor_settles_flags(flagged, group):
+    from nominations.exceptions import NotAllowed
+
+    someone = UserFactory(groups=[group] if group else [])
+    ids = list(FraudFlag.objects.values_list("pk", flat=True))
+    with pytest.raises(NotAllowed):
+        services.settle_flags(flag_ids=ids, decision=FraudDecision.GENUINE, by=someone)
+    assert not FraudFlag.objects.exclude(decision="").exists()
+    assert tally(flagged).held == 3
