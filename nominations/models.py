@@ -388,6 +388,16 @@ class Vote(models.Model):
             models.Index(
                 fields=["id"], condition=Q(checked_at__isnull=True, confirmed_at__isnull=False), name="vote_unchecked"
             ),
+            # The fraud rules over a batch: they find it by its checked_at mark, then
+            # look up the groups its votes belong to. Without these each batch read
+            # the whole table, or a nominee's every vote once per vote in the batch.
+            models.Index(fields=["checked_at"], condition=Q(checked_at__isnull=False), name="vote_checked_batch"),
+            models.Index(
+                fields=["nominee", "network_hash"], condition=Q(confirmed_at__isnull=False), name="vote_nominee_network"
+            ),
+            models.Index(
+                fields=["network_hash", "agent_hash"], condition=Q(confirmed_at__isnull=False), name="vote_network_agent"
+            ),
         ]
 
     def __str__(self) -> str:
