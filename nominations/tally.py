@@ -8,7 +8,6 @@ message is delivered again) leaves the same numbers as a single clean run.
 """
 
 import json
-import logging
 import zlib
 from collections import defaultdict
 from collections.abc import Iterable
@@ -21,8 +20,6 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from .models import Edition, FraudFlag, Integrity, Nominee, Tally, Vote
-
-logger = logging.getLogger(__name__)
 
 CHUNK = 5000  # ids per IN (...) list; SQLite allows 32766 parameters
 

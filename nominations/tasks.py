@@ -5,7 +5,6 @@ reject-on-worker-lost (settings) means a killed worker's task is delivered
 again, and its unfinished transaction has rolled back.
 """
 
-import logging
 from contextlib import contextmanager
 
 from celery import shared_task
@@ -13,12 +12,10 @@ from django.core.cache import cache
 from django.db import DatabaseError
 from django.utils import timezone
 
-from . import queue, services, tally
-from .fraud.scan import scan_edition
-from .models import Edition, TaskRun
 from certification.services import qualify_edition
 
-logger = logging.getLogger(__name__)
+from . import queue, services, tally
+from .models import Edition, TaskRun
 
 DB_RETRY = {
     "autoretry_for": (DatabaseError,),
@@ -104,14 +101,3 @@ def finalise_closed_editions() -> int:
             with recorded("qualification"):
                 qualify_edition(edition=edition)
         return finalised
-
-
-@shared_task(**DB_RETRY)
-def fraudscan_edition(edition_id: int) -> dict:
-    edition = Edition.objects.filter(pk=edition_id).first()
-    if edition is None:
-        return {}
-    with recorded("fraud scan"):
-        found = scan_edition(edition)
-        tally.recount_edition(edition)
-    return found

@@ -6,14 +6,11 @@ cache errors degrade to "nothing cached" instead of failing the request; the
 socket timeouts in settings bound how long that takes.
 """
 
-import logging
 
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 
 from portal.breaker import cache_breaker
-
-logger = logging.getLogger(__name__)
 
 _DOWN = object()
 
