@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.conf import settings
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, FloatField, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Cast, Coalesce, NullIf, TruncDate
 from django.http import Http404
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from nominations.models import Channel, Edition, FraudFlag, Nominee, Vote
 
 from . import scoring, workflow
+from .accounts import has_accepted_terms
 from .models import (
     SERIAL_ALPHABET,
     SERIAL_GROUPS,
@@ -26,7 +26,6 @@ from .models import (
     FilesStatus,
     FirmAccount,
     NomineeVetting,
-    TermsAcceptance,
 )
 
 
@@ -345,7 +344,7 @@ def download_refusal(*, certificate: Certificate, user) -> tuple[int, str] | Non
         return 410, _("This certificate has been revoked, so its files can no longer be downloaded.")
     if status == "expired":
         return 410, _("This certificate has expired, so its files can no longer be downloaded.")
-    if not TermsAcceptance.objects.filter(user=user, firm_id=certificate.firm_id, version=settings.LOGO_TERMS_VERSION).exists():
+    if not has_accepted_terms(user=user, firm_id=certificate.firm_id):
         return 403, _("Accept the logo usage terms before downloading the files.")
     if certificate.files_status != FilesStatus.READY:
         return 409, _("The files of this certificate are being prepared; try again in a few minutes.")

@@ -43,11 +43,8 @@ def get_category(*, edition_slug: str, slug: str) -> Category | None:
 
 
 def nominees_for_vote(*, category: Category) -> list[Nominee]:
-    nominees = list(Nominee.objects.filter(category=category).select_related("firm").order_by("firm__name"))
-    for nominee in nominees:
-        # Already loaded: casting a vote reads them without another query.
-        nominee.category, nominee.edition = category, category.edition
-    return nominees
+    """The nominees the vote form offers, by firm name."""
+    return list(Nominee.objects.filter(category=category).select_related("firm").order_by("firm__name"))
 
 
 def get_nominee_for_vote(*, edition_slug: str, category_slug: str, nominee_id) -> Nominee | None:
@@ -64,14 +61,6 @@ def get_nominee_for_vote(*, edition_slug: str, category_slug: str, nominee_id) -
     if nominee is not None:
         nominee.edition = nominee.category.edition
     return nominee
-
-
-def get_nominee(*, category: Category, nominee_id) -> Nominee | None:
-    try:
-        nominee_id = int(nominee_id)
-    except (TypeError, ValueError):
-        return None
-    return Nominee.objects.filter(category=category, pk=nominee_id).select_related("edition", "firm").first()
 
 
 CHART_BAR_WIDTH = 280  # SVG units of the longest bar
