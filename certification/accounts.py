@@ -1,7 +1,6 @@
 """Firm accounts: the invitation of a winning firm's contact, its password, the logo usage terms."""
 
 import logging
-import smtplib
 from functools import partial
 
 from django.conf import settings
@@ -27,16 +26,16 @@ INVITATION_SALT = "certification.firm-invitation"
 
 
 def queue_invitation(account_id: int, with_link: bool = True) -> None:
-    """Queue the firm's e-mail; with the broker down, send it from this request instead, as vote mails are."""
+    """Queue the firm's e-mail, or send it from this request when the broker is down (as vote mails are).
+
+    If the mail server fails too, the certificate stands and a manager resends the invitation from its admin page.
+    """
     from .tasks import send_firm_invitation
 
-    if nominations_queue.send(send_firm_invitation, account_id, with_link):
-        return
-    try:
-        deliver_firm_invitation(account_id=account_id, with_link=with_link)
-    except (OSError, smtplib.SMTPException):
-        # The certificate stands; the manager can resend the invitation from the certificate admin.
-        logger.exception("invitation for firm account %s neither queued nor sent; resend it from the certificate admin", account_id)
+    nominations_queue.send_or_deliver(
+        send_firm_invitation, account_id, with_link,
+        deliver=lambda: deliver_firm_invitation(account_id=account_id, with_link=with_link),
+    )
 
 
 def ensure_firm_account(*, firm: Firm) -> tuple[FirmAccount | None, str]:

@@ -1,6 +1,8 @@
 """Handing work to Celery without letting a dead broker slow a voter down."""
 
 import logging
+import smtplib
+from collections.abc import Callable
 
 from django.core.cache import cache
 from django.db import transaction
@@ -25,6 +27,20 @@ def send(task, *args, countdown: float | None = None) -> bool:
         broker_breaker.trip()
         return False
     return True
+
+
+def send_or_deliver(task, *args, deliver: Callable[[], object]) -> None:
+    """Queue a mail task; with the broker down, send the mail from this request instead.
+
+    A mail server error then is logged, not raised: what the caller saved stays
+    saved, and the mail can be asked for again.
+    """
+    if send(task, *args):
+        return
+    try:
+        deliver()
+    except (OSError, smtplib.SMTPException):
+        logger.exception("%s: neither queued nor sent inline", task.name)
 
 
 def request_processing() -> None:

@@ -1,7 +1,6 @@
 """Functions that change state: nominations, votes, confirmations, results."""
 
 import logging
-import smtplib
 from datetime import timedelta
 from dataclasses import dataclass
 
@@ -194,14 +193,9 @@ def _request_email(*, vote: Vote, kind: str, cooldown_start, now) -> None:
 def enqueue_vote_email(*, vote_id: int, kind: str) -> None:
     from .tasks import send_vote_email
 
-    if not queue.send(send_vote_email, vote_id, kind):
-        # The broker is down: the voter still gets the mail, just from this request.
-        # A mail server error must not turn the saved vote into a 500: the vote
-        # stays, and the voter can ask again after the cool-down.
-        try:
-            deliver_vote_email(vote_id=vote_id, kind=kind)
-        except (OSError, smtplib.SMTPException):
-            logger.exception("vote %s: inline %s mail failed", vote_id, kind)
+    # The broker down: the voter still gets the mail, from this request; a mail
+    # server error then keeps the vote, and the voter can ask again after the cool-down.
+    queue.send_or_deliver(send_vote_email, vote_id, kind, deliver=lambda: deliver_vote_email(vote_id=vote_id, kind=kind))
 
 
 def confirmation_token(vote: Vote) -> str:
