@@ -21,6 +21,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from nominations.exceptions import PortalError
+from nominations.forms import TextField
 from nominations.models import QUALITIES, Edition, NomineeState
 from portal.admin_mixins import ReadOnlyAdminMixin
 
@@ -271,7 +272,9 @@ def spreadsheet_safe(cell):
 
 
 class DecisionForm(forms.Form):
-    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000}), max_length=2000, required=False)
+    reason = TextField(
+        multiline=True, label=_("reason"), widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000}), max_length=2000, required=False
+    )
 
 
 @admin.register(NomineeVetting)

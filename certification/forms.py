@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from nominations.forms import TextField
+
 from .models import SERIAL_MAX_LENGTH
 
 
@@ -17,7 +19,9 @@ class SerialForm(forms.Form):
 
 
 class RevocationForm(forms.Form):
-    reason = forms.CharField(
+    # Published on the verification page and in its JSON: no markup, no hidden characters.
+    reason = TextField(
+        multiline=True,
         label=_("reason for revocation"),
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
         max_length=2000,

@@ -109,3 +109,17 @@ def test_the_certificate_list_takes_a_fixed_number_of_queries(manager_client, is
     with django_assert_max_num_queries(12):
         body = manager_client.get(reverse("admin:certification_certificate_changelist"), {"q": issued.serial}).content.decode()
     assert issued.serial in body
+
+
+@pytest.mark.parametrize(
+    "reason,message",
+    [("<script>alert(1)</script>", "no HTML"), ("Logo misused\u202e.", "invisible or control characters"), ("x" * 2001, "at most 2000")],
+)
+def test_a_revocation_reason_that_would_be_published_badly_is_refused(manager_client, issued, reason, message):
+    url = reverse("admin:certification_certificate_changelist")
+    response = manager_client.post(
+        url, {"action": "revoke", "_selected_action": [issued.pk], "confirm": "yes", "reason": reason}
+    )
+    assert message in response.content.decode()
+    assert Certificate.objects.get(pk=issued.pk).status() == "valid"
+    assert not AuditEntry.objects.filter(action="certificate.revoke").exists()
