@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from nominations.forms import TextField
@@ -26,3 +27,10 @@ class RevocationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
         max_length=2000,
     )
+
+
+class FirmLoginForm(AuthenticationForm):
+    """A firm signs in with its contact e-mail, which its account stores in lower case."""
+
+    def clean_username(self) -> str:
+        return self.cleaned_data["username"].strip().lower()

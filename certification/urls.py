@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
+from .forms import FirmLoginForm
 
 app_name = "certification"
 
@@ -12,7 +13,9 @@ urlpatterns = [
     path("registry/<slug:slug>/", views.registry_edition, name="registry_edition"),
     path(
         "firm/login/",
-        auth_views.LoginView.as_view(template_name="certification/firm_login.html", redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            template_name="certification/firm_login.html", authentication_form=FirmLoginForm, redirect_authenticated_user=True
+        ),
         name="firm_login",
     ),
     path("firm/logout/", auth_views.LogoutView.as_view(next_page="certification:firm_login"), name="firm_logout"),

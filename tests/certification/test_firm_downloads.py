@@ -146,6 +146,14 @@ def test_the_firm_signs_in_at_the_firm_login(client, issued):
     assert response.status_code == 302 and response["Location"] == reverse("certification:firm_dashboard")
 
 
+def test_the_firm_may_type_its_address_with_capitals_and_spaces(client, issued):
+    client.post(invitation_path(), {"new_password1": PASSWORD, "new_password2": PASSWORD})
+    response = client.post(
+        reverse("certification:firm_login"), {"username": "  Biuro@Lodz-Mleko.EXAMPLE ", "password": PASSWORD}
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("certification:firm_dashboard")
+
+
 def test_media_files_are_not_served_by_any_url(client, issued):
     assert client.get("/media/" + issued.pdf.name).status_code == 404
 
