@@ -138,16 +138,15 @@ class BackgroundStatus:
 def background_status() -> BackgroundStatus:
     """What the admin shows about the background processing, including whether a worker answers."""
     from django.conf import settings
-    from django.db.models import Min, Q
+    from django.db.models import Count, Min
 
     from portal.breaker import broker_breaker
     from portal.celery import app
 
-    from .tally import waiting_votes
+    from .tally import waiting_votes_queryset
 
-    waiting = Vote.objects.filter(confirmed_at__isnull=False).filter(Q(checked_at__isnull=True) | Q(tallied_at__isnull=True))
-    oldest = waiting.aggregate(since=Min("confirmed_at"))["since"]
-    count = waiting_votes()
+    waiting = waiting_votes_queryset().aggregate(count=Count("pk"), since=Min("confirmed_at"))
+    count, oldest = waiting["count"], waiting["since"]
     stale = bool(oldest and (timezone.now() - oldest).total_seconds() > 2 * settings.RECONCILE_EVERY_SECONDS)
     eager = bool(app.conf.task_always_eager)
     workers: list[str] = []

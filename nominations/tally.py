@@ -232,9 +232,11 @@ def process_pending_votes(*, batch_size: int | None = None) -> tuple[int, bool]:
     return max(len(batch), tallied), more
 
 
-def waiting_votes(edition: Edition | None = None) -> int:
+def waiting_votes_queryset(edition: Edition | None = None):
     """Confirmed votes whose fraud check or tally has not run yet."""
     waiting = Vote.objects.filter(confirmed_at__isnull=False).filter(Q(checked_at__isnull=True) | Q(tallied_at__isnull=True))
-    if edition is not None:
-        waiting = waiting.filter(edition=edition)
-    return waiting.count()
+    return waiting if edition is None else waiting.filter(edition=edition)
+
+
+def waiting_votes(edition: Edition | None = None) -> int:
+    return waiting_votes_queryset(edition).count()
