@@ -8,7 +8,7 @@ from django_ratelimit.decorators import ratelimit
 
 from . import selectors, services
 from .client import client_info, ratelimit_key
-from .exceptions import AlreadyConfirmed, AlreadyVotedInCategory, PortalError
+from .exceptions import AlreadyConfirmed, AlreadyVotedInCategory, NominationClosed, PortalError, UnknownCategory, VotingClosed
 from .forms import NominationForm, ReceiptForm, VoteForm
 from .tally import waiting_votes
 
@@ -44,7 +44,13 @@ def nominate(request, slug):
     edition = _edition_or_404(slug)
     is_open = edition.is_nomination_open()
     form = NominationForm(request.POST or None, edition=edition, initial={"category": request.GET.get("category")})
-    if request.method == "POST" and is_open and form.is_valid():
+    status = 200
+    if request.method == "POST" and not is_open:
+        messages.error(request, NominationClosed.message)
+        status = 409
+    elif request.method == "POST" and not form.is_valid():
+        status = 400
+    elif request.method == "POST":
         if form.is_bot:
             return redirect("nominations:nominated", slug=edition.slug)
         data = services.NominationInput(
@@ -62,13 +68,9 @@ def nominate(request, slug):
             )
         except PortalError as error:
             messages.error(request, error.message)
+            status = 409 if isinstance(error, NominationClosed) else 400
         else:
             return redirect("nominations:nominated", slug=edition.slug)
-    elif request.method == "POST" and not is_open:
-        messages.error(request, _("Nominations for this edition are closed, so nothing was saved."))
-    status = 200 if request.method == "GET" or is_open else 409
-    if request.method == "POST" and form.errors:
-        status = 400
     return render(request, "nominations/nominate.html", {"edition": edition, "form": form, "is_open": is_open}, status=status)
 
 
@@ -89,7 +91,7 @@ def category_vote(request, slug, category_slug):
     category = chosen.category if chosen else selectors.get_category(edition_slug=slug, slug=category_slug)
     if category is None:
         _edition_or_404(slug)
-        raise Http404(_("This category does not exist in this edition."))
+        raise Http404(str(UnknownCategory.message))
     edition = category.edition
     is_open = edition.is_voting_open()
     # A POST is checked against the chosen nominee alone: a nominee of another
@@ -98,7 +100,7 @@ def category_vote(request, slug, category_slug):
     status = 200
     if form is not None:
         if not is_open:
-            messages.error(request, _("Voting in this edition is closed, so nothing was saved."))
+            messages.error(request, VotingClosed.message)
             status = 409
         elif form.is_valid():
             if not form.is_bot:

@@ -125,6 +125,32 @@ def test_closed_window_says_so_and_accepts_nothing(client, edition, category):
     assert not Nomination.objects.exists()
 
 
+def test_a_closed_window_answers_409_even_for_a_bad_form(client, edition, category):
+    edition.nomination_closes_at = timezone.now() - timedelta(minutes=1)
+    edition.save()
+    response = post(client, edition, form_data(category, firm_name="", registration_number="123"))
+    assert response.status_code == 409
+    assert "Nominations for this edition are closed, so nothing was saved." in response.content.decode()
+    assert not Nomination.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("city", "Ł" * 101, "at most 100 characters"),
+        ("city", "<b>Łódź</b>", "no HTML or script"),
+        ("website", "https://example.pl/" + "a" * 190, "at most 200 characters"),
+        ("website", "javascript:alert(1)", "valid URL"),
+        ("firm_name", "F" * 161, "at most 160 characters"),
+    ],
+)
+def test_each_field_has_a_limit_with_a_clear_message(client, edition, category, field, value, message):
+    response = post(client, edition, form_data(category, **{field: value}))
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Nomination.objects.exists() and not Firm.objects.exists()
+
+
 def test_honeypot_filled_looks_like_success_but_saves_nothing(client, edition, category):
     response = post(client, edition, form_data(category, homepage="http://spam.example"))
     assert response.status_code == 302
