@@ -232,6 +232,17 @@ def process_pending_votes(*, batch_size: int | None = None) -> tuple[int, bool]:
     return max(len(batch), tallied), more
 
 
+def process_all_pending_votes(*, progress=None) -> int:
+    """Run process_pending_votes until no confirmed vote waits; returns the votes handled. progress(n) after each batch."""
+    total, more = 0, True
+    while more:
+        handled, more = process_pending_votes()
+        total += handled
+        if progress:
+            progress(handled)
+    return total
+
+
 def waiting_votes_queryset(edition: Edition | None = None):
     """Confirmed votes whose fraud check or tally has not run yet."""
     waiting = Vote.objects.filter(confirmed_at__isnull=False).filter(Q(checked_at__isnull=True) | Q(tallied_at__isnull=True))

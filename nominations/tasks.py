@@ -70,10 +70,7 @@ def reconcile() -> int:
         if not acquired:
             return 0
         with recorded("reconcile") as run:
-            more = True
-            while more:
-                handled, more = tally.process_pending_votes()
-                run["processed"] += handled
+            run["processed"] += tally.process_all_pending_votes()
             for edition in Edition.objects.filter(final_tally_at__isnull=True, voting_opens_at__lte=timezone.now()):
                 tally.recount_edition(edition)
         return run["processed"]
@@ -89,9 +86,7 @@ def finalise_closed_editions() -> int:
         finalised = 0
         for edition in closing:
             with recorded("final tally"):
-                more = True
-                while more:
-                    _handled, more = tally.process_pending_votes()
+                tally.process_all_pending_votes()
                 tally.recount_edition(edition)
                 Edition.objects.filter(pk=edition.pk, final_tally_at__isnull=True).update(final_tally_at=timezone.now())
                 finalised += 1

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from nominations.models import Edition
-from nominations.tally import process_pending_votes, recount_edition, waiting_votes
+from nominations.tally import process_all_pending_votes, recount_edition, waiting_votes
 
 
 class Command(BaseCommand):
@@ -19,10 +19,7 @@ class Command(BaseCommand):
                 raise CommandError(f"No edition {options['edition']!r}.")
         quiet = options["verbosity"] == 0
         with tqdm(total=waiting_votes(), desc="waiting votes", unit="vote", disable=quiet) as bar:
-            more = True
-            while more:
-                handled, more = process_pending_votes()
-                bar.update(handled)
+            process_all_pending_votes(progress=bar.update)
         for edition in tqdm(list(editions), desc="recount", unit="edition", disable=quiet):
             nominees = recount_edition(edition)
             self.stdout.write(f"{edition.slug}: {nominees} nominees recounted")

@@ -84,11 +84,9 @@ class Command(BaseCommand):
             self._admin()
             past = self._past_edition(rng, now)
         # Fraud-check and tally the demo votes now (no worker is needed in the demo).
-        from nominations.tally import process_pending_votes
+        from nominations.tally import process_all_pending_votes
 
-        more = True
-        while more:
-            _handled, more = process_pending_votes()
+        process_all_pending_votes()
         if past is not None:
             self._vet(past)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
