@@ -69,15 +69,20 @@ def test_status_page_shows_waiting_votes_and_eager_mode(staff_client):
 def test_status_page_says_when_no_worker_answers(staff_client, settings):
     from portal.celery import app
 
+    VoteFactory(confirmed_at=timezone.now() - timedelta(hours=1))  # waiting longer than two reconcile periods
     app.conf.task_always_eager = False
     try:
         from nominations.selectors import background_status
 
         status = background_status()
+        page = staff_client.get(reverse("admin:nominations_taskrun_changelist")).content.decode()
     finally:
         app.conf.task_always_eager = True
     assert not status.eager
     assert status.workers == [] or status.broker_error  # no worker runs for this suite's queue
+    # Said on the page, not only computed: no worker (or no broker), and votes waiting too long.
+    assert "No worker answers" in page or "broker unreachable" in page
+    assert "Votes wait longer than two reconcile periods" in page
 
 
 def test_nobody_can_edit_votes_or_tallies_in_the_admin(staff_client, flagged_nominees):

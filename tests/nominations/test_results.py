@@ -68,6 +68,20 @@ def test_released_results_count_confirmed_votes_only(client, nominee, other_nomi
     assert "60.0 %" in page
 
 
+def test_the_results_page_reads_the_tally_not_the_votes(client, nominee, staff):
+    from nominations.models import Tally
+
+    VoteFactory.create_batch(3, nominee=nominee, confirmed_at=timezone.now())
+    process_pending_votes()
+    close_voting(nominee.edition)
+    services.release_results(edition=nominee.edition, by=staff)
+    # The derived table, not a COUNT over the votes: a figure set there is the one shown.
+    Tally.objects.filter(nominee=nominee).update(counted=4321)
+    page = client.get(reverse("nominations:results", kwargs={"slug": nominee.edition.slug})).content.decode()
+    assert "4321" in page or "4,321" in page or "4\xa0321" in page
+    assert ">3<" not in page
+
+
 def test_results_page_query_count_does_not_grow_with_nominees(client, category, staff, django_assert_max_num_queries):
     from tests.factories import NomineeFactory
 
