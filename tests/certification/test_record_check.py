@@ -66,3 +66,14 @@ def test_someone_without_the_auditor_role_cannot_record(under_review, manager):
 
     with pytest.raises(NotAllowed):
         services.record_check(nominee=under_review, kind="registration", inputs={"active": True}, actor=manager)
+
+
+@pytest.mark.parametrize("threshold,result", [(85, "fail"), (84, "pass")])
+def test_the_survey_is_judged_against_its_editions_threshold(auditor, threshold, result):
+    from tests.factories import CategoryFactory, EditionFactory
+
+    category = CategoryFactory(edition=EditionFactory(survey_threshold=threshold))
+    nominee = NomineeFactory(category=category, state=S.UNDER_REVIEW)
+    check = services.record_check(nominee=nominee, kind="survey", inputs={"sample_size": 100, "satisfied": 84}, actor=auditor)
+    assert check.result == result
+    assert check.details["threshold"] == threshold
