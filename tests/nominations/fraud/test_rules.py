@@ -113,6 +113,20 @@ def test_near_miss_burst_below_the_minimum(target, run_checks, settings):
     assert not flags(FraudRule.NOMINEE_BURST).exists()
 
 
+def test_near_miss_a_nominee_bursting_in_a_category_that_is_busy_all_the_time(target, run_checks, settings):
+    """35 in an hour is 35 times the nominee's own pace, but not 10 times its category's (5 an hour per nominee)."""
+    settings.FRAUD_BURST_MIN_VOTES, settings.FRAUD_BURST_FACTOR = 30, 10
+    _usual_votes(target, 48)
+    busy = NomineeFactory(category=target.category)
+    for hour in range(51):
+        for i in range(10):
+            confirmed(busy, BASE + timedelta(hours=hour, seconds=300 * i + 1))
+    for i in range(35):
+        confirmed(target, BASE + timedelta(hours=50, seconds=60 * i + 1))
+    run_checks(target.edition)
+    assert not flags(FraudRule.NOMINEE_BURST).exists()
+
+
 def test_near_miss_busy_nominee_at_its_usual_pace(target, run_checks, settings):
     settings.FRAUD_BURST_MIN_VOTES, settings.FRAUD_BURST_FACTOR = 30, 10
     for hour in range(6):  # 40 votes every hour: busy, but steady
