@@ -79,6 +79,25 @@ def main() -> None:
         f"the votes: {first:.2f} s) (target < 10 s)"
     )
 
+    # 2b. One background batch among the million: the last 1,000 confirmed votes
+    # marked as a fresh batch and checked, then rolled back (no target; it shows
+    # what a worker pays per batch at this size).
+    from django.db import transaction
+    from django.utils import timezone
+
+    from nominations.fraud.scan import check_new_votes
+
+    def one_batch():
+        with transaction.atomic():
+            ids = list(Vote.objects.filter(confirmed_at__isnull=False).order_by("-id").values_list("id", flat=True)[:1000])
+            mark = timezone.now()
+            Vote.objects.filter(pk__in=ids).update(checked_at=mark)
+            check_new_votes(checked_at=mark)
+            transaction.set_rollback(True)
+
+    batch = timed(one_batch, repeat=3)
+    print(f"fraud check of one batch of 1,000 new votes among {args.votes:,}: {batch:.2f} s")
+
     # 3. Full recount vs the plain GROUP BY on the same table.
     recount_edition(edition)  # warm-up: marks every vote tallied
 
