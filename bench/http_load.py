@@ -140,7 +140,7 @@ def main() -> None:
     env = {
         "DATABASE_URL": url, "REDIS_URL": redis_url, "DEBUG": "0", "SECRET_KEY": "bench-" + "k" * 50,
         "ALLOWED_HOSTS": "127.0.0.1,localhost", "SECURE_SSL_REDIRECT": "0", "SECURE_HSTS_SECONDS": "0",
-        "RATELIMIT_ENABLE": "0", "BENCHMARK": "1", "IP_HASH_KEY": "bench", "CONN_MAX_AGE": "600",
+        "RATELIMIT_ENABLE": "0", "DJANGO_SETTINGS_MODULE": "bench.settings", "IP_HASH_KEY": "bench", "CONN_MAX_AGE": "600",
         "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend", "SITE_URL": f"http://127.0.0.1:{args.port}",
     }
     redis = subprocess.Popen(

@@ -2,8 +2,8 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from nominations.exceptions import NotAllowed as PortalNotAllowed
-from nominations.exceptions import PortalError
+from portal.exceptions import NotAllowed as PortalNotAllowed
+from portal.exceptions import PortalError
 
 
 class VettingError(PortalError):
@@ -12,10 +12,6 @@ class VettingError(PortalError):
 
 class TransitionRefused(VettingError):
     message = _("This move between states is not allowed.")
-
-
-class RulesFrozen(VettingError):
-    message = _("Voting in this edition has opened, so its rules and thresholds can no longer change.")
 
 
 class CheckRefused(VettingError):

@@ -1,7 +1,8 @@
-"""Vetting: the checks auditors record on qualified nominees, their evidence, and the audit log."""
+"""Certification's records: vetting checks and their evidence, certificates, firm accounts and the logo terms."""
 
 import secrets
 import uuid
+from datetime import date
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -12,39 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nominations.models import Channel, Country, Nominee
 
-from .validators import validate_evidence_file
-
-
-class AuditEntry(models.Model):
-    """One change, as it happened. Append-only: the admin cannot change it and the database refuses to.
-
-    The actor is kept twice: the foreign key (PROTECT, so a user with history
-    cannot be deleted; SET_NULL would be an UPDATE the trigger refuses) and the
-    username as it was then.
-    """
-
-    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+",
-    )
-    actor_name = models.CharField(_("actor name"), max_length=150)
-    action = models.CharField(_("action"), max_length=40, db_index=True)
-    object_type = models.CharField(_("object type"), max_length=100)
-    object_id = models.CharField(_("object id"), max_length=64)
-    object_repr = models.CharField(_("object"), max_length=200)
-    before = models.JSONField(_("before"), default=dict, blank=True)
-    after = models.JSONField(_("after"), default=dict, blank=True)
-    reason = models.TextField(_("reason"), max_length=2000, blank=True)
-
-    class Meta:
-        verbose_name = _("audit entry")
-        verbose_name_plural = _("audit log")
-        ordering = ["-at", "-pk"]
-        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_name} {self.action} {self.object_repr}"
+from .vetting.evidence import validate_evidence_file
 
 
 class CheckKind(models.TextChoices):
@@ -87,7 +56,6 @@ class Check(models.Model):
         ordering = ["nominee", "kind", "channel"]
         permissions = [
             ("decide_nominee", _("Can approve or reject nominees (four eyes)")),
-            ("view_unreleased_tallies", _("Can see vote counts of editions whose results are not released")),
         ]
         constraints = [
             models.UniqueConstraint(fields=["nominee", "kind", "channel"], name="check_one_per_kind_and_channel"),
@@ -189,6 +157,17 @@ CERTIFICATE_FILES = (
 )
 
 
+class CertificateQuerySet(models.QuerySet):
+    """Validity on a day, for many certificates at once; `Certificate.status` says the same of one."""
+
+    def valid_on(self, day: date | None = None):
+        day = day or timezone.localdate()
+        return self.filter(revoked_at__isnull=True, valid_from__lte=day, valid_until__gte=day)
+
+    def expired_on(self, day: date | None = None):
+        return self.filter(revoked_at__isnull=True, valid_until__lt=day or timezone.localdate())
+
+
 class Certificate(models.Model):
     """The certificate of a winning nominee for one edition.
 
@@ -262,8 +241,15 @@ class Certificate(models.Model):
     def __str__(self) -> str:
         return self.serial
 
+    objects = CertificateQuerySet.as_manager()
+
+    @property
+    def language(self) -> str:
+        """Its files, and its firm's e-mails, speak the edition's language."""
+        return {"PL": "pl", "RO": "ro"}.get(self.country, "en")
+
     def status(self, today=None) -> str:
-        """Revoked wins over everything; then expired after the last day of validity (local date)."""
+        """Revoked wins over everything; then expired after the last day of validity (local date); as valid_on()."""
         if self.revoked_at is not None:
             return CertificateStatus.REVOKED
         if (today or timezone.localdate()) > self.valid_until:

@@ -1,8 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
-from .forms import FirmLoginForm
+from .certificates import views
+from .certificates.forms import FirmLoginForm
 
 app_name = "certification"
 

@@ -11,11 +11,13 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from audit import services as audit
 from nominations.models import FraudFlag, Nominee
 from nominations.models import NomineeState as S
 
-from . import audit, scoring
-from .exceptions import TransitionRefused
+from .certificates.winners import is_proposed_winner
+from .exceptions import TransitionRefused, WinnersNotFinal
+from .vetting import scoring
 
 ALLOWED_MOVES: dict[str, frozenset[str]] = {
     S.NOMINATED: frozenset({S.QUALIFIED}),
@@ -81,9 +83,6 @@ def reason_given(*, nominee: Nominee, actor, reason: str) -> list[str]:
 
 
 def proposed_winner(*, nominee: Nominee, actor, reason: str) -> list[str]:
-    from .exceptions import WinnersNotFinal
-    from .winners import is_proposed_winner
-
     try:
         if is_proposed_winner(nominee):
             return []

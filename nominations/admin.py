@@ -12,7 +12,21 @@ from portal.admin_mixins import ReadOnlyAdminMixin
 
 from . import selectors, services
 from .exceptions import PortalError
-from .models import EDITION_RULES, EDITION_THRESHOLDS, Category, Edition, FraudDecision, FraudFlag, Firm, Nomination, Nominee, Tally, TaskRun, Vote
+from .services.editions import EDITION_FIELDS, FIRM_FIELDS, FIRM_IDENTITY_FIELDS
+from .models import (
+    EDITION_RULES,
+    EDITION_THRESHOLDS,
+    Category,
+    Edition,
+    Firm,
+    FraudDecision,
+    FraudFlag,
+    Nomination,
+    Nominee,
+    Tally,
+    TaskRun,
+    Vote,
+)
 
 
 class CategoryInline(admin.TabularInline):
@@ -60,17 +74,15 @@ class EditionAdmin(admin.ModelAdmin):
         return fields
 
     def save_model(self, request, obj, form, change):
-        from certification import audit
-
-        super().save_model(request, obj, form, change)
-        if change and form.changed_data:
-            audit.record(
-                actor=request.user,
-                action="edition.change",
-                obj=obj,
-                before={name: form.initial.get(name) for name in form.changed_data},
-                after={name: form.cleaned_data.get(name) for name in form.changed_data},
-            )
+        # The service checks the permission, refuses frozen rules and writes the audit entry.
+        if not change:
+            services.create_edition(edition=obj, actor=request.user)
+            return
+        changes = {name: form.cleaned_data[name] for name in form.changed_data if name in EDITION_FIELDS}
+        try:
+            services.change_edition(edition=obj, changes=changes, actor=request.user)
+        except PortalError as error:
+            self.message_user(request, error.message, messages.ERROR)
 
     @admin.display(description=_("status of the rules"))
     def rules_status(self, obj):
@@ -128,22 +140,21 @@ class FirmAdmin(admin.ModelAdmin):
     search_fields = ("name", "registration_number")
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # as the nomination form does
     # What the public verification shows of a certified firm: only a superuser corrects it.
-    IDENTITY_FIELDS = ("name", "registration_number", "country")
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None or request.user.is_superuser:
             return super().get_readonly_fields(request, obj)
-        return (*super().get_readonly_fields(request, obj), *self.IDENTITY_FIELDS)
+        return (*super().get_readonly_fields(request, obj), *FIRM_IDENTITY_FIELDS)
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if change and "contact_email" in form.changed_data:
-            from certification import audit
-
-            audit.record(
-                actor=request.user, action="firm.contact_email_changed", obj=obj,
-                before={"contact_email": form.initial.get("contact_email")}, after={"contact_email": obj.contact_email},
-            )
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        changes = {name: form.cleaned_data[name] for name in form.changed_data if name in FIRM_FIELDS}
+        try:
+            services.change_firm(firm=obj, changes=changes, actor=request.user)
+        except PortalError as error:
+            self.message_user(request, error.message, messages.ERROR)
 
 
 def reasons_html(reasons: dict) -> str:
@@ -164,9 +175,7 @@ class NomineeAdmin(admin.ModelAdmin):
     def get_list_display(self, request):
         # Counts of unreleased editions are for those allowed to see them (auditors vet
         # under Certification -> Vetting, which shows counts once results are released).
-        from certification.selectors import can_see_unreleased_tallies
-
-        if can_see_unreleased_tallies(user=request.user):
+        if selectors.can_see_unreleased_tallies(user=request.user):
             return self.list_display
         return tuple(column for column in self.list_display if column not in self.TALLY_COLUMNS)
 

@@ -2,18 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-
-class PortalError(Exception):
-    message = _("Something went wrong.")
-
-    def __init__(self, message=None):
-        if message is not None:
-            self.message = message
-        super().__init__(str(self.message))
-
-
-class NotAllowed(PortalError):
-    message = _("You do not have the permission to do this.")
+from portal.exceptions import NotAllowed, PortalError  # noqa: F401  (raised by this app's services too)
 
 
 class NominationClosed(PortalError):
@@ -26,10 +15,6 @@ class VotingClosed(PortalError):
 
 class UnknownCategory(PortalError):
     message = _("This category does not exist in this edition.")
-
-
-class UnknownNominee(PortalError):
-    message = _("This nominee does not exist in this category.")
 
 
 class InvalidToken(PortalError):
@@ -61,3 +46,11 @@ class AlreadyVotedInCategory(PortalError):
 
 class ResultsNotReleasable(PortalError):
     message = _("Results can be released only once voting has closed, and only once.")
+
+
+class EditionRefused(PortalError):
+    message = _("This change to the edition is not possible.")
+
+
+class RulesFrozen(EditionRefused):
+    message = _("Voting in this edition has opened, so its rules and thresholds can no longer change.")

@@ -487,6 +487,7 @@ class Tally(models.Model):
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
 
     class Meta:
+        permissions = [("view_unreleased_tallies", _("Can see vote counts of editions whose results are not released"))]
         verbose_name = _("tally")
         verbose_name_plural = _("tallies")
 

@@ -2,11 +2,16 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.conf import settings
+from django.db.models import Count, Min, Prefetch
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from portal.breaker import broker_breaker
+from portal.celery import app
+
 from .models import Category, Edition, Nominee, Vote
+from .tally import waiting_votes_queryset
 
 
 def current_editions(now=None) -> list[Edition]:
@@ -137,14 +142,6 @@ class BackgroundStatus:
 
 def background_status() -> BackgroundStatus:
     """What the admin shows about the background processing, including whether a worker answers."""
-    from django.conf import settings
-    from django.db.models import Count, Min
-
-    from portal.breaker import broker_breaker
-    from portal.celery import app
-
-    from .tally import waiting_votes_queryset
-
     waiting = waiting_votes_queryset().aggregate(count=Count("pk"), since=Min("confirmed_at"))
     count, oldest = waiting["count"], waiting["since"]
     stale = bool(oldest and (timezone.now() - oldest).total_seconds() > 2 * settings.RECONCILE_EVERY_SECONDS)
@@ -162,3 +159,18 @@ def background_status() -> BackgroundStatus:
                 broker_breaker.trip()
                 error = f"broker unreachable: {exc.__class__.__name__}"
     return BackgroundStatus(eager, workers, error, count, oldest, stale)
+
+
+# Who may see vote figures -----------------------------------------------------
+
+
+def can_see_unreleased_tallies(*, user) -> bool:
+    return user.has_perm("nominations.release_results") or user.has_perm("nominations.view_unreleased_tallies")
+
+
+def can_see_tallies(*, user, edition: Edition) -> bool:
+    """Vote counts of an edition are visible once released, or to those allowed to see them earlier.
+
+The one rule for vote figures: the admin's lists, filters, exports and pages of both apps ask it.
+"""
+    return edition.results_released or can_see_unreleased_tallies(user=user)

@@ -8,10 +8,8 @@ message is delivered again) leaves the same numbers as a single clean run.
 """
 
 import json
-import zlib
 from collections import defaultdict
 from collections.abc import Iterable
-from contextlib import contextmanager
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -19,40 +17,12 @@ from django.db.models import Count, Q, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from portal.locks import advisory_lock
+
+from .fraud.scan import check_new_votes
 from .models import Edition, FraudFlag, Integrity, Nominee, Tally, Vote
 
 CHUNK = 5000  # ids per IN (...) list; SQLite allows 32766 parameters
-
-
-def advisory_lock(name: str, *, wait: bool) -> bool:
-    """A transaction-scoped PostgreSQL advisory lock; SQLite serialises writers anyway."""
-    if connection.vendor != "postgresql":
-        return True
-    key = zlib.crc32(name.encode())
-    with connection.cursor() as cursor:
-        if wait:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
-            return True
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [key])
-        return cursor.fetchone()[0]
-
-
-@contextmanager
-def single_instance(name: str):
-    """A session-level advisory lock: a second beat, or an overlapping run, does nothing."""
-    if connection.vendor != "postgresql":
-        yield True
-        return
-    key = zlib.crc32(name.encode())
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
-        acquired = cursor.fetchone()[0]
-    try:
-        yield acquired
-    finally:
-        if acquired:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
 
 
 def _chunks(ids: list, size: int = CHUNK) -> Iterable[list]:
@@ -205,8 +175,6 @@ def process_pending_votes(*, batch_size: int | None = None) -> tuple[int, bool]:
     advisory lock held for the transaction, so concurrent deliveries of the
     task queue up instead of counting twice.
     """
-    from .fraud.scan import check_new_votes
-
     batch_size = batch_size or settings.TALLY_BATCH_SIZE
     with transaction.atomic():
         advisory_lock("nominations.process", wait=True)

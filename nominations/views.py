@@ -8,7 +8,14 @@ from django_ratelimit.decorators import ratelimit
 
 from . import selectors, services
 from .client import client_info, ratelimit_key
-from .exceptions import AlreadyConfirmed, AlreadyVotedInCategory, NominationClosed, PortalError, UnknownCategory, VotingClosed
+from .exceptions import (
+    AlreadyConfirmed,
+    AlreadyVotedInCategory,
+    NominationClosed,
+    PortalError,
+    UnknownCategory,
+    VotingClosed,
+)
 from .forms import NominationForm, ReceiptForm, VoteForm
 from .tally import waiting_votes
 

@@ -91,8 +91,10 @@ INSTALLED_APPS = [
     "csp",
     "django_ratelimit",
     "portal.apps.PortalConfig",
+    "audit",
     "nominations",
-    "certification",
+    "certification.apps.CertificationConfig",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -206,8 +208,7 @@ STATICFILES_DIRS = [
     # Bootstrap from npm (package.json), served by staticfiles: no CDN.
     ("bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
 ]
-MEDIA_URL = "/media/"
-# Uploaded evidence lives here; it is never served publicly (no MEDIA_URL route):
+# Uploaded evidence lives here; it is never served publicly (no media URL route):
 # staff download it through an admin view that checks permissions.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
@@ -267,7 +268,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 }
 CELERY_TIMEZONE = TIME_ZONE
 # Publishing must not hang a web request on a dead broker: one quick retry, then
-# the caller falls back (see nominations/queue.py) and the sweep catches up.
+# the caller falls back (see portal/dispatch.py) and the sweep catches up.
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.1}
 CELERY_BEAT_SCHEDULE = {
@@ -277,6 +278,11 @@ CELERY_BEAT_SCHEDULE = {
     },
     "finalise-closed-editions": {
         "task": "nominations.tasks.finalise_closed_editions",
+        "schedule": 60.0,
+    },
+    # Qualification of editions whose final tally exists (normally queued at once when the tally is final).
+    "qualify-finalised-editions": {
+        "task": "certification.tasks.qualify_finalised_editions",
         "schedule": 60.0,
     },
     # Certificates whose files task never arrived (broker down at issue time).
@@ -329,9 +335,6 @@ LOGO_TERMS_VERSION = env_str("LOGO_TERMS_VERSION", "2026-1")
 # Firms sign in here (the admin has its own login).
 LOGIN_URL = "certification:firm_login"
 LOGIN_REDIRECT_URL = "certification:firm_dashboard"
-
-# bench/http_load.py only: mounts /bench/minimal/, the one-query baseline view.
-BENCHMARK = env_bool("BENCHMARK", False)
 
 # Per-IP rate limits (django-ratelimit syntax: count/period).
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)

@@ -1,11 +1,10 @@
-from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
 from certification.urls import api_urlpatterns as certification_api
-from portal.views import bench_minimal, healthz
+from portal.views import healthz
 
 admin.site.site_header = "Customers' Friend"
 admin.site.site_title = "Customers' Friend admin"
@@ -16,11 +15,8 @@ urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     *certification_api,
 ]
-# No MEDIA_URL route: certificate files and evidence are served only by views that check access.
+# No media route: certificate files and evidence are served only by views that check access.
 urlpatterns += i18n_patterns(
     path("", include("nominations.urls")),
     path("", include("certification.urls")),
 )
-
-if settings.BENCHMARK:
-    urlpatterns.append(path("bench/minimal/", bench_minimal))

@@ -18,13 +18,3 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return HttpResponse("ok", content_type="text/plain")
-
-
-def bench_minimal(request):
-    """The baseline of bench/http_load.py: the same server, middleware and one ORM query, nothing else.
-
-    Mounted only when settings.BENCHMARK is on.
-    """
-    from nominations.models import Edition
-
-    return HttpResponse(str(Edition.objects.filter(pk=1).exists()), content_type="text/plain")

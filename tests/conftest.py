@@ -1,4 +1,3 @@
-from importlib import import_module
 
 import pytest
 from django.utils import translation
@@ -21,17 +20,17 @@ def _audit_log_truncatable_by_test_flushes():
     if connection.vendor != "postgresql":
         yield
         return
-    trigger = import_module("certification.migrations.0006_audit_log_no_truncate").TRIGGER
+    trigger = "audit_auditentry_no_truncate"  # renamed by audit/migrations/0001_initial.py
     original = TransactionTestCase._fixture_teardown
 
     def fixture_teardown(self):
         with connection.cursor() as cursor:
-            cursor.execute(f"ALTER TABLE certification_auditentry DISABLE TRIGGER {trigger}")
+            cursor.execute(f"ALTER TABLE audit_auditentry DISABLE TRIGGER {trigger}")
         try:
             original(self)
         finally:
             with connection.cursor() as cursor:
-                cursor.execute(f"ALTER TABLE certification_auditentry ENABLE TRIGGER {trigger}")
+                cursor.execute(f"ALTER TABLE audit_auditentry ENABLE TRIGGER {trigger}")
 
     with mock.patch.object(TransactionTestCase, "_fixture_teardown", fixture_teardown):
         yield
@@ -48,9 +47,9 @@ def _no_processing_marker_left_over():
     """The "a batch run is queued" marker lives 30 s in the cache (Redis in CI); one test's must not silence the next's."""
     from django.core.cache import cache
 
-    from nominations import queue
+    from nominations import processing
 
-    cache.delete(queue.PROCESS_QUEUED_KEY)
+    cache.delete(processing.PROCESS_QUEUED_KEY)
 
 
 @pytest.fixture(autouse=True)

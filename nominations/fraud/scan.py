@@ -5,6 +5,8 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from portal.locks import advisory_lock
+
 from ..models import FraudFlag, Vote, standing_from_flags
 from .rules import RULES, Hit, Scope, tune_for_scans
 
@@ -54,8 +56,6 @@ def check_new_votes(*, checked_at: datetime) -> None:
 
 def scan_edition(edition, *, progress=None) -> dict[str, int]:
     """Re-run every rule over a whole edition; returns the number of hits per rule."""
-    from ..tally import advisory_lock
-
     scope = Scope.edition(edition.pk)
     found: dict[str, int] = {}
     with transaction.atomic():

@@ -1,6 +1,7 @@
 import pytest
 
-from certification import services
+from certification.certificates import services as certificates
+from certification.vetting import services as vetting
 from nominations.models import NomineeState
 from tests.factories import NomineeFactory, UserFactory
 
@@ -37,8 +38,8 @@ MYSTERY_PASSING = {"fast": 4, "personalised": 4, "competent": 4, "friendly": 4, 
 
 def record_passing_checks(nominee, actor, *, mystery=MYSTERY_PASSING):
     for kind, inputs in PASSING.items():
-        services.record_check(nominee=nominee, kind=kind, inputs=inputs, actor=actor)
-    services.record_check(nominee=nominee, kind="mystery_shopping", channel="phone", inputs=mystery, actor=actor)
+        vetting.record_check(nominee=nominee, kind=kind, inputs=inputs, actor=actor)
+    vetting.record_check(nominee=nominee, kind="mystery_shopping", channel="phone", inputs=mystery, actor=actor)
 
 
 @pytest.fixture
@@ -107,7 +108,7 @@ def runner_up(banking):
 def issued(winner, runner_up, manager, django_capture_on_commit_callbacks):
     """The winner's certificate, issued with its files generated and its invitation sent."""
     with django_capture_on_commit_callbacks(execute=True):
-        result = services.issue_certificates(edition=winner.edition, nominee_ids=[winner.pk], actor=manager)
+        result = certificates.issue_certificates(edition=winner.edition, nominee_ids=[winner.pk], actor=manager)
     certificate = result.certificates[0]
     certificate.refresh_from_db()
     return certificate

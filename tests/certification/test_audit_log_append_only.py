@@ -3,8 +3,8 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, InternalError, transaction
 from django.urls import reverse
 
-from certification import audit
-from certification.models import AuditEntry
+from audit import services as audit
+from audit.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +49,7 @@ def test_database_refuses_to_truncate_the_log(entry):
         pytest.skip("TRUNCATE is PostgreSQL's")
     with pytest.raises(DB_REFUSED), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # TRUNCATE refuses to run with deferred checks pending
-        cursor.execute("TRUNCATE certification_auditentry")
+        cursor.execute("TRUNCATE audit_auditentry")
     assert AuditEntry.objects.filter(pk=entry.pk).exists()
 
 
@@ -63,23 +63,23 @@ def test_a_user_with_history_cannot_be_deleted(entry, auditor):
 def test_even_a_superuser_cannot_add_change_or_delete_entries_in_the_admin(client, entry):
     boss = get_user_model().objects.create_superuser("boss", "b@example.com", "long-password-123")
     client.force_login(boss)
-    assert client.get(reverse("admin:certification_auditentry_changelist")).status_code == 200
-    page = client.get(reverse("admin:certification_auditentry_change", args=[entry.pk])).content.decode()
+    assert client.get(reverse("admin:audit_auditentry_changelist")).status_code == 200
+    page = client.get(reverse("admin:audit_auditentry_change", args=[entry.pk])).content.decode()
     assert "why" in page and 'name="_save"' not in page
-    assert client.post(reverse("admin:certification_auditentry_change", args=[entry.pk]), {"reason": "x"}).status_code == 403
-    assert client.post(reverse("admin:certification_auditentry_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
-    assert client.get(reverse("admin:certification_auditentry_add")).status_code == 403
+    assert client.post(reverse("admin:audit_auditentry_change", args=[entry.pk]), {"reason": "x"}).status_code == 403
+    assert client.post(reverse("admin:audit_auditentry_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
+    assert client.get(reverse("admin:audit_auditentry_add")).status_code == 403
     entry.refresh_from_db()
     assert entry.reason == "why"
 
 
 def test_auditor_sees_the_log_but_cannot_delete_it(client, entry, auditor):
     client.force_login(auditor)
-    assert client.get(reverse("admin:certification_auditentry_changelist")).status_code == 200
+    assert client.get(reverse("admin:audit_auditentry_changelist")).status_code == 200
     response = client.post(
-        reverse("admin:certification_auditentry_changelist"),
+        reverse("admin:audit_auditentry_changelist"),
         {"action": "delete_selected", "_selected_action": [entry.pk], "post": "yes"},
     )
     assert response.status_code in (200, 302)
     assert AuditEntry.objects.filter(pk=entry.pk).exists()
-    assert client.post(reverse("admin:certification_auditentry_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
+    assert client.post(reverse("admin:audit_auditentry_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403

@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from certification.models import AuditEntry
+from audit.models import AuditEntry
 from nominations import services
 from nominations.models import FraudDecision, FraudFlag, Integrity
 from nominations.tally import process_pending_votes

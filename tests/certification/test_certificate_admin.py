@@ -2,8 +2,10 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from certification.models import AuditEntry, Certificate
-from nominations.models import Nominee, NomineeState as S
+from audit.models import AuditEntry
+from certification.models import Certificate
+from nominations.models import Nominee
+from nominations.models import NomineeState as S
 from tests.certification.conftest import make_candidate
 from tests.factories import CategoryFactory
 

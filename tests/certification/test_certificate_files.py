@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from certification import documents
+from certification.certificates import documents
 
 TEXT = documents.CertificateText(
     serial="CF-PL26-ABCD-EFGH-JKLM-NPQR",
@@ -89,9 +89,9 @@ def test_the_zip_holds_the_readme_the_svg_the_three_pngs_and_the_pdf(files):
 
 @pytest.mark.django_db
 def test_the_files_use_the_names_in_the_editions_language(issued):
-    from certification import services
+    from certification.certificates import files
 
-    text = services.certificate_text(issued)
+    text = files.certificate_text(issued)
     assert text.category == "Bankowość"  # a Polish edition
     assert text.firm_name == "Łódź Spółdzielnia Mleczarska"
     pdf_text = PdfReader(issued.pdf.open("rb")).pages[0].extract_text()

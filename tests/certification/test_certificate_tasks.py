@@ -6,6 +6,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 
 from certification import tasks
+from certification.certificates import files
 from certification.models import CERTIFICATE_FILES, Certificate
 
 pytestmark = pytest.mark.django_db
@@ -22,14 +23,14 @@ def test_issuing_stores_every_file_under_a_random_path(issued):
 
 def test_generating_twice_keeps_the_ready_files(issued):
     before = [getattr(issued, field).name for field, _f in CERTIFICATE_FILES]
-    assert tasks.generate_certificate_files.delay(issued.pk).get() is False
+    assert tasks.generate_certificate_files_task.delay(issued.pk).get() is False
     issued.refresh_from_db()
     assert [getattr(issued, field).name for field, _f in CERTIFICATE_FILES] == before
 
 
 def test_regenerating_replaces_the_files_and_removes_the_old_ones(issued):
     old = issued.pdf.name
-    assert tasks.generate_certificate_files.delay(issued.pk, True).get() is True
+    assert tasks.generate_certificate_files_task.delay(issued.pk, True).get() is True
     issued.refresh_from_db()
     assert issued.pdf.name != old and not default_storage.exists(old)
     assert default_storage.exists(issued.pdf.name)
@@ -48,10 +49,10 @@ def test_storage_errors_are_retried_then_recorded_on_the_certificate(issued, mon
     monkeypatch.setattr(FileSystemStorage, "save", broken_save)
     # A first failure asks Celery for a retry (with backoff) and leaves the certificate pending.
     with pytest.raises(Retry):
-        tasks.generate_certificate_files.apply(args=[issued.pk, True], throw=True)
+        tasks.generate_certificate_files_task.apply(args=[issued.pk, True], throw=True)
     assert Certificate.objects.get(pk=issued.pk).files_status == "pending"
     # The last allowed try records the failure on the row instead.
-    tasks.generate_certificate_files.apply(args=[issued.pk, True], retries=tasks.FILES_MAX_RETRIES, throw=True)
+    tasks.generate_certificate_files_task.apply(args=[issued.pk, True], retries=files.FILES_MAX_RETRIES, throw=True)
     stored = Certificate.objects.get(pk=issued.pk)
     assert len(calls) == 2
     assert stored.files_status == "failed"

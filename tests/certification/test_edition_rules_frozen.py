@@ -7,9 +7,9 @@ from django.db import IntegrityError, InternalError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from certification import services
-from certification.exceptions import RulesFrozen
-from certification.models import AuditEntry
+from audit.models import AuditEntry
+from nominations import services
+from nominations.exceptions import RulesFrozen
 from nominations.models import Edition
 from tests.factories import EditionFactory
 
@@ -25,16 +25,16 @@ def upcoming():
 
 
 def test_thresholds_can_change_before_voting_opens(upcoming, manager):
-    services.update_edition_rules(edition=upcoming, changes={"min_counted_votes": 40}, actor=manager)
+    services.change_edition(edition=upcoming, changes={"min_counted_votes": 40}, actor=manager)
     upcoming.refresh_from_db()
     assert upcoming.min_counted_votes == 40
-    entry = AuditEntry.objects.get(action="edition.rules")
+    entry = AuditEntry.objects.get(action="edition.change")
     assert (entry.before, entry.after, entry.actor) == ({"min_counted_votes": 10}, {"min_counted_votes": 40}, manager)
 
 
 def test_service_refuses_a_change_once_voting_opened(edition, manager):
     with pytest.raises(RulesFrozen, match="can no longer change"):
-        services.update_edition_rules(edition=edition, changes={"pass_mark": Decimal("3.00")}, actor=manager)
+        services.change_edition(edition=edition, changes={"pass_mark": Decimal("3.00")}, actor=manager)
     edition.refresh_from_db()
     assert edition.pass_mark == Decimal("3.50")
 

@@ -5,9 +5,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
-from certification import services
+from audit.models import AuditEntry
 from certification.exceptions import CheckRefused
-from certification.models import AuditEntry, Evidence
+from certification.models import Evidence
+from certification.vetting import services as vetting
 
 pytestmark = pytest.mark.django_db
 
@@ -22,11 +23,11 @@ def png_bytes(fmt="PNG"):
 
 @pytest.fixture
 def check(under_review, auditor):
-    return services.record_check(nominee=under_review, kind="registration", inputs={"active": True}, actor=auditor)
+    return vetting.record_check(nominee=under_review, kind="registration", inputs={"active": True}, actor=auditor)
 
 
 def test_a_pdf_is_stored_under_a_random_name_and_logged(check, auditor):
-    evidence = services.add_evidence(check=check, file=SimpleUploadedFile("KRS extract.pdf", PDF), actor=auditor)
+    evidence = vetting.add_evidence(check=check, file=SimpleUploadedFile("KRS extract.pdf", PDF), actor=auditor)
     assert evidence.content_type == "application/pdf" and evidence.size == len(PDF)
     assert evidence.file.name.startswith("evidence/") and "KRS" not in evidence.file.name
     assert evidence.file.storage.exists(evidence.file.name)
@@ -35,36 +36,36 @@ def test_a_pdf_is_stored_under_a_random_name_and_logged(check, auditor):
 
 @pytest.mark.parametrize("name,fmt", [("shop.png", "PNG"), ("shop.jpg", "JPEG"), ("shop.webp", "WEBP")])
 def test_images_are_accepted(check, auditor, name, fmt):
-    evidence = services.add_evidence(check=check, file=SimpleUploadedFile(name, png_bytes(fmt)), actor=auditor)
+    evidence = vetting.add_evidence(check=check, file=SimpleUploadedFile(name, png_bytes(fmt)), actor=auditor)
     assert evidence.content_type.startswith("image/")
 
 
 def test_other_types_are_refused(check, auditor):
     with pytest.raises(CheckRefused, match="PDF or an image"):
-        services.add_evidence(check=check, file=SimpleUploadedFile("notes.docx", b"PK\x03\x04"), actor=auditor)
+        vetting.add_evidence(check=check, file=SimpleUploadedFile("notes.docx", b"PK\x03\x04"), actor=auditor)
     assert not Evidence.objects.exists()
 
 
 def test_a_file_whose_content_does_not_match_its_name_is_refused(check, auditor):
     with pytest.raises(CheckRefused, match="does not match"):
-        services.add_evidence(check=check, file=SimpleUploadedFile("fake.pdf", b"<html>hi</html>"), actor=auditor)
+        vetting.add_evidence(check=check, file=SimpleUploadedFile("fake.pdf", b"<html>hi</html>"), actor=auditor)
     with pytest.raises(CheckRefused, match="does not match"):
-        services.add_evidence(check=check, file=SimpleUploadedFile("photo.jpg", png_bytes("PNG")), actor=auditor)
+        vetting.add_evidence(check=check, file=SimpleUploadedFile("photo.jpg", png_bytes("PNG")), actor=auditor)
 
 
 def test_files_over_the_size_limit_are_refused(check, auditor, settings):
     settings.EVIDENCE_MAX_BYTES = 100
     with pytest.raises(CheckRefused, match="at most 100"):
-        services.add_evidence(check=check, file=SimpleUploadedFile("big.pdf", PDF + b"0" * 100), actor=auditor)
+        vetting.add_evidence(check=check, file=SimpleUploadedFile("big.pdf", PDF + b"0" * 100), actor=auditor)
 
 
 def test_only_the_checks_recorder_adds_evidence(check, second_auditor):
     with pytest.raises(CheckRefused, match="Another auditor"):
-        services.add_evidence(check=check, file=SimpleUploadedFile("a.pdf", PDF), actor=second_auditor)
+        vetting.add_evidence(check=check, file=SimpleUploadedFile("a.pdf", PDF), actor=second_auditor)
 
 
 def test_staff_with_permission_download_through_the_admin(client, check, auditor, second_auditor, manager):
-    evidence = services.add_evidence(check=check, file=SimpleUploadedFile("extract.pdf", PDF), actor=auditor)
+    evidence = vetting.add_evidence(check=check, file=SimpleUploadedFile("extract.pdf", PDF), actor=auditor)
     url = reverse("admin:certification_evidence_download", args=[evidence.pk])
     client.force_login(second_auditor)
     response = client.get(url)
@@ -76,7 +77,7 @@ def test_staff_with_permission_download_through_the_admin(client, check, auditor
 
 
 def test_evidence_is_never_served_publicly(client, check, auditor):
-    evidence = services.add_evidence(check=check, file=SimpleUploadedFile("extract.pdf", PDF), actor=auditor)
+    evidence = vetting.add_evidence(check=check, file=SimpleUploadedFile("extract.pdf", PDF), actor=auditor)
     assert client.get(f"/media/{evidence.file.name}").status_code == 404
     client.logout()
     url = reverse("admin:certification_evidence_download", args=[evidence.pk])

@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from certification.models import AuditEntry
+from audit.models import AuditEntry
 from nominations.models import Firm
 from tests.factories import FirmFactory
 

@@ -6,7 +6,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from certification import services
+from certification.certificates import services as certificates
 from certification.models import Certificate, TermsAcceptance
 from tests.certification.conftest import make_candidate
 from tests.factories import CategoryFactory
@@ -45,7 +45,7 @@ def other_certificate(closed_edition, manager, django_capture_on_commit_callback
     category = CategoryFactory(edition=closed_edition, slug="insurance", name_en="Insurance")
     nominee = make_candidate(category, votes=30, name="Asigurări Ţara S.A.", contact_email="contact@asig.example")
     with django_capture_on_commit_callbacks(execute=True):
-        return services.issue_certificates(edition=closed_edition, nominee_ids=[nominee.pk], actor=manager).certificates[0]
+        return certificates.issue_certificates(edition=closed_edition, nominee_ids=[nominee.pk], actor=manager).certificates[0]
 
 
 def test_the_invitation_sets_the_password_once(client, issued):
@@ -95,7 +95,7 @@ def test_terms_are_recorded_once(firm_client, issued):
 
 
 def test_downloads_stop_at_once_after_revocation(firm_client, issued, manager):
-    services.revoke_certificate(certificate=issued, actor=manager, reason="Logo misused.")
+    certificates.revoke_certificate(certificate=issued, actor=manager, reason="Logo misused.")
     response = firm_client.get(url(issued))
     assert response.status_code == 410
     assert "revoked" in response.content.decode()

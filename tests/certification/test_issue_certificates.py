@@ -6,10 +6,20 @@ from django.core import mail
 from django.db import connection
 from django.utils import timezone
 
-from certification import accounts, services, workflow
-from certification.exceptions import CertificateError, NotAllowed, NotAWinner, TransitionRefused, WinnersNotFinal
-from certification.models import AuditEntry, Certificate, FirmAccount, new_serial
-from nominations.models import Firm, Nominee, NomineeState as S
+from audit.models import AuditEntry
+from certification import workflow
+from certification.certificates import accounts
+from certification.certificates import services as certificates
+from certification.exceptions import (
+    CertificateError,
+    NotAllowed,
+    NotAWinner,
+    TransitionRefused,
+    WinnersNotFinal,
+)
+from certification.models import Certificate, FirmAccount, new_serial
+from nominations.models import Firm, Nominee
+from nominations.models import NomineeState as S
 from tests.certification.conftest import make_candidate
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +53,7 @@ def test_the_download_key_is_not_the_serial_nor_the_id(issued):
 def test_validity_runs_from_the_issue_date_for_the_configured_days(settings, winner, manager, django_capture_on_commit_callbacks):
     settings.CERTIFICATE_VALIDITY_DAYS = 30
     with django_capture_on_commit_callbacks(execute=True):
-        certificate = services.issue_certificates(edition=winner.edition, nominee_ids=[winner.pk], actor=manager).certificates[0]
+        certificate = certificates.issue_certificates(edition=winner.edition, nominee_ids=[winner.pk], actor=manager).certificates[0]
     today = timezone.localdate()
     assert (certificate.valid_from, certificate.valid_until) == (today, today + timedelta(days=29))
 
@@ -58,7 +68,7 @@ def test_status_is_expired_after_the_last_day_and_revoked_wins(issued):
 
 def test_only_proposed_winners_receive_certificates(winner, runner_up, manager):
     with pytest.raises(NotAWinner, match="Ștefănești"):
-        services.issue_certificates(edition=winner.edition, nominee_ids=[runner_up.pk], actor=manager)
+        certificates.issue_certificates(edition=winner.edition, nominee_ids=[runner_up.pk], actor=manager)
     assert not Certificate.objects.exists()
     assert Nominee.objects.get(pk=runner_up.pk).state == S.APPROVED
 
@@ -70,19 +80,19 @@ def test_the_workflow_refuses_to_certify_a_nominee_that_is_not_a_proposed_winner
 
 def test_issuing_needs_the_issue_permission(winner, auditor):
     with pytest.raises(NotAllowed):
-        services.issue_certificates(edition=winner.edition, nominee_ids=[winner.pk], actor=auditor)
+        certificates.issue_certificates(edition=winner.edition, nominee_ids=[winner.pk], actor=auditor)
     assert not Certificate.objects.exists()
 
 
 def test_issuing_is_refused_while_voting_is_open(category, manager):
     nominee = make_candidate(category, votes=10)
     with pytest.raises(WinnersNotFinal):
-        services.issue_certificates(edition=nominee.edition, nominee_ids=[nominee.pk], actor=manager)
+        certificates.issue_certificates(edition=nominee.edition, nominee_ids=[nominee.pk], actor=manager)
 
 
 def test_issuing_twice_is_refused(issued, winner, manager):
     with pytest.raises(NotAWinner):
-        services.issue_certificates(edition=winner.edition, nominee_ids=[winner.pk], actor=manager)
+        certificates.issue_certificates(edition=winner.edition, nominee_ids=[winner.pk], actor=manager)
     assert Certificate.objects.count() == 1
 
 
@@ -108,7 +118,7 @@ def test_a_firm_without_contact_address_is_certified_with_a_warning_and_no_invit
 ):
     nominee = make_candidate(banking, votes=10, name="Bez Adresu S.A.")
     with django_capture_on_commit_callbacks(execute=True):
-        result = services.issue_certificates(edition=nominee.edition, nominee_ids=[nominee.pk], actor=manager)
+        result = certificates.issue_certificates(edition=nominee.edition, nominee_ids=[nominee.pk], actor=manager)
     assert len(result.certificates) == 1
     assert "no contact e-mail" in result.warnings[0]
     assert not mail.outbox
@@ -155,7 +165,7 @@ def test_a_firm_already_signed_up_is_told_of_a_new_certificate_without_a_passwor
     second = make_candidate(category, votes=10)
     Nominee.objects.filter(pk=second.pk).update(firm=issued.firm)
     with django_capture_on_commit_callbacks(execute=True):
-        services.issue_certificates(edition=closed_edition, nominee_ids=[second.pk], actor=manager)
+        certificates.issue_certificates(edition=closed_edition, nominee_ids=[second.pk], actor=manager)
     assert len(mail.outbox) == 2
     assert "/firm/login/" in mail.outbox[1].body and "/firm/invitation/" not in mail.outbox[1].body
 
@@ -212,7 +222,7 @@ def test_with_the_broker_down_the_invitation_is_sent_from_the_request(winner, ma
 
     broker_breaker.trip()  # publishing is skipped at once, as after a failed attempt
     with django_capture_on_commit_callbacks(execute=True):
-        services.issue_certificates(edition=winner.edition, nominee_ids=[winner.pk], actor=manager)
+        certificates.issue_certificates(edition=winner.edition, nominee_ids=[winner.pk], actor=manager)
     assert [m.to for m in mail.outbox] == [["biuro@lodz-mleko.example"]]
     assert "/pl/firm/invitation/" in mail.outbox[0].body
 
@@ -230,7 +240,7 @@ def test_with_the_broker_and_the_mail_server_down_the_certificate_still_stands(
     broker_breaker.trip()
     monkeypatch.setattr(accounts, "deliver_firm_invitation", refused)
     with django_capture_on_commit_callbacks(execute=True):
-        services.issue_certificates(edition=winner.edition, nominee_ids=[winner.pk], actor=manager)
+        certificates.issue_certificates(edition=winner.edition, nominee_ids=[winner.pk], actor=manager)
     assert Certificate.objects.get().nominee_id == winner.pk
     assert Nominee.objects.get(pk=winner.pk).state == S.CERTIFIED
     assert not mail.outbox

@@ -4,10 +4,12 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from certification import services
-from certification.models import AuditEntry
+from audit.models import AuditEntry
+from certification.vetting import qualification
+from certification.vetting import tasks as qualify_tasks
 from nominations import tasks
-from nominations.models import Edition, FraudFlag, Nominee, NomineeState as S
+from nominations.models import Edition, FraudFlag, Nominee
+from nominations.models import NomineeState as S
 from nominations.tally import process_pending_votes
 from tests.factories import CategoryFactory, EditionFactory, NomineeFactory, VoteFactory
 
@@ -58,14 +60,20 @@ def state(nominee):
     return Nominee.objects.get(pk=nominee.pk).state
 
 
-def test_the_final_tally_task_qualifies_by_the_editions_thresholds(field):
-    tasks.finalise_closed_editions()
+def final_tally(capture):
+    """The final tally task, then what it queues on commit: qualification (certification listens for it)."""
+    with capture(execute=True):
+        tasks.finalise_closed_editions()
+
+
+def test_the_final_tally_task_qualifies_by_the_editions_thresholds(field, django_capture_on_commit_callbacks):
+    final_tally(django_capture_on_commit_callbacks)
     assert state(field["good"]) == S.QUALIFIED
     assert {state(field[k]) for k in ("few_votes", "one_network", "flagged")} == {S.NOMINATED}
 
 
-def test_why_a_nominee_did_not_qualify_is_in_the_audit_log(field):
-    tasks.finalise_closed_editions()
+def test_why_a_nominee_did_not_qualify_is_in_the_audit_log(field, django_capture_on_commit_callbacks):
+    final_tally(django_capture_on_commit_callbacks)
     reasons = dict(AuditEntry.objects.filter(action="nominee.not_qualified").values_list("object_repr", "reason"))
     assert "2 counted votes, fewer than the 3 required" in reasons[str(field["few_votes"])]
     assert "Votes from 1 networks, fewer than the 2 required" in reasons[str(field["one_network"])]
@@ -74,21 +82,27 @@ def test_why_a_nominee_did_not_qualify_is_in_the_audit_log(field):
     assert qualified.actor is None and qualified.after["counted"] == 4 and qualified.after["networks"] == 3
 
 
-def test_running_the_task_twice_qualifies_and_logs_once(field):
-    tasks.finalise_closed_editions()
-    tasks.finalise_closed_editions()
+def test_running_the_task_twice_qualifies_and_logs_once(field, django_capture_on_commit_callbacks):
+    final_tally(django_capture_on_commit_callbacks)
+    final_tally(django_capture_on_commit_callbacks)
+    qualify_tasks.qualify_finalised_editions()
     assert AuditEntry.objects.filter(action="nominee.qualified").count() == 1
     assert AuditEntry.objects.filter(action="nominee.not_qualified").count() == 3
 
 
 def test_nothing_qualifies_before_the_tally_is_final(field):
-    outcome = services.qualify_edition(edition=Edition.objects.get(pk=field["good"].edition_id))
+    outcome = qualification.qualify_edition(edition=Edition.objects.get(pk=field["good"].edition_id))
     assert outcome == {"qualified": 0, "not_qualified": 0}
     assert state(field["good"]) == S.NOMINATED
 
 
 def test_a_qualification_missed_after_the_final_tally_is_swept_up(field):
     edition = field["good"].edition
-    Edition.objects.filter(pk=edition.pk).update(final_tally_at=timezone.now())
-    tasks.finalise_closed_editions()
+    Edition.objects.filter(pk=edition.pk).update(final_tally_at=timezone.now())  # its queued task never arrived
+    qualify_tasks.qualify_finalised_editions()  # the periodic sweep
     assert state(field["good"]) == S.QUALIFIED
+
+
+def test_the_final_tally_alone_qualifies_nobody_until_its_commit(field):
+    tasks.finalise_closed_editions()  # inside the test's transaction: nothing committed, nothing queued
+    assert state(field["good"]) == S.NOMINATED

@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from certification import services
+from certification.certificates import services as certificates
 from certification.models import Certificate
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +26,7 @@ def test_revoked_and_expired_certificates_leave_the_registry(client, issued, man
     Certificate.objects.filter(pk=issued.pk).update(valid_until=issued.valid_from - timedelta(days=1), valid_from=issued.valid_from - timedelta(days=30))
     assert "Łódź" not in client.get(url).content.decode()
     Certificate.objects.filter(pk=issued.pk).update(valid_until=issued.valid_until, valid_from=issued.valid_from)
-    services.revoke_certificate(certificate=issued, actor=manager, reason="Logo misused.")
+    certificates.revoke_certificate(certificate=issued, actor=manager, reason="Logo misused.")
     assert "Łódź" not in client.get(url).content.decode()
 
 

@@ -3,8 +3,8 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from certification import services
 from certification.models import Check
+from certification.vetting import services as vetting
 from nominations.models import Integrity, Tally, Vote
 from tests.factories import VoteFactory
 
@@ -42,7 +42,7 @@ def test_auditor_cannot_change_a_vote_or_a_tally_in_the_admin(client, auditor, n
 
 
 def test_auditor_cannot_edit_another_auditors_check_in_the_admin(client, under_review, auditor, second_auditor):
-    check = services.record_check(nominee=under_review, kind="registration", inputs={"active": True}, actor=auditor)
+    check = vetting.record_check(nominee=under_review, kind="registration", inputs={"active": True}, actor=auditor)
     client.force_login(second_auditor)
     url = reverse("admin:certification_check_change", args=[check.pk])
     page = client.get(url)

@@ -3,8 +3,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from certification import scoring
 from certification.exceptions import CheckRefused
+from certification.vetting import scoring
 
 
 def evaluate(kind, inputs, pending=0):

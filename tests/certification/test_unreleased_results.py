@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from certification.certificates.winners import not_final_reason, propose_winners
 from certification.exceptions import WinnersNotFinal
-from certification.winners import not_final_reason, propose_winners
 from nominations.models import Edition
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,8 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from certification import services
+from certification.certificates import services as certificates
+from certification.certificates import validity
 from certification.models import Certificate
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +39,7 @@ def test_the_serial_is_looked_up_case_insensitively(client, issued):
 
 
 def test_a_revoked_certificate_never_reads_as_valid(client, issued, manager):
-    services.revoke_certificate(certificate=issued, actor=manager, reason="Logo misused.")
+    certificates.revoke_certificate(certificate=issued, actor=manager, reason="Logo misused.")
     response = page(client, issued.serial)
     assert response.status_code == 410
     body = response.content.decode()
@@ -88,7 +89,7 @@ def test_the_json_of_a_valid_certificate(client, issued):
 
 
 def test_the_json_of_a_revoked_certificate(client, issued, manager):
-    services.revoke_certificate(certificate=issued, actor=manager, reason="Logo misused.")
+    certificates.revoke_certificate(certificate=issued, actor=manager, reason="Logo misused.")
     response = api(client, issued.serial)
     assert response.status_code == 410
     data = response.json()
@@ -108,7 +109,7 @@ def test_the_json_of_an_unknown_serial(client, db):
 
 
 def test_the_qr_code_path_leads_to_the_page_in_the_readers_language(client, issued):
-    response = client.get(services.verification_path(issued.serial), HTTP_ACCEPT_LANGUAGE="pl")
+    response = client.get(validity.verification_path(issued.serial), HTTP_ACCEPT_LANGUAGE="pl")
     assert response.status_code == 302
     assert response["Location"] == f"/pl/verify/{issued.serial}/"
 

@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from certification.models import AuditEntry
-from nominations.models import Edition, Nominee, NomineeState as S, Tally
+from audit.models import AuditEntry
+from nominations.models import Edition, Nominee, Tally
+from nominations.models import NomineeState as S
 from tests.factories import CategoryFactory, CheckFactory, NomineeFactory, VoteFactory
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +43,7 @@ def test_check_and_audit_lists_query_counts_are_bounded(client, auditor, rows, d
     with django_assert_max_num_queries(14):
         assert client.get(reverse("admin:certification_check_changelist")).status_code == 200
     with django_assert_max_num_queries(14):
-        assert client.get(reverse("admin:certification_auditentry_changelist")).status_code == 200
+        assert client.get(reverse("admin:audit_auditentry_changelist")).status_code == 200
 
 
 def test_vote_counts_of_unreleased_editions_are_hidden_from_auditors(client, auditor, manager):

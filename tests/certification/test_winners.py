@@ -3,8 +3,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from certification.certificates.winners import propose_winners, ranking
 from certification.exceptions import WinnersNotFinal
-from certification.winners import propose_winners, ranking
 from nominations.models import Nominee, NomineeState
 from tests.certification.conftest import make_candidate
 from tests.factories import VoteFactory

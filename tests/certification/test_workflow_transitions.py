@@ -2,10 +2,11 @@ import itertools
 
 import pytest
 
+from audit.models import AuditEntry
 from certification import workflow
 from certification.exceptions import TransitionRefused
-from certification.models import AuditEntry
-from nominations.models import Nominee, NomineeState as S
+from nominations.models import Nominee
+from nominations.models import NomineeState as S
 from tests.factories import NomineeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -100,7 +100,7 @@ def _audit_log_flushable(transactional_db):
 
     from django.db import connection
 
-    from certification.models import AuditEntry
+    from audit.models import AuditEntry
 
     if connection.vendor != "sqlite" or not AuditEntry.objects.exists():
         return

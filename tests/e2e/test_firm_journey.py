@@ -14,7 +14,7 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from certification import services
+from certification.certificates import services as certificates
 from certification.models import Certificate
 from nominations.models import Tally
 from tests.factories import CategoryFactory, EditionFactory, NomineeFactory
@@ -44,7 +44,7 @@ def certificate(live_site, settings, tmp_path):
     Tally.objects.create(nominee=nominee, edition=edition, category=category, counted=42)
     # A superuser: the roles' groups come from a migration, which a live-server test's flush empties.
     manager = get_user_model().objects.create_superuser("maria", "maria@example.com", "unused-password-123")
-    issued = services.issue_certificates(edition=edition, nominee_ids=[nominee.pk], actor=manager).certificates[0]
+    issued = certificates.issue_certificates(edition=edition, nominee_ids=[nominee.pk], actor=manager).certificates[0]
     issued.refresh_from_db()
     assert issued.files_status == "ready"
     return issued, manager
@@ -99,7 +99,7 @@ def test_firm_accepts_the_invitation_signs_in_accepts_terms_and_downloads(page: 
     expect(page.locator(".alert-warning")).to_contain_text("not valid")
 
     # Revoked: the download stops at once.
-    services.revoke_certificate(certificate=Certificate.objects.get(pk=issued.pk), actor=manager, reason="Logo misused.")
+    certificates.revoke_certificate(certificate=Certificate.objects.get(pk=issued.pk), actor=manager, reason="Logo misused.")
     response = page.goto(download_url)
     assert response.status == 410
     expect(page.locator("#download-refused")).to_contain_text("revoked")

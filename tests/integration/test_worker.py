@@ -19,7 +19,7 @@ from django.core.cache import cache
 from django.db import connection, connections
 from django.utils import timezone
 
-from nominations import queue, services, tally
+from nominations import mail, processing, services, tally
 from nominations.client import ClientInfo
 from nominations.models import TaskRun, Vote
 from nominations.tasks import process_votes, reconcile
@@ -100,13 +100,13 @@ def worker(settings, tmp_path):
     broker_url = isolated_broker_url()
     saved = app.conf.broker_url
     use_broker(broker_url, eager=False)
-    cache.delete(queue.PROCESS_QUEUED_KEY)
+    cache.delete(processing.PROCESS_QUEUED_KEY)
     w = Worker(broker_url, name, ROOT / "test-artifacts" / f"worker-{name}.log")
     w.start()
     yield w
     w.stop()
     use_broker(saved, eager=True)
-    cache.delete(queue.PROCESS_QUEUED_KEY)  # a run queued for the stopped worker would hold it for 30 s
+    cache.delete(processing.PROCESS_QUEUED_KEY)  # a run queued for the stopped worker would hold it for 30 s
 
 
 CLIENTS = [ClientInfo(ip_hash=i, network_hash=i, user_agent=f"agent-{i}") for i in range(100)]
@@ -118,7 +118,7 @@ def confirmed_votes(n: int) -> list:
     for i in range(n):
         services.cast_vote(nominee=nominees[i % 3], email=f"v{i}@example.com", client=CLIENTS[i % 100])
         vote = Vote.objects.get(email=f"v{i}@example.com")
-        services.confirm_vote(token=services.confirmation_token(vote))
+        services.confirm_vote(token=mail.confirmation_token(vote))
         votes.append(vote)
     return votes
 

@@ -74,7 +74,8 @@ def test_demo_data_is_idempotent():
 
 
 def test_demo_has_a_finished_edition_with_vetting_under_way(django_capture_on_commit_callbacks):
-    from certification.models import AuditEntry, Certificate, FirmAccount
+    from audit.models import AuditEntry
+    from certification.models import Certificate, FirmAccount
     from nominations.models import Nominee, NomineeState
 
     with django_capture_on_commit_callbacks(execute=True):

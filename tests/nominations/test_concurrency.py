@@ -5,7 +5,7 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from nominations import services
+from nominations import mail, services
 from nominations.client import ClientInfo
 from nominations.exceptions import AlreadyConfirmed, AlreadyVotedInCategory
 from nominations.models import Tally, Vote
@@ -54,8 +54,8 @@ def test_two_votes_of_one_voter_confirmed_at_once_count_once(attempt):
     a = pending_vote(first, "jan.kowalski@gmail.com")
     b = pending_vote(second, "Jan.Kowalski+2@googlemail.com")
     outcomes = race(
-        lambda: services.confirm_vote(token=services.confirmation_token(a)),
-        lambda: services.confirm_vote(token=services.confirmation_token(b)),
+        lambda: services.confirm_vote(token=mail.confirmation_token(a)),
+        lambda: services.confirm_vote(token=mail.confirmation_token(b)),
     )
     assert sum(isinstance(o, Vote) for o in outcomes) == 1
     assert sum(isinstance(o, AlreadyVotedInCategory) for o in outcomes) == 1
@@ -65,7 +65,7 @@ def test_two_votes_of_one_voter_confirmed_at_once_count_once(attempt):
 @pytest.mark.parametrize("attempt", range(5))
 def test_double_click_on_one_link_counts_once(attempt):
     vote = pending_vote(NomineeFactory(), "anna@example.com")
-    token = services.confirmation_token(vote)
+    token = mail.confirmation_token(vote)
     outcomes = race(lambda: services.confirm_vote(token=token), lambda: services.confirm_vote(token=token))
     assert sum(isinstance(o, Vote) for o in outcomes) == 1
     assert sum(isinstance(o, AlreadyConfirmed) for o in outcomes) == 1
@@ -99,7 +99,7 @@ def test_concurrent_runs_and_confirmations_end_with_an_exact_tally():
 
     nominees = [NomineeFactory() for _i in range(3)]
     votes = [pending_vote(nominees[i % 3], f"voter{i}@example.com") for i in range(24)]
-    confirmations = [lambda v=v: services.confirm_vote(token=services.confirmation_token(v)) for v in votes]
+    confirmations = [lambda v=v: services.confirm_vote(token=mail.confirmation_token(v)) for v in votes]
     runs = [lambda: process_pending_votes(batch_size=5) for _i in range(6)]
     outcomes = race(*[call for pair in zip(confirmations[:6], runs) for call in pair], *confirmations[6:])
     assert not [o for o in outcomes if isinstance(o, Exception)], outcomes

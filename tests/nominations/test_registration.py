@@ -1,6 +1,12 @@
 import pytest
 
-from nominations.registration import InvalidRegistrationNumber, cui_from_body, cui_is_valid, nip_is_valid, normalize
+from nominations.registration import (
+    InvalidRegistrationNumber,
+    cui_from_body,
+    cui_is_valid,
+    nip_is_valid,
+    normalize,
+)
 
 
 @pytest.mark.parametrize("spelling", ["5261040828", "526-104-08-28", "PL 526 104 08 28", "pl5261040828", "526.104.08.28"])

@@ -95,7 +95,7 @@ def test_results_page_query_count_does_not_grow_with_nominees(client, category, 
 
 
 def test_admin_action_releases_results_and_logs_it(client, edition, staff):
-    from certification.models import AuditEntry
+    from audit.models import AuditEntry
 
     close_voting(edition)
     client.force_login(staff)

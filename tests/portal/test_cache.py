@@ -1,11 +1,8 @@
+import pytest
 from django.core.cache.backends.redis import RedisCache
 
-from portal.cache import FailOpenRedisCache
-
-
-import pytest
-
 from portal.breaker import cache_breaker
+from portal.cache import FailOpenRedisCache
 
 
 @pytest.fixture(autouse=True)

@@ -111,8 +111,8 @@ def test_benchmark_baseline_view_is_not_mounted_by_default(client, db):
     assert client.get("/bench/minimal/").status_code == 404
 
 
-def test_benchmark_baseline_view_is_mounted_only_with_the_benchmark_setting():
-    env = {**os.environ, "BENCHMARK": "1", "DEBUG": "1"}
+def test_benchmark_baseline_view_is_mounted_only_with_the_benchmark_settings():
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings", "DEBUG": "1"}
     code = "from django.urls import resolve; print(resolve('/bench/minimal/').func.__name__)"
     result = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120

@@ -196,11 +196,11 @@ def test_a_mail_sent_after_confirmation_is_not_a_fast_confirmation(target, run_c
 
 
 def test_the_already_voted_mail_leaves_the_confirmation_clock_alone(target):
-    from nominations import services
+    from nominations import mail, services
 
     vote = confirmed(target, BASE)
     sent_before = Vote.objects.get(pk=vote.pk).email_sent_at
-    services.deliver_vote_email(vote_id=vote.pk, kind="already_voted")
+    mail.deliver_vote_email(vote_id=vote.pk, kind="already_voted")
     assert Vote.objects.get(pk=vote.pk).email_sent_at == sent_before
 
 

@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from nominations.models import QUALITIES
 
-from .exceptions import CheckRefused
-from .models import CheckKind, CheckResult
+from ..exceptions import CheckRefused
+from ..models import CheckKind, CheckResult
 
 # A nominee cannot be approved without these, nor with any of them failed.
 # Mystery shopping needs at least one channel; the survey is optional (not every

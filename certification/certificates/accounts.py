@@ -1,8 +1,13 @@
-"""Firm accounts: the invitation of a winning firm's contact, its password, the logo usage terms."""
+"""Firm accounts: the invitation of a winning firm's contact, its password, the logo usage terms.
+
+The invitation task lives here, beside what it wraps, so that issuing can queue
+it without importing the tasks module.
+"""
 
 import logging
 from functools import partial
 
+from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
@@ -13,16 +18,32 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from nominations import queue as nominations_queue
+from audit import services as audit
 from nominations.models import Firm
+from portal import dispatch
 
-from . import audit
-from .exceptions import CertificateError, InvalidInvitation, InvitationExpired, NotAllowed
-from .models import Certificate, FirmAccount, TermsAcceptance, new_nonce
+from ..exceptions import (
+    CertificateError,
+    InvalidInvitation,
+    InvitationExpired,
+    NotAllowed,
+)
+from ..models import Certificate, FirmAccount, TermsAcceptance, new_nonce
 
 logger = logging.getLogger(__name__)
 
 INVITATION_SALT = "certification.firm-invitation"
+
+
+@shared_task(
+    name="certification.tasks.send_firm_invitation",
+    autoretry_for=(OSError,),  # SMTP and connection errors
+    retry_backoff=30,
+    retry_backoff_max=900,
+    max_retries=6,
+)
+def send_firm_invitation(account_id: int, with_link: bool = True) -> bool:
+    return deliver_firm_invitation(account_id=account_id, with_link=with_link)
 
 
 def queue_invitation(account_id: int, with_link: bool = True) -> None:
@@ -30,9 +51,7 @@ def queue_invitation(account_id: int, with_link: bool = True) -> None:
 
     If the mail server fails too, the certificate stands and a manager resends the invitation from its admin page.
     """
-    from .tasks import send_firm_invitation
-
-    nominations_queue.send_or_deliver(
+    dispatch.send_or_deliver(
         send_firm_invitation, account_id, with_link,
         deliver=lambda: deliver_firm_invitation(account_id=account_id, with_link=with_link),
     )
@@ -60,10 +79,8 @@ def invitation_token(account: FirmAccount) -> str:
 
 def firm_language(firm_id: int) -> str:
     """The language of the firm's latest certificate (its edition's), else the site's default."""
-    from .services import certificate_language
-
     latest = Certificate.objects.filter(firm_id=firm_id).order_by("-issued_at", "-pk").only("country").first()
-    return certificate_language(latest) if latest is not None else settings.LANGUAGE_CODE
+    return latest.language if latest is not None else settings.LANGUAGE_CODE
 
 
 def deliver_firm_invitation(*, account_id: int, with_link: bool = True) -> bool:

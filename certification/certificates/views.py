@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from . import accounts, selectors, services
-from .exceptions import CertificateError
+from ..exceptions import CertificateError
+from . import accounts, selectors, validity
 from .forms import SerialForm
 
 # Verification answers: 200 only for a valid certificate.
@@ -101,7 +101,7 @@ def dashboard(request):
         "account": account,
         "certificates": selectors.firm_certificates(account=account),
         "terms_accepted": accounts.has_accepted_terms(user=request.user, firm_id=account.firm_id),
-        "terms": services.LOGO_TERMS,
+        "terms": validity.LOGO_TERMS,
         "downloads": selectors.DOWNLOADS,
     }
     return render(request, "certification/dashboard.html", context)

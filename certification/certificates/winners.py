@@ -17,9 +17,9 @@ from nominations.models import Category, Edition, Nominee
 from nominations.models import NomineeState as S
 from nominations.tally import waiting_votes
 
-from . import scoring
-from .exceptions import WinnersNotFinal
-from .models import Check
+from ..exceptions import WinnersNotFinal
+from ..models import Check
+from ..vetting import scoring
 
 ELIGIBLE = (S.APPROVED, S.CERTIFIED)
 

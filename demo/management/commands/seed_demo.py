@@ -5,17 +5,36 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from tqdm import tqdm
 
-from certification.models import Certificate
-
+from certification.certificates import accounts
+from certification.certificates.services import issue_certificates
+from certification.models import Certificate, CheckKind, FirmAccount
+from certification.vetting import services as vetting
+from certification.vetting.qualification import qualify_finalised_editions
 from nominations.client import keyed_hash
-from nominations.fraud.rules import RULES
 from nominations.emails import canonical_email, email_fingerprint
-from nominations.models import Category, Channel, Edition, Firm, Nomination, Nominee, Vote
+from nominations.fraud.rules import RULES
+from nominations.fraud.scan import scan_edition
+from nominations.models import (
+    Category,
+    Channel,
+    Edition,
+    Firm,
+    Nomination,
+    Nominee,
+    NomineeState,
+    Vote,
+)
 from nominations.registration import cui_from_body, nip_from_body
+from nominations.services import finalise_closed_editions, release_results
+from nominations.tally import process_all_pending_votes, recount_edition
+
+from ...loadgen import Target, VoteGenerator, write_rows
 
 CATEGORIES = [
     ("banking", "Banking", "Bankowość", "Bănci"),
@@ -84,8 +103,6 @@ class Command(BaseCommand):
             self._admin()
             past = self._past_edition(rng, now)
         # Fraud-check and tally the demo votes now (no worker is needed in the demo).
-        from nominations.tally import process_all_pending_votes
-
         process_all_pending_votes()
         if past is not None:
             self._vet(past)
@@ -147,12 +164,6 @@ class Command(BaseCommand):
             self._votes(rng, now, edition, nominee, count=rng.randint(3, 12))
 
     def _load(self, options):
-        from tqdm import tqdm
-
-        from nominations.fraud.scan import scan_edition
-        from nominations.loadgen import Target, VoteGenerator, write_rows
-        from nominations.tally import recount_edition
-
         if not 0 <= options["fraud_share"] <= 1:
             raise CommandError("--fraud-share is a share between 0 and 1.")
         if options["votes"] < 0 or options["categories"] < 1 or options["nominees"] < options["categories"]:
@@ -284,13 +295,8 @@ class Command(BaseCommand):
 
     def _vet(self, edition):
         """The final tally, qualification, and vetting under way: one nominee approved, one waiting for a decision."""
-        from certification import services as vetting
-        from certification.models import CheckKind
-        from nominations.models import NomineeState
-        from nominations.services import release_results
-        from nominations.tasks import finalise_closed_editions
-
-        finalise_closed_editions()  # final tally and qualification, as beat would
+        finalise_closed_editions()  # the final tally, as beat would
+        qualify_finalised_editions()  # and qualification (queued on commit; run here in case the demo has no broker)
         User = get_user_model()
         first, second = (User.objects.get(username=name) for name in AUDITORS)
         manager = User.objects.get(username=MANAGER)
@@ -320,11 +326,6 @@ class Command(BaseCommand):
 
     def _certify(self, edition, manager):
         """The programme manager issues the approved winner's certificate; the firm's account is ready to sign in."""
-        from certification import accounts
-        from certification.models import Certificate, FirmAccount
-        from certification.services import issue_certificates
-        from nominations.models import NomineeState
-
         edition = Edition.objects.get(pk=edition.pk)  # with its final tally
         winner = Nominee.objects.filter(edition=edition, state=NomineeState.APPROVED).select_related("firm").first()
         if winner is None:
@@ -341,8 +342,6 @@ class Command(BaseCommand):
         User = get_user_model()
         if not User.objects.filter(username=ADMIN_USERNAME).exists():
             User.objects.create_superuser(ADMIN_USERNAME, "admin@example.com", ADMIN_PASSWORD)
-        from django.contrib.auth.models import Group
-
         for username, group in ((AUDITORS[0], "Auditor"), (AUDITORS[1], "Auditor"), (MANAGER, "Programme manager")):
             if not User.objects.filter(username=username).exists():
                 user = User.objects.create_user(username, f"{username}@example.com", ADMIN_PASSWORD, is_staff=True)

@@ -16,6 +16,7 @@ from functools import cache
 from xml.sax.saxutils import escape, quoteattr
 
 import segno
+from django.utils.translation import gettext as _
 from font_source_sans_pro import font_files_ttf
 from PIL import Image, ImageDraw, ImageFont
 from reportlab.lib.colors import Color, HexColor
@@ -23,7 +24,6 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
-from django.utils.translation import gettext as _
 
 PROGRAMME = "Customers' Friend"
 TITLE = "Customer Friendly Certificate"

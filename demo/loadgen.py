@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 
 from django.db import connection, transaction
 
-from .client import keyed_hash
-from .emails import canonical_email, email_fingerprint
+from nominations.client import keyed_hash
+from nominations.emails import canonical_email, email_fingerprint
 
 COLUMNS = (
     "edition_id", "category_id", "nominee_id", "email", "email_canonical", "email_fingerprint", "token_nonce",

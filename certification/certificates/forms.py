@@ -2,9 +2,9 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from nominations.forms import TextField
+from portal.text import TextField
 
-from .models import SERIAL_MAX_LENGTH
+from ..models import SERIAL_MAX_LENGTH
 
 
 class SerialForm(forms.Form):

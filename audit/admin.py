@@ -1,0 +1,20 @@
+"""The audit log in the admin: read-only for everyone, superusers included (the database refuses edits too)."""
+
+from django.contrib import admin
+
+from portal.admin_mixins import ReadOnlyAdminMixin
+
+from .models import AuditEntry
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("at", "actor_name", "action", "object_type", "object_repr", "before", "after", "reason")
+    list_filter = ("action", "object_type")
+    search_fields = ("object_repr", "actor_name", "object_id", "reason")
+    date_hierarchy = "at"
+    show_full_result_count = False
+    list_per_page = 100
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in AuditEntry._meta.fields]

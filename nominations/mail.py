@@ -1,0 +1,66 @@
+"""The voter's e-mails: the confirmation link (signed, works once) and the "already voted" explanation.
+
+The task lives beside the function it wraps so that the services can queue it
+without importing the tasks module (which imports the services).
+"""
+
+from celery import shared_task
+from django.conf import settings
+from django.core import signing
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from portal import dispatch
+
+from .models import Vote
+
+TOKEN_SALT = "nominations.vote-confirm"
+
+
+@shared_task(
+    name="nominations.tasks.send_vote_email",
+    autoretry_for=(OSError,),  # SMTP and connection errors: outside I/O, retried with backoff
+    retry_backoff=30,
+    retry_backoff_max=900,
+    max_retries=6,
+)
+def send_vote_email(vote_id: int, kind: str) -> None:
+    deliver_vote_email(vote_id=vote_id, kind=kind)
+
+
+def enqueue_vote_email(*, vote_id: int, kind: str) -> None:
+    # The broker down: the voter still gets the mail, from this request; a mail
+    # server error then keeps the vote, and the voter can ask again after the cool-down.
+    dispatch.send_or_deliver(send_vote_email, vote_id, kind, deliver=lambda: deliver_vote_email(vote_id=vote_id, kind=kind))
+
+
+def confirmation_token(vote: Vote) -> str:
+    return signing.dumps([vote.pk, vote.token_nonce], salt=TOKEN_SALT, compress=True)
+
+
+def confirmation_url(vote: Vote) -> str:
+    with translation.override(vote.language):
+        path = reverse("nominations:confirm", kwargs={"token": confirmation_token(vote)})
+    return f"{settings.SITE_URL}{path}"
+
+
+def deliver_vote_email(*, vote_id: int, kind: str) -> None:
+    vote = Vote.objects.select_related("nominee__firm", "category", "edition").filter(pk=vote_id).first()
+    if vote is None:
+        return
+    with translation.override(vote.language):
+        context = {
+            "vote": vote,
+            "confirm_url": confirmation_url(vote) if kind == "confirm" else "",
+            "receipt_url": f"{settings.SITE_URL}{reverse('nominations:receipt')}",
+            "max_age_hours": int(settings.VOTE_CONFIRM_MAX_AGE.total_seconds() // 3600),
+        }
+        subject = render_to_string(f"nominations/email/{kind}_subject.txt", context).strip()
+        body = render_to_string(f"nominations/email/{kind}_body.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [vote.email])
+    if kind == "confirm":
+        # Only the confirmation mail starts the clock the "fast" fraud rule reads;
+        # a reminder to a vote already confirmed must not move it after confirmed_at.
+        Vote.objects.filter(pk=vote.pk, confirmed_at__isnull=True).update(email_sent_at=timezone.now())

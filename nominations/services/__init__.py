@@ -1,0 +1,32 @@
+"""Functions that change state, by topic: nominating, voting, editions (closing, results, the final tally,
+staff edits) and flags (an auditor's decision). Each writes in a transaction, checks its permission and
+logs what staff do in the audit log."""
+
+from .editions import (
+    change_edition,
+    change_firm,
+    close_voting_now,
+    create_edition,
+    finalise_closed_editions,
+    recount_live_editions,
+    release_results,
+)
+from .flags import settle_flags
+from .nominating import NominationInput, nominate
+from .voting import cast_vote, confirm_vote, vote_from_token
+
+__all__ = [
+    "NominationInput",
+    "cast_vote",
+    "change_edition",
+    "change_firm",
+    "close_voting_now",
+    "confirm_vote",
+    "create_edition",
+    "finalise_closed_editions",
+    "nominate",
+    "recount_live_editions",
+    "release_results",
+    "settle_flags",
+    "vote_from_token",
+]

@@ -1,0 +1,173 @@
+"""Votes: cast (not yet counted), confirmed by the voter's e-mail link, counted once per person and category."""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils import timezone
+
+from .. import processing
+from ..client import ClientInfo
+from ..emails import canonical_email, email_fingerprint
+from ..exceptions import (
+    AlreadyConfirmed,
+    AlreadyVotedInCategory,
+    InvalidToken,
+    TokenExpired,
+    VotingClosed,
+)
+from ..mail import TOKEN_SALT, enqueue_vote_email
+from ..models import Edition, Integrity, Nominee, Vote
+
+logger = logging.getLogger(__name__)
+
+
+def cast_vote(*, nominee: Nominee, email: str, client: ClientInfo, language: str = "en") -> None:
+    """Record a vote (not yet counted) and e-mail the voter.
+
+    Returns nothing on purpose: the page after a vote reads the same whatever
+    happened, and what the voter needs to know goes to their inbox.
+    """
+    edition = nominee.edition
+    if not edition.is_voting_open():
+        raise VotingClosed()
+    canonical = canonical_email(email)
+    now = timezone.now()
+    cooldown_start = now - settings.VOTE_EMAIL_COOLDOWN
+    with transaction.atomic():
+        # In one query, this address's votes in the category (a handful at most:
+        # the daily budget bounds them) and those mailed within the last day.
+        day_ago = now - timedelta(days=1)
+        address_votes = list(
+            Vote.objects.filter(email_canonical=canonical).filter(
+                Q(category_id=nominee.category_id) | Q(email_requested_at__gte=day_ago)
+            )
+        )
+        voter_votes = [v for v in address_votes if v.category_id == nominee.category_id]
+        if _address_mail_budget_spent(address_votes, day_ago):
+            logger.info("vote e-mail budget spent for one address; nothing sent")
+            return
+        counted = next((v for v in voter_votes if v.confirmed_at is not None), None)
+        if counted is not None:
+            _request_email(vote=counted, kind="already_voted", cooldown_start=cooldown_start, now=now)
+            return
+        pending = max(
+            (v for v in voter_votes if v.nominee_id == nominee.pk), key=lambda v: v.created_at, default=None
+        )
+        if pending is None:
+            # A new row has no cool-down to compare and set: it is claimed as it is written.
+            pending = Vote.objects.create(
+                edition=edition,
+                category_id=nominee.category_id,
+                nominee=nominee,
+                email=email,
+                email_canonical=canonical,
+                email_fingerprint=email_fingerprint(canonical),
+                ip_hash=client.ip_hash,
+                network_hash=client.network_hash,
+                user_agent=client.user_agent,
+                agent_hash=client.agent_hash,
+                language=language,
+                created_at=now,
+                email_requested_at=now,
+                email_send_count=1,
+            )
+            processing.request_processing()  # the nominee's unconfirmed count
+            vote_id = pending.pk
+            transaction.on_commit(lambda: enqueue_vote_email(vote_id=vote_id, kind="confirm"))
+            return
+        _request_email(vote=pending, kind="confirm", cooldown_start=cooldown_start, now=now)
+
+
+def _address_mail_budget_spent(address_votes: list[Vote], day_ago) -> bool:
+    """At most VOTE_EMAILS_PER_ADDRESS_PER_DAY mails a day for one inbox, so the form cannot flood it.
+
+    Counts mails, not votes: one pending vote re-mailed after each cool-down, and
+    the "already voted" mails, spend the budget too. A vote asked for within the
+    last day counts all its sends (an over-estimate that only errs towards quiet).
+    address_votes: the address's votes, at least all those asked for since day_ago.
+    """
+    sent = sum(
+        v.email_send_count for v in address_votes if v.email_requested_at is not None and v.email_requested_at >= day_ago
+    )
+    return sent >= settings.VOTE_EMAILS_PER_ADDRESS_PER_DAY
+
+
+def _request_email(*, vote: Vote, kind: str, cooldown_start, now) -> None:
+    """Compare-and-set on email_requested_at: of concurrent requests within the cool-down, one sends."""
+    claimed = (
+        Vote.objects.filter(pk=vote.pk)
+        .filter(Q(email_requested_at__isnull=True) | Q(email_requested_at__lt=cooldown_start))
+        .update(email_requested_at=now, email_send_count=F("email_send_count") + 1)
+    )
+    if claimed:
+        transaction.on_commit(lambda: enqueue_vote_email(vote_id=vote.pk, kind=kind))
+
+
+def vote_from_token(token: str) -> Vote:
+    """The vote a confirmation token names; raises InvalidToken or TokenExpired."""
+    if not token or len(token) > 200:
+        raise InvalidToken()
+    try:
+        vote_id, nonce = signing.loads(
+            token, salt=TOKEN_SALT, max_age=settings.VOTE_CONFIRM_MAX_AGE.total_seconds()
+        )
+    except signing.SignatureExpired:
+        raise TokenExpired() from None
+    except (signing.BadSignature, ValueError, TypeError):
+        raise InvalidToken() from None
+    vote = (
+        Vote.objects.select_related("nominee__firm", "category", "edition")
+        .filter(pk=vote_id, token_nonce=nonce)
+        .first()
+    )
+    if vote is None:
+        raise InvalidToken()
+    return vote
+
+
+def confirm_vote(*, token: str) -> Vote:
+    """Count the vote a token names, once.
+
+    Compare-and-set on confirmed_at (exactly one row changes, so a double
+    click counts once); the partial unique index on (category, canonical
+    e-mail) makes a second vote in the category fail even when both are
+    confirmed at the same instant.
+    """
+    vote = vote_from_token(token)
+    if vote.confirmed_at is not None:
+        raise AlreadyConfirmed(vote)
+    if not vote.edition.is_voting_open():
+        raise VotingClosed()
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            # Clearing email_requested_at restarts the cool-down, so a later second
+            # vote in the category gets its "already voted" explanation at once.
+            # The window is part of the compare-and-set: a confirmation racing
+            # close_voting_now cannot commit after the close. Exists() rather than a
+            # join, so the UPDATE stays on the vote row and PostgreSQL re-checks
+            # confirmed_at after waiting on a concurrent click's lock.
+            window_open = Exists(Edition.objects.filter(pk=OuterRef("edition_id"), voting_closes_at__gt=now))
+            changed = Vote.objects.filter(window_open, pk=vote.pk, confirmed_at__isnull=True).update(
+                confirmed_at=now, integrity=Integrity.OK, email_requested_at=None, tallied_at=None
+            )
+            if changed:
+                # Counted by the next batch run; if the broker is down, by the periodic reconcile.
+                processing.request_processing()
+    except IntegrityError:
+        counted = Vote.objects.filter(
+            category_id=vote.category_id, email_canonical=vote.email_canonical, confirmed_at__isnull=False
+        ).first()
+        raise AlreadyVotedInCategory(counted) from None
+    if not changed:
+        vote.refresh_from_db(fields=["confirmed_at"])
+        if vote.confirmed_at is None:
+            raise VotingClosed()
+        raise AlreadyConfirmed(vote)
+    vote.confirmed_at = now
+    logger.info("vote %s confirmed", vote.pk)
+    return vote
