@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from audit import services as audit
-from nominations.models import FraudFlag, Nominee
+from nominations.models import FraudDecision, FraudFlag, Nominee
 from nominations.models import NomineeState as S
 
 from .certificates.winners import is_proposed_winner
@@ -74,7 +74,7 @@ def four_eyes(*, nominee: Nominee, actor, reason: str) -> list[str]:
 
 def checks_allow_approval(*, nominee: Nominee, actor, reason: str) -> list[str]:
     checks = list(nominee.checks.all())
-    pending = FraudFlag.objects.filter(nominee=nominee, decision="").count()
+    pending = FraudFlag.objects.filter(nominee=nominee, decision=FraudDecision.PENDING).count()
     return scoring.approval_problems(checks=checks, pass_mark=nominee.edition.pass_mark, pending_flags=pending)
 
 

@@ -23,7 +23,7 @@ from nominations.emails import canonical_email, email_fingerprint
 COLUMNS = (
     "edition_id", "category_id", "nominee_id", "email", "email_canonical", "email_fingerprint", "token_nonce",
     "receipt_code", "ip_hash", "network_hash", "user_agent", "agent_hash", "language", "created_at", "email_requested_at",
-    "email_sent_at", "email_send_count", "confirmed_at", "integrity", "checked_at", "tallied_at",
+    "email_sent_at", "email_send_count", "confirmed_at", "standing", "checked_at", "tallied_at",
 )
 
 USER_AGENTS = [
@@ -83,7 +83,7 @@ class VoteGenerator:
         return (
             target.edition_id, target.category_id, target.nominee_id, email, canonical, email_fingerprint(canonical),
             f"{self.rng.getrandbits(96):024x}", self._code(), network ^ (self.serial % 250), network,
-            agent, self._agent_hash(agent), "pl", cast, cast, sent, 1, confirmed, "ok",
+            agent, self._agent_hash(agent), "pl", cast, cast, sent, 1, confirmed, "counted",
         )
 
     def _delay(self) -> float:

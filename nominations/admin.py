@@ -12,7 +12,6 @@ from portal.admin_mixins import ReadOnlyAdminMixin
 
 from . import selectors, services
 from .exceptions import PortalError
-from .services.editions import EDITION_FIELDS, FIRM_FIELDS, FIRM_IDENTITY_FIELDS
 from .models import (
     EDITION_RULES,
     EDITION_THRESHOLDS,
@@ -27,6 +26,7 @@ from .models import (
     TaskRun,
     Vote,
 )
+from .services.editions import EDITION_FIELDS, FIRM_FIELDS, FIRM_IDENTITY_FIELDS
 
 
 class CategoryInline(admin.TabularInline):
@@ -203,7 +203,7 @@ class NomineeAdmin(admin.ModelAdmin):
         tally = getattr(obj, "tally", None)
         if not tally or not tally.held_reasons:
             return "–"
-        url = reverse("admin:nominations_fraudflag_changelist") + f"?nominee__id__exact={obj.pk}&decision__exact="
+        url = reverse("admin:nominations_fraudflag_changelist") + f"?nominee__id__exact={obj.pk}&decision__exact=pending"
         return format_html('<a href="{}">{}</a>', url, reasons_html(tally.held_reasons))
 
 

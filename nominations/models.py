@@ -296,13 +296,16 @@ class Nomination(models.Model):
         ]
 
 
-class Integrity(models.TextChoices):
-    """Where a vote stands: one column, so the recount is an index-only GROUP BY."""
+class Standing(models.TextChoices):
+    """Where a vote stands: one column, so the recount is an index-only GROUP BY.
+
+    The same four words name the tally's columns (Tally.counted, .held, .rejected, .unconfirmed).
+    """
 
     UNCONFIRMED = "unconfirmed", _("not confirmed")
-    OK = "ok", _("counts")
+    COUNTED = "counted", _("counted")
     HELD = "held", _("held for review")
-    FRAUD = "fraud", _("fraud, not counted")
+    REJECTED = "rejected", _("rejected as fraud, not counted")
 
 
 def new_receipt_code() -> str:
@@ -351,8 +354,8 @@ class Vote(models.Model):
     # The address with every variant folded together (dots and +tags on any
     # domain, look-alike domains mapped): the fraud check for variants uses it.
     email_fingerprint = models.CharField(max_length=254, blank=True, editable=False)
-    integrity = models.CharField(
-        _("standing"), max_length=11, choices=Integrity.choices, default=Integrity.UNCONFIRMED, editable=False
+    standing = models.CharField(
+        _("standing"), max_length=11, choices=Standing.choices, default=Standing.UNCONFIRMED, editable=False
     )
     # Background processing: fraud-checked (confirmed votes) and reflected in the tally.
     # NULL means waiting; a change that affects the tally sets tallied_at back to NULL.
@@ -370,8 +373,8 @@ class Vote(models.Model):
                 name="vote_one_counted_per_voter_category",
             ),
             models.CheckConstraint(
-                condition=Q(confirmed_at__isnull=True, integrity="unconfirmed")
-                | Q(confirmed_at__isnull=False, integrity__in=["ok", "held", "fraud"]),
+                condition=Q(confirmed_at__isnull=True, standing="unconfirmed")
+                | Q(confirmed_at__isnull=False, standing__in=["counted", "held", "rejected"]),
                 name="vote_standing_matches_confirmation",
             ),
         ]
@@ -382,7 +385,7 @@ class Vote(models.Model):
                 fields=["category", "email_fingerprint"], condition=Q(confirmed_at__isnull=False), name="vote_fingerprint"
             ),
             # The recount reads only this index (an index-only scan), never the wide rows.
-            models.Index(fields=["edition", "nominee", "integrity"], name="vote_tally_cover"),
+            models.Index(fields=["edition", "nominee", "standing"], name="vote_tally_cover"),
             # Small partial indexes: the work queue of the background processing.
             models.Index(fields=["id"], condition=Q(tallied_at__isnull=True), name="vote_untallied"),
             models.Index(
@@ -418,7 +421,7 @@ class FraudRule(models.TextChoices):
 
 
 class FraudDecision(models.TextChoices):
-    PENDING = "", _("pending")
+    PENDING = "pending", _("pending")
     FRAUD = "fraud", _("confirmed as fraud")
     GENUINE = "genuine", _("genuine")
 
@@ -431,7 +434,7 @@ class FraudFlag(models.Model):
     rule = models.CharField(_("rule"), max_length=10, choices=FraudRule.choices)
     evidence = models.JSONField(_("evidence"), default=dict)
     created_at = models.DateTimeField(_("flagged at"), default=timezone.now)
-    decision = models.CharField(_("decision"), max_length=8, choices=FraudDecision.choices, blank=True, default="")
+    decision = models.CharField(_("decision"), max_length=8, choices=FraudDecision.choices, default=FraudDecision.PENDING)
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.PROTECT,
@@ -448,7 +451,7 @@ class FraudFlag(models.Model):
         indexes = [
             models.Index(fields=["nominee", "decision"], name="fraudflag_nominee_decision"),
             # The tally's held reasons (pending flags per nominee and rule), read from the index alone.
-            models.Index(fields=["nominee", "rule"], name="fraudflag_pending_reasons", condition=Q(decision="")),
+            models.Index(fields=["nominee", "rule"], name="fraudflag_pending_reasons", condition=Q(decision="pending")),
         ]
 
     def __str__(self) -> str:
@@ -458,18 +461,18 @@ class FraudFlag(models.Model):
 def standing_from_flags():
     """A confirmed vote's standing from its flags: fraud if one is confirmed as fraud, held while one is pending, else counted.
 
-    An expression for Vote.objects.update(integrity=...): settling flags and raising new ones share it.
+    An expression for Vote.objects.update(standing=...): settling flags and raising new ones share it.
     """
     return models.Case(
         models.When(
             models.Exists(FraudFlag.objects.filter(vote=models.OuterRef("pk"), decision=FraudDecision.FRAUD)),
-            then=models.Value(Integrity.FRAUD),
+            then=models.Value(Standing.REJECTED),
         ),
         models.When(
-            models.Exists(FraudFlag.objects.filter(vote=models.OuterRef("pk"), decision="")),
-            then=models.Value(Integrity.HELD),
+            models.Exists(FraudFlag.objects.filter(vote=models.OuterRef("pk"), decision=FraudDecision.PENDING)),
+            then=models.Value(Standing.HELD),
         ),
-        default=models.Value(Integrity.OK),
+        default=models.Value(Standing.COUNTED),
     )
 
 

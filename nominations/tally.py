@@ -20,7 +20,7 @@ from django.utils import timezone
 from portal.locks import advisory_lock
 
 from .fraud.scan import check_new_votes
-from .models import Edition, FraudFlag, Integrity, Nominee, Tally, Vote
+from .models import Edition, FraudDecision, FraudFlag, Nominee, Standing, Tally, Vote
 
 CHUNK = 5000  # ids per IN (...) list; SQLite allows 32766 parameters
 
@@ -31,7 +31,8 @@ def _chunks(ids: list, size: int = CHUNK) -> Iterable[list]:
 
 
 # Tally column for each standing of a vote.
-COLUMN = {Integrity.OK: "counted", Integrity.HELD: "held", Integrity.FRAUD: "rejected", Integrity.UNCONFIRMED: "unconfirmed"}
+# A standing names its tally column: Standing.COUNTED -> Tally.counted, and so on.
+COLUMN = {standing: standing.value for standing in Standing}
 TALLY_FIELDS = ["counted", "held", "rejected", "unconfirmed", "held_reasons", "updated_at"]
 
 
@@ -53,10 +54,10 @@ def _write_tallies(*, nominees: Q, votes: Q, flags: Q) -> int:
     (PostgreSQL does all of this in one query instead: _write_tallies_pg.)
     """
     counts: dict[int, dict] = defaultdict(lambda: dict.fromkeys(COLUMN.values(), 0))
-    for nominee_id, integrity, n in Vote.objects.filter(votes).values_list("nominee_id", "integrity").annotate(n=Count("*")).order_by():
-        counts[nominee_id][COLUMN[integrity]] = n
+    for nominee_id, standing, n in Vote.objects.filter(votes).values_list("nominee_id", "standing").annotate(n=Count("*")).order_by():
+        counts[nominee_id][COLUMN[standing]] = n
     reasons: dict[int, dict[str, int]] = defaultdict(dict)
-    for nominee_id, rule, n in FraudFlag.objects.filter(flags, decision="").values_list("nominee_id", "rule").annotate(n=Count("*")).order_by():
+    for nominee_id, rule, n in FraudFlag.objects.filter(flags, decision=FraudDecision.PENDING).values_list("nominee_id", "rule").annotate(n=Count("*")).order_by():
         reasons[nominee_id][rule] = n
     # The stored reasons are compared as text (decoding 2,000 JSON values costs more than the counting).
     current = Nominee.objects.filter(nominees).values_list(
@@ -85,8 +86,8 @@ _TALLY_SQL = """
 WITH counts AS (
     SELECT nominee_id, {count_columns}
     FROM (
-        SELECT nominee_id, integrity, count(*) AS n
-        FROM nominations_vote WHERE {vote_filter} GROUP BY nominee_id, integrity
+        SELECT nominee_id, standing, count(*) AS n
+        FROM nominations_vote WHERE {vote_filter} GROUP BY nominee_id, standing
     ) per_standing
     GROUP BY nominee_id
 ), reasons AS (
@@ -94,7 +95,7 @@ WITH counts AS (
     FROM (
         SELECT f.nominee_id, f.rule, count(*) AS n
         FROM nominations_fraudflag f JOIN nominations_nominee fn ON fn.id = f.nominee_id
-        WHERE f.decision = '' AND {flag_filter}
+        WHERE f.decision = 'pending' AND {flag_filter}
         GROUP BY f.nominee_id, f.rule
     ) per_rule
     GROUP BY nominee_id
@@ -118,9 +119,9 @@ def _write_tallies_pg(*, scope: str, value) -> int:
         filters = {"vote_filter": "nominee_id = ANY(%(value)s)", "flag_filter": "f.nominee_id = ANY(%(value)s)",
                    "nominee_filter": "n.id = ANY(%(value)s)"}
     columns = list(COLUMN.values())
-    params = {"value": value, **{f"standing_{column}": str(integrity) for integrity, column in COLUMN.items()}}
+    params = {"value": value, **{f"standing_{column}": str(standing) for standing, column in COLUMN.items()}}
     sql = _TALLY_SQL.format(
-        count_columns=", ".join(f"(sum(n) FILTER (WHERE integrity = %(standing_{c})s))::bigint AS {c}" for c in columns),
+        count_columns=", ".join(f"(sum(n) FILTER (WHERE standing = %(standing_{c})s))::bigint AS {c}" for c in columns),
         figures=", ".join(f"COALESCE(c.{c}, 0)" for c in columns),
         stored=", ".join(f"t.{c}" for c in columns),
         **filters,

@@ -81,7 +81,7 @@ class VoteFactory(factory.django.DjangoModelFactory):
     network_hash = factory.LazyAttribute(lambda o: keyed_hash(o.network))
     user_agent = "pytest"
     agent_hash = factory.LazyAttribute(lambda o: keyed_hash(o.user_agent))
-    integrity = factory.LazyAttribute(lambda o: "unconfirmed" if o.confirmed_at is None else "ok")
+    standing = factory.LazyAttribute(lambda o: "unconfirmed" if o.confirmed_at is None else "counted")
     confirmed_at = None
 
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit import services as audit
-from nominations.models import Edition, Integrity, Nominee
+from nominations.models import Edition, Nominee, Standing
 from nominations.models import NomineeState as S
 
 from .. import workflow
@@ -31,7 +31,7 @@ def qualification_measures(nominees) -> dict[int, dict]:
         n_counted=Coalesce("tally__counted", 0),
         n_held=Coalesce("tally__held", 0),
         n_rejected=Coalesce("tally__rejected", 0),
-        n_networks=Count("votes__network_hash", filter=Q(votes__integrity=Integrity.OK), distinct=True),
+        n_networks=Count("votes__network_hash", filter=Q(votes__standing=Standing.COUNTED), distinct=True),
     ).values_list("pk", "n_counted", "n_held", "n_rejected", "n_networks")
     measures = {}
     for pk, counted, held, rejected, networks in rows.order_by():

@@ -18,7 +18,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, NullIf, TruncDate
 from django.http import Http404
 
-from nominations.models import Channel, FraudFlag, Nominee, Vote
+from nominations.models import Channel, FraudDecision, FraudFlag, Nominee, Vote
 from nominations.selectors import can_see_tallies, can_see_unreleased_tallies
 
 from .. import workflow
@@ -119,7 +119,7 @@ def vetting_summary(*, nominee: Nominee, user) -> VettingSummary:
         if channel:
             label = f"{label}: {Channel(channel).label}"
         columns.append(CheckColumn(kind, channel, label, kind in scoring.MANDATORY, by_key.get((kind, channel))))
-    pending = FraudFlag.objects.filter(nominee=nominee, decision="").count()
+    pending = FraudFlag.objects.filter(nominee=nominee, decision=FraudDecision.PENDING).count()
     problems = scoring.approval_problems(checks=checks, pass_mark=nominee.edition.pass_mark, pending_flags=pending)
     if user.pk in {c.recorded_by_id for c in checks}:
         problems += workflow.four_eyes(nominee=nominee, actor=user, reason="")

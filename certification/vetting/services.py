@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit import services as audit
-from nominations.models import FraudFlag, Nominee
+from nominations.models import FraudDecision, FraudFlag, Nominee
 from nominations.models import NomineeState as S
 
 from .. import workflow
@@ -75,7 +75,7 @@ def record_check(*, nominee: Nominee, kind: str, inputs: dict, actor, channel: s
         if existing is not None and (existing.recorded_by_id != actor.pk or not actor.has_perm("certification.change_check")):
             raise CheckRefused(_("Another auditor recorded this check; only they can change it."))
         flags = FraudFlag.objects.filter(nominee=locked).aggregate(
-            pending=Count("pk", filter=Q(decision="")), settled=Count("pk", filter=~Q(decision=""))
+            pending=Count("pk", filter=Q(decision=FraudDecision.PENDING)), settled=Count("pk", filter=~Q(decision=FraudDecision.PENDING))
         )
         outcome = scoring.evaluate(
             kind=kind,

@@ -44,7 +44,7 @@ def _apply(hits: list[Hit]) -> None:
     )
     vote_ids = sorted({h.vote_id for h in hits})
     for start in range(0, len(vote_ids), 5000):
-        Vote.objects.filter(pk__in=vote_ids[start : start + 5000]).update(integrity=standing_from_flags(), tallied_at=None)
+        Vote.objects.filter(pk__in=vote_ids[start : start + 5000]).update(standing=standing_from_flags(), tallied_at=None)
 
 
 def check_new_votes(*, checked_at: datetime) -> None:

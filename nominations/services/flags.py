@@ -29,15 +29,15 @@ def settle_flags(*, flag_ids: list[int], decision: str, by) -> int:
         raise ValueError(f"unknown decision {decision!r}")
     with transaction.atomic():
         # The same lock as process_votes: a flag it adds while we settle would
-        # otherwise be missed by the Exists() below and the vote would end "ok".
+        # otherwise be missed by the Exists() below and the vote would end counted.
         advisory_lock("nominations.process", wait=True)
-        pending = list(FraudFlag.objects.select_for_update().filter(pk__in=flag_ids, decision=""))
+        pending = list(FraudFlag.objects.select_for_update().filter(pk__in=flag_ids, decision=FraudDecision.PENDING))
         vote_ids = list({flag.vote_id for flag in pending})
-        standing_before = dict(Vote.objects.filter(pk__in=vote_ids).values_list("pk", "integrity"))
-        settled = FraudFlag.objects.filter(pk__in=[flag.pk for flag in pending], decision="").update(
+        standing_before = dict(Vote.objects.filter(pk__in=vote_ids).values_list("pk", "standing"))
+        settled = FraudFlag.objects.filter(pk__in=[flag.pk for flag in pending], decision=FraudDecision.PENDING).update(
             decision=decision, decided_at=timezone.now(), decided_by=by
         )
-        Vote.objects.filter(pk__in=vote_ids).update(integrity=standing_from_flags(), tallied_at=None)
+        Vote.objects.filter(pk__in=vote_ids).update(standing=standing_from_flags(), tallied_at=None)
         audit.record_many(
             actor=by,
             action="fraudflag.settle",
@@ -45,14 +45,14 @@ def settle_flags(*, flag_ids: list[int], decision: str, by) -> int:
         )
         overridden = [
             vote
-            for vote in Vote.objects.filter(pk__in=vote_ids).only("pk", "receipt_code", "nominee_id", "integrity")
-            if vote.integrity != standing_before.get(vote.pk)
+            for vote in Vote.objects.filter(pk__in=vote_ids).only("pk", "receipt_code", "nominee_id", "standing")
+            if vote.standing != standing_before.get(vote.pk)
         ]
         audit.record_many(
             actor=by,
             action="vote.override",
             changes=[
-                audit.Change(obj=vote, before={"integrity": standing_before[vote.pk]}, after={"integrity": vote.integrity})
+                audit.Change(obj=vote, before={"standing": standing_before[vote.pk]}, after={"standing": vote.standing})
                 for vote in overridden
             ],
         )

@@ -20,7 +20,7 @@ from ..exceptions import (
     VotingClosed,
 )
 from ..mail import TOKEN_SALT, enqueue_vote_email
-from ..models import Edition, Integrity, Nominee, Vote
+from ..models import Edition, Nominee, Standing, Vote
 
 logger = logging.getLogger(__name__)
 
@@ -153,7 +153,7 @@ def confirm_vote(*, token: str) -> Vote:
             # confirmed_at after waiting on a concurrent click's lock.
             window_open = Exists(Edition.objects.filter(pk=OuterRef("edition_id"), voting_closes_at__gt=now))
             changed = Vote.objects.filter(window_open, pk=vote.pk, confirmed_at__isnull=True).update(
-                confirmed_at=now, integrity=Integrity.OK, email_requested_at=None, tallied_at=None
+                confirmed_at=now, standing=Standing.COUNTED, email_requested_at=None, tallied_at=None
             )
             if changed:
                 # Counted by the next batch run; if the broker is down, by the periodic reconcile.

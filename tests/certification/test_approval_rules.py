@@ -71,7 +71,7 @@ def test_the_pass_mark_is_the_editions(vetted, second_auditor):
 def test_unsettled_flags_block_approval_even_after_the_integrity_check(vetted, second_auditor):
     from nominations.models import FraudFlag
 
-    vote = VoteFactory(nominee=vetted, confirmed_at=vetted.created_at, integrity="held")
+    vote = VoteFactory(nominee=vetted, confirmed_at=vetted.created_at, standing="held")
     FraudFlag.objects.create(vote=vote, nominee=vetted, rule="network")
     with pytest.raises(TransitionRefused, match="1 flagged votes are not settled"):
         vetting.approve(nominee=vetted, actor=second_auditor)

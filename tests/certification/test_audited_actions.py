@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from audit.models import AuditEntry
 from nominations import services
-from nominations.models import FraudDecision, FraudFlag, Integrity
+from nominations.models import FraudDecision, FraudFlag, Standing
 from nominations.tally import process_pending_votes
 from tests.factories import VoteFactory
 
@@ -32,9 +32,9 @@ def test_settling_flags_logs_each_flag_and_each_vote_override(nominee, auditor):
     votes = [VoteFactory(nominee=nominee, email=f"v{i}@mailinator.com", confirmed_at=confirmed, network=f"n{i}") for i in range(2)]
     process_pending_votes()
     flags = list(FraudFlag.objects.filter(vote__in=votes))
-    assert flags and {v.integrity for v in nominee.votes.all()} == {Integrity.HELD}
+    assert flags and {v.standing for v in nominee.votes.all()} == {Standing.HELD}
     services.settle_flags(flag_ids=[f.pk for f in flags], decision=FraudDecision.GENUINE, by=auditor)
     assert AuditEntry.objects.filter(action="fraudflag.settle", actor=auditor).count() == len(flags)
     overrides = AuditEntry.objects.filter(action="vote.override", actor=auditor)
     assert overrides.count() == 2
-    assert {(e.before["integrity"], e.after["integrity"]) for e in overrides} == {(Integrity.HELD, Integrity.OK)}
+    assert {(e.before["standing"], e.after["standing"]) for e in overrides} == {(Standing.HELD, Standing.COUNTED)}

@@ -30,7 +30,7 @@ def votes(nominee, n, *, networks, flagged=0):
     for i in range(n):
         VoteFactory(nominee=nominee, confirmed_at=confirmed, network=f"{nominee.pk}-{i % networks}")
     for i in range(flagged):
-        vote = VoteFactory(nominee=nominee, confirmed_at=confirmed, integrity="held", network=f"f{nominee.pk}-{i}")
+        vote = VoteFactory(nominee=nominee, confirmed_at=confirmed, standing="held", network=f"f{nominee.pk}-{i}")
         FraudFlag.objects.create(vote=vote, nominee=nominee, rule="network")
 
 

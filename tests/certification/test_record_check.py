@@ -45,7 +45,7 @@ def test_an_auditor_cannot_change_another_auditors_check(under_review, auditor, 
 
 
 def test_vote_integrity_fails_while_flags_are_pending(under_review, auditor):
-    vote = VoteFactory(nominee=under_review, confirmed_at=under_review.created_at, integrity="held")
+    vote = VoteFactory(nominee=under_review, confirmed_at=under_review.created_at, standing="held")
     FraudFlag.objects.create(vote=vote, nominee=under_review, rule="network")
     check = vetting.record_check(nominee=under_review, kind="vote_integrity", inputs={}, actor=auditor)
     assert check.result == "fail" and check.details == {"pending_flags": 1, "settled_flags": 0}

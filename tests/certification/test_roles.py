@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from certification.models import Check
 from certification.vetting import services as vetting
-from nominations.models import Integrity, Tally, Vote
+from nominations.models import Standing, Tally, Vote
 from tests.factories import VoteFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,10 +34,10 @@ def test_auditor_cannot_change_a_vote_or_a_tally_in_the_admin(client, auditor, n
     Tally.objects.create(nominee=nominee, edition=nominee.edition, category=nominee.category, counted=1)
     client.force_login(auditor)
     assert client.get(reverse("admin:nominations_vote_change", args=[vote.pk])).status_code == 200  # view only
-    assert client.post(reverse("admin:nominations_vote_change", args=[vote.pk]), {"integrity": "fraud"}).status_code == 403
+    assert client.post(reverse("admin:nominations_vote_change", args=[vote.pk]), {"standing": "rejected"}).status_code == 403
     assert client.post(reverse("admin:nominations_vote_delete", args=[vote.pk]), {"post": "yes"}).status_code == 403
     assert client.post(reverse("admin:nominations_tally_change", args=[nominee.pk]), {"counted": 99}).status_code == 403
-    assert Vote.objects.get(pk=vote.pk).integrity == Integrity.OK
+    assert Vote.objects.get(pk=vote.pk).standing == Standing.COUNTED
     assert Tally.objects.get(pk=nominee.pk).counted == 1
 
 

@@ -77,7 +77,7 @@ def test_no_winners_while_voting_is_open(edition, category):
 
 def test_no_winners_while_votes_wait_for_the_count(closed_edition, banking):
     nominee = make_candidate(banking, votes=5)
-    VoteFactory(nominee=nominee, confirmed_at=timezone.now() - timedelta(days=2), integrity="ok")
+    VoteFactory(nominee=nominee, confirmed_at=timezone.now() - timedelta(days=2), standing="counted")
     with pytest.raises(WinnersNotFinal, match="not final"):
         propose_winners(edition=closed_edition)
 

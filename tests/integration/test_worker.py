@@ -155,7 +155,7 @@ def test_a_worker_killed_mid_task_is_redelivered_and_ends_exact(worker):
         Vote.objects.create(
             edition=nominees[i % 2].edition, category=nominees[i % 2].category, nominee=nominees[i % 2],
             email=f"k{i}@example.com", email_canonical=f"k{i}@example.com", ip_hash=i, network_hash=i,
-            confirmed_at=timezone.now(), integrity="ok",
+            confirmed_at=timezone.now(), standing="counted",
         )
     # Hold a lock on one tally row: the worker's run marks the votes, then blocks writing the tallies.
     import psycopg2

@@ -2,14 +2,14 @@
 
 from django.db.models import Count, Q
 
-from nominations.models import FraudFlag, Integrity, Nominee, Tally, Vote
+from nominations.models import FraudDecision, FraudFlag, Nominee, Standing, Tally, Vote
 
 
 def direct_counts() -> dict[int, tuple[int, int, int, int]]:
     rows = Vote.objects.values("nominee_id").annotate(
-        counted=Count("id", filter=Q(confirmed_at__isnull=False, integrity=Integrity.OK)),
-        held=Count("id", filter=Q(confirmed_at__isnull=False, integrity=Integrity.HELD)),
-        rejected=Count("id", filter=Q(confirmed_at__isnull=False, integrity=Integrity.FRAUD)),
+        counted=Count("id", filter=Q(confirmed_at__isnull=False, standing=Standing.COUNTED)),
+        held=Count("id", filter=Q(confirmed_at__isnull=False, standing=Standing.HELD)),
+        rejected=Count("id", filter=Q(confirmed_at__isnull=False, standing=Standing.REJECTED)),
         unconfirmed=Count("id", filter=Q(confirmed_at__isnull=True)),
     )
     counts = {pk: (0, 0, 0, 0) for pk in Nominee.objects.values_list("pk", flat=True)}
@@ -20,7 +20,7 @@ def direct_counts() -> dict[int, tuple[int, int, int, int]]:
 def direct_reasons() -> dict[int, dict[str, int]]:
     """Pending flags per nominee and rule, straight from the flags."""
     reasons: dict[int, dict[str, int]] = {pk: {} for pk in Nominee.objects.values_list("pk", flat=True)}
-    for row in FraudFlag.objects.filter(decision="").values("nominee_id", "rule").annotate(n=Count("id")):
+    for row in FraudFlag.objects.filter(decision=FraudDecision.PENDING).values("nominee_id", "rule").annotate(n=Count("id")):
         reasons[row["nominee_id"]][row["rule"]] = row["n"]
     return reasons
 

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
-from nominations.models import FraudDecision, FraudFlag, Integrity, Tally
+from nominations.models import FraudDecision, FraudFlag, Standing, Tally
 from nominations.tally import process_pending_votes
 from tests.factories import NomineeFactory, VoteFactory
 
@@ -86,11 +86,11 @@ def test_status_page_says_when_no_worker_answers(staff_client, settings):
 
 
 def test_nobody_can_edit_votes_or_tallies_in_the_admin(staff_client, flagged_nominees):
-    vote = flagged_nominees[0].votes.filter(integrity=Integrity.HELD).first()
-    response = staff_client.post(reverse("admin:nominations_vote_change", args=[vote.pk]), {"integrity": Integrity.OK})
+    vote = flagged_nominees[0].votes.filter(standing=Standing.HELD).first()
+    response = staff_client.post(reverse("admin:nominations_vote_change", args=[vote.pk]), {"standing": Standing.COUNTED})
     assert response.status_code == 403
     vote.refresh_from_db()
-    assert vote.integrity == Integrity.HELD
+    assert vote.standing == Standing.HELD
     assert staff_client.post(reverse("admin:nominations_vote_delete", args=[vote.pk]), {"post": "yes"}).status_code == 403
     tally = Tally.objects.first()
     assert staff_client.post(reverse("admin:nominations_tally_delete", args=[tally.pk]), {"post": "yes"}).status_code == 403

@@ -32,7 +32,7 @@ def test_seed_demo_without_processing_leaves_the_work_to_the_pipeline():
 def test_fraudscan_rescans_an_edition():
     call_command("seed_demo", votes=600, fraud_share=0.5, categories=2, nominees=6, verbosity=0, seed=3)
     FraudFlag.objects.all().delete()
-    Vote.objects.update(integrity="ok")
+    Vote.objects.update(standing="counted")
     call_command("fraudscan", edition=Edition.objects.get().slug, verbosity=0)
     assert FraudFlag.objects.exists()
     assert_tally_exact()

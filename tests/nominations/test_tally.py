@@ -77,7 +77,7 @@ def test_confirming_after_a_run_makes_the_vote_wait_again(client):
     vote = VoteFactory(nominee=nominee)
     tally.process_pending_votes()
     with transaction.atomic():
-        Vote.objects.filter(pk=vote.pk).update(confirmed_at=timezone.now(), integrity="ok", tallied_at=None)
+        Vote.objects.filter(pk=vote.pk).update(confirmed_at=timezone.now(), standing="counted", tallied_at=None)
     assert tally.waiting_votes() == 1
     tally.process_pending_votes()
     assert Tally.objects.get(nominee=nominee).counted == 1
@@ -119,18 +119,18 @@ def test_results_are_refused_while_confirmed_votes_wait(client):
 def test_the_postgresql_recount_writes_what_the_portable_one_writes():
     from django.db.models import Q
 
-    from nominations.models import FraudFlag, Integrity
+    from nominations.models import FraudFlag, Standing
 
     nominees = some_votes(n=40, seed=7)
     tally.process_pending_votes()
     # Every standing and several reasons, set by hand so that both paths see the same votes.
     confirmed = list(Vote.objects.filter(confirmed_at__isnull=False).order_by("pk"))
-    for vote, (integrity, rules) in zip(
+    for vote, (standing, rules) in zip(
         confirmed,
-        [(Integrity.HELD, ["disposable", "burst"]), (Integrity.HELD, ["burst"]), (Integrity.FRAUD, []),
-         (Integrity.HELD, ["fast"])],
+        [(Standing.HELD, ["disposable", "burst"]), (Standing.HELD, ["burst"]), (Standing.REJECTED, []),
+         (Standing.HELD, ["fast"])],
     ):
-        Vote.objects.filter(pk=vote.pk).update(integrity=integrity)
+        Vote.objects.filter(pk=vote.pk).update(standing=standing)
         for rule in rules:
             FraudFlag.objects.create(vote=vote, nominee_id=vote.nominee_id, rule=rule, evidence={})
     editions = {n.edition for n in nominees}

@@ -305,11 +305,11 @@ def test_receipt_page_tells_whether_the_vote_counts(client, nominee):
     assert bad.status_code == 400
 
 
-@pytest.mark.parametrize("integrity", ["held", "fraud"])
-def test_receipt_page_does_not_call_a_vote_under_review_counted(client, nominee, integrity):
+@pytest.mark.parametrize("standing", ["held", "rejected"])
+def test_receipt_page_does_not_call_a_vote_under_review_counted(client, nominee, standing):
     vote(client, nominee, "anna@example.com")
     confirm(client, last_token())
-    Vote.objects.update(integrity=integrity)
+    Vote.objects.update(standing=standing)
     page = client.get(reverse("nominations:receipt"), {"code": Vote.objects.get().receipt_code}).content.decode()
     assert "is counted" not in page
     assert "is being reviewed" in page

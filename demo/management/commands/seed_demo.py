@@ -252,7 +252,7 @@ class Command(BaseCommand):
                     network_hash=keyed_hash(f"198.51.{nominee.pk}.{i}/24"),
                     user_agent="Mozilla/5.0 (demo)",
                     agent_hash=keyed_hash("Mozilla/5.0 (demo)"),
-                    integrity="ok",
+                    standing="counted",
                     created_at=cast,
                     email_requested_at=cast,
                     email_sent_at=cast,

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from nominations.fraud.scan import scan_edition
-from nominations.models import FraudFlag, FraudRule, Integrity, Vote
+from nominations.models import FraudFlag, FraudRule, Standing, Vote
 from nominations.tally import process_pending_votes
 from tests.factories import NomineeFactory, VoteFactory
 from tests.nominations.tally_checks import assert_tally_exact
@@ -57,7 +57,7 @@ def test_disposable_domain_is_flagged(target, run_checks):
     [flag] = flags(FraudRule.DISPOSABLE_DOMAIN)
     assert flag.vote == vote and flag.evidence == {"domain": "mailinator.com"}
     vote.refresh_from_db()
-    assert vote.integrity == Integrity.HELD
+    assert vote.standing == Standing.HELD
     assert target.tally.counted == 1 and target.tally.held == 1
     assert_tally_exact()
 
@@ -196,7 +196,7 @@ def test_a_mail_sent_after_confirmation_is_not_a_fast_confirmation(target, run_c
 
 
 def test_the_already_voted_mail_leaves_the_confirmation_clock_alone(target):
-    from nominations import mail, services
+    from nominations import mail
 
     vote = confirmed(target, BASE)
     sent_before = Vote.objects.get(pk=vote.pk).email_sent_at
@@ -217,7 +217,7 @@ def test_a_second_rule_on_a_held_vote_shows_in_the_tally_reasons(target, setting
     # The first batch checks four votes: the network rule holds all five, the late one too.
     process_pending_votes(batch_size=4)
     late.refresh_from_db()
-    assert late.integrity == Integrity.HELD and late.checked_at is None
+    assert late.standing == Standing.HELD and late.checked_at is None
     # The late vote's own check adds the fast rule to a vote already held: no count changes, the reasons do.
     process_pending_votes(batch_size=4)
     assert flags(FraudRule.FAST_CONFIRMATION).filter(vote=late).exists()

@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from nominations import services
-from nominations.models import FraudDecision, FraudFlag, Integrity, Tally
+from nominations.models import FraudDecision, FraudFlag, Standing, Tally
 from nominations.tally import process_pending_votes
 from tests.factories import NomineeFactory, UserFactory, VoteFactory
 from tests.nominations.tally_checks import assert_tally_exact
@@ -46,7 +46,7 @@ def test_votes_confirmed_as_fraud_stay_out_and_nothing_is_deleted(flagged, audit
     process_pending_votes()
     assert (tally(flagged).counted, tally(flagged).held, tally(flagged).rejected) == (2, 0, 3)
     assert flagged.votes.count() == 5
-    assert set(flagged.votes.values_list("integrity", flat=True)) == {Integrity.OK, Integrity.FRAUD}
+    assert set(flagged.votes.values_list("standing", flat=True)) == {Standing.COUNTED, Standing.REJECTED}
     flag = FraudFlag.objects.first()
     assert flag.decided_by == auditor and flag.decided_at is not None
     assert_tally_exact()
@@ -68,15 +68,15 @@ def test_a_settled_flag_is_not_raised_again_by_a_rescan(flagged, auditor):
     scan_edition(flagged.edition)
     process_pending_votes()
     assert tally(flagged).counted == 5
-    assert FraudFlag.objects.filter(decision="").count() == 0
+    assert FraudFlag.objects.filter(decision=FraudDecision.PENDING).count() == 0
 
 
 def test_a_vote_with_one_pending_flag_stays_held(flagged, auditor):
-    vote = flagged.votes.filter(integrity=Integrity.HELD).first()
+    vote = flagged.votes.filter(standing=Standing.HELD).first()
     FraudFlag.objects.create(vote=vote, nominee=flagged, rule="fast", evidence={})
     services.settle_flags(flag_ids=[vote.flags.get(rule="disposable").pk], decision=FraudDecision.GENUINE, by=auditor)
     vote.refresh_from_db()
-    assert vote.integrity == Integrity.HELD
+    assert vote.standing == Standing.HELD
 
 
 def test_settling_twice_changes_nothing_the_second_time(flagged, auditor):
@@ -106,5 +106,5 @@ def test_only_an_auditor_settles_flags(flagged, group):
     ids = list(FraudFlag.objects.values_list("pk", flat=True))
     with pytest.raises(NotAllowed):
         services.settle_flags(flag_ids=ids, decision=FraudDecision.GENUINE, by=someone)
-    assert not FraudFlag.objects.exclude(decision="").exists()
+    assert not FraudFlag.objects.exclude(decision=FraudDecision.PENDING).exists()
     assert tally(flagged).held == 3
