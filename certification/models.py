@@ -54,9 +54,6 @@ class Check(models.Model):
         verbose_name = _("check")
         verbose_name_plural = _("checks")
         ordering = ["nominee", "kind", "channel"]
-        permissions = [
-            ("decide_nominee", _("Can approve or reject nominees (four eyes)")),
-        ]
         constraints = [
             models.UniqueConstraint(fields=["nominee", "kind", "channel"], name="check_one_per_kind_and_channel"),
             models.CheckConstraint(
@@ -111,6 +108,7 @@ class NomineeVetting(Nominee):
 
     class Meta:
         proxy = True
+        permissions = [("decide_nominee", _("Can approve or reject nominees (four eyes)"))]
         verbose_name = _("nominee in vetting")
         verbose_name_plural = _("vetting")
 

@@ -1,0 +1,46 @@
+"""The nominations app's records, by topic; everything is importable from `nominations.models`."""
+
+from .editions import (
+    EDITION_RULES,
+    EDITION_THRESHOLDS,
+    EDITION_WINDOWS,
+    QUALITIES,
+    Category,
+    Channel,
+    Country,
+    Edition,
+    Firm,
+    Nomination,
+    Nominee,
+    NomineeState,
+    TranslatedNameMixin,
+)
+from .fraud import FraudDecision, FraudFlag, FraudRule, standing_from_flags
+from .tallies import Tally, TaskRun
+from .votes import Standing, Vote, new_receipt_code, new_token_nonce
+
+__all__ = [
+    "EDITION_RULES",
+    "EDITION_THRESHOLDS",
+    "EDITION_WINDOWS",
+    "QUALITIES",
+    "Category",
+    "Channel",
+    "Country",
+    "Edition",
+    "FraudDecision",
+    "FraudFlag",
+    "FraudRule",
+    "Firm",
+    "Nomination",
+    "Nominee",
+    "NomineeState",
+    "Standing",
+    "Tally",
+    "TaskRun",
+    "TranslatedNameMixin",
+    "Vote",
+    "new_receipt_code",
+    "new_token_nonce",
+    "standing_from_flags",
+]

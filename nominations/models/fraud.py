@@ -1,0 +1,75 @@
+"""Fraud flags: a rule tripped by a vote, held until an auditor settles it."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .editions import Nominee
+from .votes import Standing, Vote
+
+
+class FraudRule(models.TextChoices):
+    DISPOSABLE_DOMAIN = "disposable", _("Disposable e-mail domain")
+    NETWORK_BURST = "network", _("Many votes from one network for one nominee")
+    NOMINEE_BURST = "burst", _("Burst far above the nominee's and category's usual rate")
+    FAST_CONFIRMATION = "fast", _("Confirmed implausibly fast after the e-mail")
+    AGENT_CLUSTER = "cluster", _("Many voters with one user agent on one network")
+    EMAIL_VARIANT = "variant", _("Variant of an address that already voted")
+
+
+class FraudDecision(models.TextChoices):
+    PENDING = "pending", _("pending")
+    FRAUD = "fraud", _("confirmed as fraud")
+    GENUINE = "genuine", _("genuine")
+
+
+class FraudFlag(models.Model):
+    """A rule tripped by a vote. It holds the vote out of the count until an auditor settles it; it never deletes it."""
+
+    vote = models.ForeignKey(Vote, verbose_name=_("vote"), on_delete=models.PROTECT, related_name="flags")
+    nominee = models.ForeignKey(Nominee, verbose_name=_("nominee"), on_delete=models.PROTECT, related_name="flags")
+    rule = models.CharField(_("rule"), max_length=10, choices=FraudRule.choices)
+    evidence = models.JSONField(_("evidence"), default=dict)
+    created_at = models.DateTimeField(_("flagged at"), default=timezone.now)
+    decision = models.CharField(_("decision"), max_length=8, choices=FraudDecision.choices, default=FraudDecision.PENDING)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("fraud flag")
+        verbose_name_plural = _("fraud flags")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["vote", "rule"], name="fraudflag_one_per_rule_and_vote"),
+        ]
+        indexes = [
+            models.Index(fields=["nominee", "decision"], name="fraudflag_nominee_decision"),
+            # The tally's held reasons (pending flags per nominee and rule), read from the index alone.
+            models.Index(fields=["nominee", "rule"], name="fraudflag_pending_reasons", condition=Q(decision="pending")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_rule_display()} ({self.vote_id})"
+
+
+def standing_from_flags():
+    """A confirmed vote's standing from its flags: fraud if one is confirmed as fraud, held while one is pending, else counted.
+
+    An expression for Vote.objects.update(standing=...): settling flags and raising new ones share it.
+    """
+    return models.Case(
+        models.When(
+            models.Exists(FraudFlag.objects.filter(vote=models.OuterRef("pk"), decision=FraudDecision.FRAUD)),
+            then=models.Value(Standing.REJECTED),
+        ),
+        models.When(
+            models.Exists(FraudFlag.objects.filter(vote=models.OuterRef("pk"), decision=FraudDecision.PENDING)),
+            then=models.Value(Standing.HELD),
+        ),
+        default=models.Value(Standing.COUNTED),
+    )

@@ -1,0 +1,125 @@
+"""Votes: cast, confirmed by e-mail, and where each stands in the count."""
+
+import secrets
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .editions import Category, Edition, Nominee
+
+
+class Standing(models.TextChoices):
+    """Where a vote stands: one column, so the recount is an index-only GROUP BY.
+
+    The same four words name the tally's columns (Tally.counted, .held, .rejected, .unconfirmed).
+    """
+
+    UNCONFIRMED = "unconfirmed", _("not confirmed")
+    COUNTED = "counted", _("counted")
+    HELD = "held", _("held for review")
+    REJECTED = "rejected", _("rejected as fraud, not counted")
+
+
+def new_receipt_code() -> str:
+    """12 characters from an unambiguous alphabet (60 bits), shown as XXXX-XXXX-XXXX."""
+    alphabet = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
+    raw = "".join(secrets.choice(alphabet) for _i in range(12))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def new_token_nonce() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class Vote(models.Model):
+    """A vote as cast; it counts once `confirmed_at` is set.
+
+    One counted vote per person per category is a partial unique index on the
+    canonical address, so it holds under concurrent confirmations too.
+    """
+
+    # No single-column indexes on edition and category: the composite indexes below start with them.
+    edition = models.ForeignKey(
+        Edition, verbose_name=_("edition"), on_delete=models.PROTECT, related_name="votes", db_index=False
+    )
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="votes", db_index=False
+    )
+    nominee = models.ForeignKey(Nominee, verbose_name=_("nominee"), on_delete=models.PROTECT, related_name="votes")
+    email = models.EmailField(_("e-mail"), max_length=254)
+    email_canonical = models.CharField(_("canonical e-mail"), max_length=254, db_index=True)
+    token_nonce = models.CharField(max_length=32, default=new_token_nonce, editable=False)
+    receipt_code = models.CharField(_("receipt code"), max_length=14, unique=True, default=new_receipt_code, editable=False)
+    # Keyed hashes (nominations.client.keyed_hash): never the address itself.
+    ip_hash = models.BigIntegerField(_("address hash"), editable=False)
+    network_hash = models.BigIntegerField(_("network hash"), editable=False)
+    user_agent = models.CharField(_("user agent"), max_length=300, blank=True, editable=False)
+    agent_hash = models.BigIntegerField(_("user agent hash"), default=0, editable=False)
+    language = models.CharField(max_length=5, default="en", editable=False)
+    created_at = models.DateTimeField(_("cast at"), default=timezone.now, editable=False)
+    # Last time the voter asked for an e-mail (the cool-down runs from here) and
+    # when the mail actually left (the fraud checks time confirmations from here).
+    email_requested_at = models.DateTimeField(_("e-mail requested at"), null=True, blank=True, editable=False)
+    email_sent_at = models.DateTimeField(_("e-mail sent at"), null=True, blank=True, editable=False)
+    email_send_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True, editable=False)
+    # The address with every variant folded together (dots and +tags on any
+    # domain, look-alike domains mapped): the fraud check for variants uses it.
+    email_fingerprint = models.CharField(max_length=254, blank=True, editable=False)
+    standing = models.CharField(
+        _("standing"), max_length=11, choices=Standing.choices, default=Standing.UNCONFIRMED, editable=False
+    )
+    # Background processing: fraud-checked (confirmed votes) and reflected in the tally.
+    # NULL means waiting; a change that affects the tally sets tallied_at back to NULL.
+    checked_at = models.DateTimeField(_("fraud-checked at"), null=True, blank=True, editable=False)
+    tallied_at = models.DateTimeField(_("tallied at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("vote")
+        verbose_name_plural = _("votes")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "email_canonical"],
+                condition=Q(confirmed_at__isnull=False),
+                name="vote_one_counted_per_voter_category",
+            ),
+            models.CheckConstraint(
+                condition=Q(confirmed_at__isnull=True, standing="unconfirmed")
+                | Q(confirmed_at__isnull=False, standing__in=["counted", "held", "rejected"]),
+                name="vote_standing_matches_confirmation",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["category", "email_canonical", "nominee"], name="vote_voter_lookup"),
+            # Confirmed votes only: the variant and disposable-domain checks read just this index.
+            models.Index(
+                fields=["category", "email_fingerprint"], condition=Q(confirmed_at__isnull=False), name="vote_fingerprint"
+            ),
+            # The recount reads only this index (an index-only scan), never the wide rows.
+            models.Index(fields=["edition", "nominee", "standing"], name="vote_tally_cover"),
+            # Small partial indexes: the work queue of the background processing.
+            models.Index(fields=["id"], condition=Q(tallied_at__isnull=True), name="vote_untallied"),
+            models.Index(
+                fields=["id"], condition=Q(checked_at__isnull=True, confirmed_at__isnull=False), name="vote_unchecked"
+            ),
+            # The fraud rules over a batch: they find it by its checked_at mark, then
+            # look up the groups its votes belong to. Without these each batch read
+            # the whole table, or a nominee's every vote once per vote in the batch.
+            models.Index(fields=["checked_at"], condition=Q(checked_at__isnull=False), name="vote_checked_batch"),
+            models.Index(
+                fields=["nominee", "network_hash"], condition=Q(confirmed_at__isnull=False), name="vote_nominee_network"
+            ),
+            models.Index(
+                fields=["network_hash", "agent_hash"], condition=Q(confirmed_at__isnull=False), name="vote_network_agent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.receipt_code} → {self.nominee_id}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
