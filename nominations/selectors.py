@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Count, Min, Prefetch
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.utils import timezone
 
 from portal.breaker import broker_breaker
@@ -33,6 +34,14 @@ def _attach_categories(editions: list[Edition]) -> None:
         by_edition[category.edition_id].append(category)
     for edition in editions:
         edition.category_list = by_edition[edition.pk]
+
+
+def get_edition_by_id(pk) -> Edition:
+    """For staff pages reached from the admin; 404 for an unknown or malformed id."""
+    edition = Edition.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+    if edition is None:
+        raise Http404("No such edition.")
+    return edition
 
 
 def get_edition(*, slug: str) -> Edition | None:

@@ -4,12 +4,12 @@
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from nominations.models import Edition
+from nominations import selectors as nominations_selectors
 from portal.admin_mixins import ReadOnlyAdminMixin
 from portal.exceptions import PortalError
 
@@ -119,7 +119,7 @@ class CertificateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         """Per category: the ranked approved nominees with votes and vetting score, and the proposed winners."""
         if not (self.has_issue_permission(request) or request.user.has_perm("certification.view_certificate")):
             raise PermissionDenied
-        edition = get_object_or_404(Edition, pk=edition_id)
+        edition = nominations_selectors.get_edition_by_id(edition_id)
         if request.method == "POST":
             if not self.has_issue_permission(request):
                 raise PermissionDenied
