@@ -136,7 +136,12 @@ class NomineeVettingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 **(extra_context or {}),
                 "vetting_panel": render_to_string(
                     "admin/certification/vetting_panel.html",
-                    {"summary": summary, "can_record": can_record, "add_check_url": reverse("admin:certification_check_add")},
+                    {
+                        "summary": summary,
+                        "can_record": can_record,
+                        "record_url": reverse("admin:certification_check_record", args=[nominee.pk]),
+                        "user_id": request.user.pk,
+                    },
                     request=request,
                 ),
             }
