@@ -18,7 +18,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, NullIf, TruncDate
 from django.http import Http404
 
-from nominations.models import Channel, FraudDecision, FraudFlag, Nominee, Vote
+from nominations.models import Channel, FraudDecision, FraudFlag, Nominee, NomineeState, Vote
 from nominations.selectors import can_see_tallies, can_see_unreleased_tallies
 
 from .. import workflow
@@ -193,4 +193,36 @@ def get_evidence_for_download(*, user, evidence_id) -> Evidence:
     try:
         return Evidence.objects.select_related("check_record").get(pk=int(evidence_id))
     except (Evidence.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
+
+
+def get_nominee_for_check(*, nominee_id) -> Nominee:
+    """The nominee whose checks the admin's record page shows: 404 alike for missing and not under review.
+
+    A hand-typed or stale URL gets no form; services.record_check checks the
+    state again under the nominee's row lock.
+    """
+    try:
+        return Nominee.objects.select_related("firm", "category", "edition").get(pk=int(nominee_id), state=NomineeState.UNDER_REVIEW)
+    except (Nominee.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
+
+
+def get_check(*, nominee: Nominee, kind: str, channel: str) -> Check | None:
+    """The nominee's check of this kind and channel, if recorded, with its recorder and evidence files."""
+    return (
+        Check.objects.filter(nominee=nominee, kind=kind, channel=channel)
+        .select_related("recorded_by")
+        .prefetch_related("evidence")
+        .first()
+    )
+
+
+def get_check_for_evidence(*, check_id) -> Check:
+    """A check evidence can be added to from the record page: 404 alike for missing and nominee not under review."""
+    try:
+        return Check.objects.select_related("nominee__firm", "nominee__category", "nominee__edition", "recorded_by").get(
+            pk=int(check_id), nominee__state=NomineeState.UNDER_REVIEW
+        )
+    except (Check.DoesNotExist, TypeError, ValueError):
         raise Http404 from None

@@ -84,22 +84,41 @@ def test_evidence_is_never_served_publicly(client, check, auditor):
     assert client.get(url).status_code == 302  # to the admin login
 
 
-def test_upload_through_the_check_admin_page(client, check, auditor):
+def evidence_url(check):
+    return reverse("admin:certification_check_evidence", args=[check.pk])
+
+
+def test_upload_on_the_record_page(client, check, auditor):
     client.force_login(auditor)
-    url = reverse("admin:certification_check_change", args=[check.pk])
-    data = {"notes": "KRS", "active": "on", "evidence-TOTAL_FORMS": "1", "evidence-INITIAL_FORMS": "0",
-            "evidence-0-file": SimpleUploadedFile("krs.pdf", PDF)}
-    response = client.post(url, data)
-    assert response.status_code == 302, response.content.decode()[:2000]
+    record_page = reverse("admin:certification_check_record", args=[check.nominee_id]) + "?kind=registration&channel="
+    page = client.get(record_page).content.decode()
+    assert f'action="{evidence_url(check)}"' in page and 'name="file"' in page
+    response = client.post(evidence_url(check), {"file": SimpleUploadedFile("krs.pdf", PDF)}, follow=True)
+    assert response.redirect_chain == [(record_page, 302)]
+    assert "The file “krs.pdf” was added" in response.content.decode() and 'id="evidence-files"><li><a href=' in response.content.decode()
     assert Evidence.objects.get().original_name == "krs.pdf"
+    assert AuditEntry.objects.filter(action="evidence.add").count() == 1
 
 
-def test_a_bad_upload_on_the_admin_page_shows_the_error(client, check, auditor):
+def test_a_bad_upload_on_the_record_page_shows_the_error(client, check, auditor):
     client.force_login(auditor)
-    url = reverse("admin:certification_check_change", args=[check.pk])
-    data = {"active": "on", "evidence-TOTAL_FORMS": "1", "evidence-INITIAL_FORMS": "0",
-            "evidence-0-file": SimpleUploadedFile("fake.pdf", b"MZ not a pdf")}
-    response = client.post(url, data)
+    response = client.post(evidence_url(check), {"file": SimpleUploadedFile("fake.pdf", b"MZ not a pdf")})
     assert response.status_code == 200
     assert "does not match" in response.content.decode()
+    assert not Evidence.objects.exists() and not AuditEntry.objects.filter(action="evidence.add").exists()
+
+
+def test_another_auditor_cannot_add_evidence_on_the_record_page(client, check, second_auditor):
+    client.force_login(second_auditor)
+    response = client.post(evidence_url(check), {"file": SimpleUploadedFile("a.pdf", PDF)})
+    assert response.status_code == 200 and "only they can add evidence" in response.content.decode()
+    assert not Evidence.objects.exists()
+
+
+def test_no_evidence_is_added_once_the_nominee_left_review(client, check, auditor):
+    from nominations.models import Nominee
+
+    Nominee.objects.filter(pk=check.nominee_id).update(state="rejected")
+    client.force_login(auditor)
+    assert client.post(evidence_url(check), {"file": SimpleUploadedFile("a.pdf", PDF)}).status_code == 404
     assert not Evidence.objects.exists()

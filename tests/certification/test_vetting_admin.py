@@ -147,27 +147,6 @@ def test_csv_export_neutralises_formulas(client, auditor):
     assert rows[1][2] == "'=HYPERLINK(1)"
 
 
-def test_record_a_check_through_the_admin(client, under_review, auditor):
-    client.force_login(auditor)
-    add = reverse("admin:certification_check_add")
-    assert client.get(add, {"nominee": under_review.pk, "kind": "charter"}).status_code == 200
-    data = {"nominee": under_review.pk, "kind": "complaints", "channel": "", "sample_size": 10,
-            "acknowledge": 5, "apologise": 5, "assess": 4, "act": 4, "follow_up": 2,
-            "evidence-TOTAL_FORMS": "0", "evidence-INITIAL_FORMS": "0"}
-    response = client.post(add, data)
-    assert response.status_code == 302, response.content.decode()[:3000]
-    check = under_review.checks.get()
-    assert (check.result, str(check.score), check.recorded_by) == ("pass", "4.00", auditor)
-
-
-def test_the_admin_refuses_an_incomplete_check_with_a_message(client, under_review, auditor):
-    client.force_login(auditor)
-    data = {"nominee": under_review.pk, "kind": "complaints", "channel": "", "sample_size": 10,
-            "evidence-TOTAL_FORMS": "0", "evidence-INITIAL_FORMS": "0"}
-    response = client.post(reverse("admin:certification_check_add"), data)
-    assert response.status_code == 200 and "score from 1 to 5" in response.content.decode()
-
-
 def test_auditors_cannot_open_the_tallies_list(client, auditor):
     client.force_login(auditor)
     assert client.get(reverse("admin:nominations_tally_changelist")).status_code == 403
