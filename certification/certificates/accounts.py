@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -69,8 +69,15 @@ def ensure_firm_account(*, firm: Firm) -> tuple[FirmAccount | None, str]:
     user = User.objects.filter(username=email).first()
     if user is not None:
         return None, str(_("a user %(email)s already exists, so no firm account was created.") % {"email": email})
-    user = User.objects.create_user(username=email, email=email)  # no password until the invitation is used
-    return FirmAccount.objects.create(user=user, firm=firm), ""
+    try:
+        with transaction.atomic():  # two issuances racing for the same firm: one creates, the other finds it
+            user = User.objects.create_user(username=email, email=email)  # no password until the invitation is used
+            return FirmAccount.objects.create(user=user, firm=firm), ""
+    except IntegrityError:
+        account = FirmAccount.objects.filter(firm=firm).select_related("user").order_by("pk").first()
+        if account is not None:
+            return account, ""
+        return None, str(_("a user %(email)s already exists, so no firm account was created.") % {"email": email})
 
 
 def invitation_token(account: FirmAccount) -> str:
@@ -191,7 +198,10 @@ def accept_terms(*, user) -> TermsAcceptance:
     account = FirmAccount.objects.filter(user=user).first()
     if account is None:
         raise NotAllowed()
-    acceptance, _created = TermsAcceptance.objects.get_or_create(
-        user=user, firm_id=account.firm_id, version=settings.LOGO_TERMS_VERSION
-    )
+    lookup = {"user": user, "firm_id": account.firm_id, "version": settings.LOGO_TERMS_VERSION}
+    try:
+        with transaction.atomic():  # a double click: the unique constraint lets one in, the other reads it
+            acceptance, _created = TermsAcceptance.objects.get_or_create(**lookup)
+    except IntegrityError:
+        acceptance = TermsAcceptance.objects.get(**lookup)
     return acceptance

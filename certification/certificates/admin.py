@@ -137,6 +137,8 @@ class CertificateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 )
                 for warning in result.warnings:
                     self.message_user(request, warning, messages.WARNING)
+                for failure in result.failures:
+                    self.message_user(request, _("Not issued: %(why)s") % {"why": failure}, messages.ERROR)
             return redirect(request.path)
         try:
             ranking, not_ready = winners.ranking(edition=edition), ""

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from audit import services as audit
 from nominations.models import Edition, Nominee
 from nominations.models import NomineeState as S
+from portal.exceptions import PortalError
 
 from .. import workflow
 from ..exceptions import AlreadyRevoked, CertificateError, NotAllowed, NotAWinner
@@ -22,17 +23,20 @@ from .winners import propose_winners
 
 logger = logging.getLogger(__name__)
 
+
 @dataclass(frozen=True)
 class Issued:
     certificates: list[Certificate]
     warnings: list[str]
+    failures: list[str]  # "firm: why" for each selected nominee that was not certified
 
 
 def issue_certificates(*, edition: Edition, nominee_ids, actor) -> Issued:
     """Certify the selected proposed winners: nominee approved -> certified, a Certificate, files and invitation queued.
 
     Each nominee in its own transaction (the workflow locks its row and checks
-    again that it is a proposed winner). Firms without a contact address are
+    again that it is a proposed winner), so one that fails leaves the others
+    issued; it is listed with why. Firms without a contact address are
     certified with a warning and no invitation.
     """
     if not actor.has_perm("certification.issue_certificate"):
@@ -41,38 +45,60 @@ def issue_certificates(*, edition: Edition, nominee_ids, actor) -> Issued:
     if not wanted:
         raise NotAWinner(_("Select at least one proposed winner."))
     winners = propose_winners(edition=edition)
-    open_ids = {n.pk for names in winners.values() for n in names if n.state == S.APPROVED}
-    outside = wanted - open_ids
-    if outside:
-        names = ", ".join(Nominee.objects.filter(pk__in=outside).values_list("firm__name", flat=True).order_by("firm__name"))
-        raise NotAWinner(
-            _("Only proposed winners that are approved receive certificates; not: %(names)s.") % {"names": names or outside}
-        )
-    issued, warnings = [], []
-    for nominee in Nominee.objects.filter(pk__in=wanted).select_related("firm", "category", "edition").order_by("pk"):
-        with transaction.atomic():
-            workflow.transition(nominee=nominee, to=S.CERTIFIED, actor=actor)
-            certificate = _create_certificate(nominee=nominee, actor=actor)
-            audit.record(
-                actor=actor,
-                action="certificate.issue",
-                obj=certificate,
-                after={
-                    "nominee": nominee.pk,
-                    "firm": nominee.firm.name,
-                    "valid_from": certificate.valid_from,
-                    "valid_until": certificate.valid_until,
-                },
+    open_ids = {
+        n.pk for names in winners.values() for n in names if n.state == S.APPROVED
+    }
+    issued, warnings, failures = [], [], []
+    for nominee in (
+        Nominee.objects.filter(pk__in=wanted)
+        .select_related("firm", "category", "edition")
+        .order_by("pk")
+    ):
+        if nominee.pk not in open_ids:
+            failures.append(f"{nominee.firm.name}: {NotAWinner.message}")
+            continue
+        try:
+            certificate, problem = _issue_one(nominee=nominee, actor=actor)
+        except (PortalError, IntegrityError) as error:
+            logger.warning(
+                "certificate for nominee %s not issued: %r", nominee.pk, error
             )
-            transaction.on_commit(partial(queue_certificate_files, certificate.pk))
-            account, problem = accounts.ensure_firm_account(firm=nominee.firm)
-            if account is not None:
-                # An account already in use is told of the new certificate; only a new one gets a password link.
-                transaction.on_commit(partial(accounts.queue_invitation, account.pk, account.activated_at is None))
+            failures.append(
+                f"{nominee.firm.name}: {getattr(error, 'message', _('it could not be saved; try again.'))}"
+            )
+            continue
         if problem:
             warnings.append(f"{nominee.firm.name}: {problem}")
         issued.append(certificate)
-    return Issued(certificates=issued, warnings=warnings)
+    return Issued(certificates=issued, warnings=warnings, failures=failures)
+
+
+def _issue_one(*, nominee: Nominee, actor) -> tuple[Certificate, str]:
+    """One nominee: approved -> certified, its certificate and audit entry, files and invitation queued on commit."""
+    with transaction.atomic():
+        workflow.transition(nominee=nominee, to=S.CERTIFIED, actor=actor)
+        certificate = _create_certificate(nominee=nominee, actor=actor)
+        audit.record(
+            actor=actor,
+            action="certificate.issue",
+            obj=certificate,
+            after={
+                "nominee": nominee.pk,
+                "firm": nominee.firm.name,
+                "valid_from": certificate.valid_from,
+                "valid_until": certificate.valid_until,
+            },
+        )
+        transaction.on_commit(partial(queue_certificate_files, certificate.pk))
+        account, problem = accounts.ensure_firm_account(firm=nominee.firm)
+        if account is not None:
+            # An account already in use is told of the new certificate; only a new one gets a password link.
+            transaction.on_commit(
+                partial(
+                    accounts.queue_invitation, account.pk, account.activated_at is None
+                )
+            )
+    return certificate, problem
 
 
 def _create_certificate(*, nominee: Nominee, actor) -> Certificate:
@@ -103,9 +129,9 @@ def regenerate_certificate_files(*, certificate: Certificate, actor) -> None:
     if not actor.has_perm("certification.issue_certificate"):
         raise NotAllowed()
     with transaction.atomic():
-        Certificate.objects.filter(pk=certificate.pk).exclude(files_status=FilesStatus.READY).update(
-            files_status=FilesStatus.PENDING, files_error=""
-        )
+        Certificate.objects.filter(pk=certificate.pk).exclude(
+            files_status=FilesStatus.READY
+        ).update(files_status=FilesStatus.PENDING, files_error="")
         audit.record(actor=actor, action="certificate.regenerate", obj=certificate)
         transaction.on_commit(partial(queue_certificate_files, certificate.pk, True))
 
@@ -125,14 +151,22 @@ def revoke_certificate(*, certificate: Certificate, actor, reason: str) -> Certi
     with transaction.atomic():
         now = timezone.now()
         before = certificate.status()
-        changed = Certificate.objects.filter(pk=certificate.pk, revoked_at__isnull=True).update(
-            revoked_at=now, revoked_by=actor, revocation_reason=reason
-        )
+        changed = Certificate.objects.filter(
+            pk=certificate.pk, revoked_at__isnull=True
+        ).update(revoked_at=now, revoked_by=actor, revocation_reason=reason)
         if changed != 1:
             raise AlreadyRevoked()
         audit.record(
-            actor=actor, action="certificate.revoke", obj=certificate, before={"status": before}, after={"status": "revoked"},
+            actor=actor,
+            action="certificate.revoke",
+            obj=certificate,
+            before={"status": before},
+            after={"status": "revoked"},
             reason=reason,
         )
-    certificate.revoked_at, certificate.revoked_by, certificate.revocation_reason = now, actor, reason
+    certificate.revoked_at, certificate.revoked_by, certificate.revocation_reason = (
+        now,
+        actor,
+        reason,
+    )
     return certificate

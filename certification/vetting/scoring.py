@@ -112,8 +112,9 @@ def evaluate(*, kind: str, inputs: dict, survey_threshold: int, pending_flags: i
         satisfied = _count(inputs, "satisfied", _("the number of satisfied customers"), 0)
         if satisfied > sample:
             raise CheckRefused(_("More satisfied customers than customers surveyed."))
+        # Judged on the exact share (79.995 % is not 80 %); the rounded figure is only shown.
+        result = CheckResult.PASS if Decimal(100) * satisfied >= survey_threshold * sample else CheckResult.FAIL
         percent = two_places(Decimal(100) * satisfied / sample)
-        result = CheckResult.PASS if percent >= survey_threshold else CheckResult.FAIL
         # 0% satisfied is 1, 100% is 5.
         details = {"sample_size": sample, "satisfied": satisfied, "percent": float(percent), "threshold": survey_threshold}
         return Outcome(result, two_places(1 + 4 * percent / 100), details)

@@ -18,7 +18,14 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, NullIf, TruncDate
 from django.http import Http404
 
-from nominations.models import Channel, FraudDecision, FraudFlag, Nominee, NomineeState, Vote
+from nominations.models import (
+    Channel,
+    FraudDecision,
+    FraudFlag,
+    Nominee,
+    NomineeState,
+    Vote,
+)
 from nominations.selectors import can_see_tallies, can_see_unreleased_tallies
 
 from .. import workflow

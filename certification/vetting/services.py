@@ -119,6 +119,10 @@ def add_evidence(*, check: Check, file, actor) -> Evidence:
         digest.update(chunk)
     file.seek(0)
     with transaction.atomic():
+        # The nominee's row is locked as a decision locks it: no evidence slips in beside or after a decision.
+        locked = Nominee.objects.select_for_update().get(pk=check.nominee_id)
+        if locked.state != S.UNDER_REVIEW:
+            raise CheckRefused(_("Evidence can be added only while the nominee is under review."))
         evidence.save()
         audit.record(
             actor=actor,

@@ -122,3 +122,12 @@ def test_no_evidence_is_added_once_the_nominee_left_review(client, check, audito
     client.force_login(auditor)
     assert client.post(evidence_url(check), {"file": SimpleUploadedFile("a.pdf", PDF)}).status_code == 404
     assert not Evidence.objects.exists()
+
+
+def test_the_service_refuses_evidence_once_a_decision_was_made(check, auditor):
+    from nominations.models import Nominee
+
+    Nominee.objects.filter(pk=check.nominee_id).update(state="approved")
+    with pytest.raises(CheckRefused, match="only while the nominee is under review"):
+        vetting.add_evidence(check=check, file=SimpleUploadedFile("late.pdf", PDF), actor=auditor)
+    assert not Evidence.objects.exists() and not AuditEntry.objects.filter(action="evidence.add").exists()

@@ -67,10 +67,27 @@ def test_status_is_expired_after_the_last_day_and_revoked_wins(issued):
 
 
 def test_only_proposed_winners_receive_certificates(winner, runner_up, manager):
-    with pytest.raises(NotAWinner, match="Ștefănești"):
-        certificates.issue_certificates(edition=winner.edition, nominee_ids=[runner_up.pk], actor=manager)
-    assert not Certificate.objects.exists()
+    result = certificates.issue_certificates(edition=winner.edition, nominee_ids=[runner_up.pk], actor=manager)
+    assert not result.certificates and not Certificate.objects.exists()
+    assert len(result.failures) == 1 and "Ștefănești" in result.failures[0] and str(NotAWinner.message) in result.failures[0]
     assert Nominee.objects.get(pk=runner_up.pk).state == S.APPROVED
+
+
+def test_one_nominee_that_cannot_be_certified_does_not_stop_the_others(winner, runner_up, manager):
+    result = certificates.issue_certificates(edition=winner.edition, nominee_ids=[runner_up.pk, winner.pk], actor=manager)
+    assert [c.nominee_id for c in result.certificates] == [winner.pk]
+    assert len(result.failures) == 1 and "Ștefănești" in result.failures[0]
+    assert Nominee.objects.get(pk=winner.pk).state == S.CERTIFIED
+
+
+def test_a_failure_inside_one_issuance_rolls_back_only_that_one(winner, manager, monkeypatch):
+    def refuse(**kwargs):
+        raise TransitionRefused("refused for the test")
+
+    monkeypatch.setattr(certificates.workflow, "transition", refuse)
+    result = certificates.issue_certificates(edition=winner.edition, nominee_ids=[winner.pk], actor=manager)
+    assert not result.certificates and result.failures == [f"{winner.firm.name}: refused for the test"]
+    assert not Certificate.objects.exists() and Nominee.objects.get(pk=winner.pk).state == S.APPROVED
 
 
 def test_the_workflow_refuses_to_certify_a_nominee_that_is_not_a_proposed_winner(winner, runner_up, manager):
@@ -91,8 +108,8 @@ def test_issuing_is_refused_while_voting_is_open(category, manager):
 
 
 def test_issuing_twice_is_refused(issued, winner, manager):
-    with pytest.raises(NotAWinner):
-        certificates.issue_certificates(edition=winner.edition, nominee_ids=[winner.pk], actor=manager)
+    result = certificates.issue_certificates(edition=winner.edition, nominee_ids=[winner.pk], actor=manager)
+    assert not result.certificates and result.failures
     assert Certificate.objects.count() == 1
 
 
