@@ -2,7 +2,12 @@
 FROM node:20-slim AS assets
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# Of the certificate font (source-sans) the image keeps the static TrueType files, which
+# CERTIFICATE_FONT_DIR points at, and the SIL OFL licence that must travel with them; the
+# OTF, variable and web formats (10 MB) stay out.
+RUN npm ci --no-audit --no-fund \
+    && find node_modules/source-sans -mindepth 1 -maxdepth 1 \
+        ! -name TTF ! -name LICENSE.md ! -name package.json -exec rm -rf {} +
 
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1

@@ -9,7 +9,8 @@ class CertificationConfig(AppConfig):
     verbose_name = _("Certification")
 
     def ready(self) -> None:
-        # Imported once the models are loaded (Django's rule for receivers), not to dodge a cycle.
+        # Imported once the models are loaded (Django's rule for receivers and checks), not to dodge a cycle.
+        from . import checks  # noqa: F401  (registers the system checks)
         from .vetting.receivers import qualify_when_final
 
         tally_finalised.connect(qualify_when_final, dispatch_uid="certification.qualify_when_final")

@@ -12,6 +12,7 @@ from portal.admin_mixins import ReadOnlyAdminMixin
 
 from . import selectors, services
 from .exceptions import PortalError
+from .forms import EmailAddressField
 from .models import (
     EDITION_RULES,
     EDITION_THRESHOLDS,
@@ -138,7 +139,10 @@ class FirmAdmin(admin.ModelAdmin):
     list_display = ("name", "country", "registration_number", "website", "contact_email", "created_at")
     list_filter = ("country",)
     search_fields = ("name", "registration_number")
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # as the nomination form does
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},  # as the nomination form does
+        models.EmailField: {"form_class": EmailAddressField},  # the invitation goes there: as the vote form checks
+    }
     # What the public verification shows of a certified firm: only a superuser corrects it.
 
     def get_readonly_fields(self, request, obj=None):

@@ -1,23 +1,56 @@
-"""Canonical form of an e-mail address: one inbox, one voter.
+"""E-mail addresses: their syntax, and the canonical form (one inbox, one voter).
 
-The canonical form is what the database's unique constraint sees, so two
-spellings of one mailbox cannot both count.
+The syntax and the IDNA 2008 form of the domain come from email-validator. The
+canonical form is what the database's unique constraint sees, so two spellings
+of one mailbox cannot both count; its provider folding (gmail dots and +tags)
+is ours, as no library does it.
 """
 
 from django.conf import settings
+from django.core.validators import EmailValidator
+from django.utils.translation import gettext_lazy as _
+from email_validator import EmailNotValidError, ValidatedEmail, validate_email
+
+
+class InvalidEmailAddress(ValueError):
+    def __init__(self, message, code: str):
+        super().__init__(message)
+        self.code = code
+
+
+def parse_address(address: str) -> ValidatedEmail:
+    """The address checked and split, or InvalidEmailAddress with a reason a voter can read.
+
+    No DNS look-up: the confirmation e-mail proves the inbox, and look-ups would
+    make a vote wait on a resolver. Refused besides bad syntax: quoted local
+    parts ("alice"@…, which would canonicalise apart from the plain mailbox),
+    non-ASCII local parts (not every mail server takes SMTPUTF8), domain
+    literals, display names, and reserved domains such as localhost or .test.
+    """
+    try:
+        return validate_email(address, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError as error:
+        # A quote or a second @ hides the real mailbox, and the real domain from the
+        # disposable-domain rule: say so rather than "invalid".
+        if address.startswith('"') or address.count("@") > 1:
+            raise InvalidEmailAddress(
+                _("Please enter a plain e-mail address, without quotation marks or a second @."), code="quoted"
+            ) from None
+        # email-validator words every length limit (whole address, either part, one
+        # label, before or after IDNA encoding) with "too long" or "N characters too many";
+        # the tests hold it to that.
+        if "too long" in str(error) or "too many" in str(error):
+            raise InvalidEmailAddress(_("This e-mail address is too long."), code="max_length") from None
+        # Django's own wording, translated by Django's catalogues, as before.
+        raise InvalidEmailAddress(EmailValidator.message, code="invalid") from None
 
 
 def canonical_email(address: str) -> str:
-    address = address.strip()
-    local, _, domain = address.rpartition("@")
-    # Domains are case-insensitive (and IDNA-encoded on the wire); local parts
-    # are case-insensitive at every provider that matters for a vote.
-    domain = domain.casefold().rstrip(".")
-    try:
-        domain = domain.encode("idna").decode("ascii")
-    except UnicodeError:
-        pass
-    local = local.casefold()
+    """The canonical form of a valid address (InvalidEmailAddress for any other)."""
+    parsed = parse_address(address.strip())
+    # The domain in ASCII (IDNA 2008, lower case); local parts are case-insensitive at
+    # every provider that matters for a vote.
+    local, domain = parsed.local_part.casefold(), parsed.ascii_domain
     dotless = {d.casefold() for d in settings.CANONICAL_DOTLESS_DOMAINS}
     if domain in dotless:
         local = local.split("+", 1)[0].replace(".", "")
@@ -34,7 +67,7 @@ def email_fingerprint(canonical: str) -> str:
     dots and +tags are dropped on every domain, and look-alike domains
     (FRAUD_LOOKALIKE_DOMAINS, e.g. "gmial.com" -> "gmail.com") map to the real one.
     """
-    local, _, domain = canonical.rpartition("@")
+    local, _at, domain = canonical.rpartition("@")
     domain = settings.FRAUD_LOOKALIKE_DOMAINS.get(domain, domain)
     local = local.split("+", 1)[0].replace(".", "")
     return f"{local}@{domain}"

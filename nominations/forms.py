@@ -1,5 +1,7 @@
 """Input validation only: lengths, content and formats. Rules live in services."""
 
+import unicodedata
+
 from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
@@ -9,10 +11,27 @@ from django.utils.translation import gettext_lazy as _
 from portal.text import TextField, clean_text
 
 from . import registration
-from .emails import canonical_email
+from .emails import InvalidEmailAddress, parse_address
 from .models import QUALITIES, Category, Channel, Edition
 
 RATING_CHOICES = [(i, str(i)) for i in range(1, 6)]
+
+
+def validate_email_address(value: str) -> None:
+    try:
+        parse_address(value)
+    except InvalidEmailAddress as error:
+        raise ValidationError(error.args[0], code=error.code) from None
+
+
+class EmailAddressField(forms.CharField):
+    """An e-mail address as typed (in NFC), its syntax checked by email-validator (nominations.emails)."""
+
+    widget = forms.EmailInput
+    default_validators = [validate_email_address]
+
+    def to_python(self, value):
+        return unicodedata.normalize("NFC", super().to_python(value))
 
 
 class HoneypotMixin(forms.Form):
@@ -81,7 +100,7 @@ class VoteForm(HoneypotMixin, forms.Form):
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": _("This nominee does not exist in this category.")},
     )
-    email = forms.EmailField(label=_("Your e-mail address"), max_length=254)
+    email = EmailAddressField(label=_("Your e-mail address"), max_length=254)
     consent = forms.BooleanField(
         label=_("I agree that my e-mail address is used to confirm this vote and to send me its receipt."),
         required=True,
@@ -102,22 +121,6 @@ class VoteForm(HoneypotMixin, forms.Form):
 
     def clean_nominee(self):
         return self._nominees[self.cleaned_data["nominee"]]
-
-    def clean_email(self) -> str:
-        email = clean_text(self.cleaned_data["email"], max_length=254)
-        if " " in email:
-            raise ValidationError(_("Enter a valid e-mail address."), code="invalid")
-        # A quoted local part ("alice"@…) would canonicalise apart from the plain
-        # mailbox (two counted votes), and a second @ hides the real domain from
-        # the disposable-domain rule.
-        if email.count("@") != 1 or email.startswith('"'):
-            raise ValidationError(
-                _("Please enter a plain e-mail address, without quotation marks or a second @."), code="quoted"
-            )
-        # The canonical form is stored too, and IDNA-encoding the domain can lengthen it.
-        if len(canonical_email(email)) > 254:
-            raise ValidationError(_("This e-mail address is too long."), code="max_length")
-        return email
 
 
 class ReceiptForm(forms.Form):

@@ -1,16 +1,22 @@
 """Registration numbers of firms: Polish NIP and Romanian CUI/CIF.
 
-See ../shared/domain.md for the checksums. `normalize` accepts the spellings
-people actually type (dashes, spaces, dots, a country prefix) and returns the
-bare digits, or raises ValueError with a reason a customer can read.
+The checksums (see ../shared/domain.md) are python-stdnum's `stdnum.pl.nip` and
+`stdnum.ro.cui`. What stays here is what we accept from people: `normalize`
+takes the spellings they actually type (dashes, spaces, dots, slashes, a
+country prefix) and returns the bare digits, or raises InvalidRegistrationNumber
+with a reason a customer can read.
+
+The spelling is cleaned here, not by stdnum's `compact`, which also turns
+full-width and other Unicode digits into ASCII ones: we refuse those, so a
+number is stored exactly as its digits were typed.
 """
 
 import re
 
 from django.utils.translation import gettext_lazy as _
-
-NIP_WEIGHTS = (6, 5, 7, 2, 3, 4, 5, 6, 7)
-CUI_KEY = (7, 5, 3, 2, 1, 7, 5, 3, 2)
+from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
+from stdnum.pl import nip
+from stdnum.ro import cui
 
 _SEPARATORS = re.compile(r"[\s\-./]+")
 
@@ -28,56 +34,39 @@ def _strip(raw: str, prefix: str) -> str:
     return value
 
 
-def nip_is_valid(digits: str) -> bool:
-    if len(digits) != 10 or not digits.isdigit():
-        return False
-    total = sum(int(d) * w for d, w in zip(digits[:9], NIP_WEIGHTS))
-    remainder = total % 11
-    # A remainder of 10 is never issued.
-    return remainder != 10 and remainder == int(digits[9])
-
-
-def cui_is_valid(digits: str) -> bool:
-    if not 2 <= len(digits) <= 10 or not digits.isdigit():
-        return False
-    body, control = digits[:-1], int(digits[-1])
-    # The key is applied right-aligned: the last key weights meet the last body digits.
-    key = CUI_KEY[len(CUI_KEY) - len(body):]
-    total = sum(int(d) * w for d, w in zip(body, key))
-    expected = (total * 10) % 11
-    if expected == 10:
-        expected = 0
-    return expected == control
-
-
 def normalize(raw: str, *, country: str) -> str:
     if len(raw or "") > 40:
         raise InvalidRegistrationNumber(_("This registration number is too long."))
     if country == "PL":
         digits = _strip(raw, "PL")
-        if len(digits) != 10:
-            raise InvalidRegistrationNumber(_("A Polish NIP has 10 digits."))
-        if not nip_is_valid(digits):
-            raise InvalidRegistrationNumber(_("This NIP fails its checksum; please check the digits."))
-        return digits
+        try:
+            # A remainder of 10 is never issued: no tenth digit matches it.
+            return nip.validate(digits)
+        except InvalidLength:
+            raise InvalidRegistrationNumber(_("A Polish NIP has 10 digits.")) from None
+        except InvalidChecksum:
+            raise InvalidRegistrationNumber(_("This NIP fails its checksum; please check the digits.")) from None
     if country == "RO":
         digits = _strip(raw, "RO")
-        if not 2 <= len(digits) <= 10:
-            raise InvalidRegistrationNumber(_("A Romanian CUI has 2 to 10 digits."))
-        if not cui_is_valid(digits):
-            raise InvalidRegistrationNumber(_("This CUI fails its checksum; please check the digits."))
-        return digits
+        try:
+            return cui.validate(digits)
+        except InvalidLength:
+            raise InvalidRegistrationNumber(_("A Romanian CUI has 2 to 10 digits.")) from None
+        except InvalidChecksum:
+            raise InvalidRegistrationNumber(_("This CUI fails its checksum; please check the digits.")) from None
+        except ValidationError:
+            # Digits only by now, so stdnum's remaining format rule: no CUI is issued with a
+            # leading zero, and "018547290" would otherwise register 18547290 a second time.
+            raise InvalidRegistrationNumber(_("A Romanian CUI does not start with 0.")) from None
     raise InvalidRegistrationNumber(_("Registration numbers of this country are not supported."))
 
 
 def nip_from_body(body: str) -> str | None:
     """The valid NIP for nine digits, or None where the checksum would be 10 (never issued)."""
-    remainder = sum(int(d) * w for d, w in zip(body, NIP_WEIGHTS)) % 11
+    remainder = nip.checksum(body)  # over nine digits: the weighted sum mod 11
     return None if remainder == 10 else f"{body}{remainder}"
 
 
 def cui_from_body(body: str) -> str:
     """The valid CUI for 1 to 9 leading digits."""
-    key = CUI_KEY[len(CUI_KEY) - len(body):]
-    control = (sum(int(d) * w for d, w in zip(body, key)) * 10) % 11
-    return f"{body}{0 if control == 10 else control}"
+    return f"{body}{cui.calc_check_digit(body)}"

@@ -328,6 +328,11 @@ RECONCILE_EVERY_SECONDS = env_int("RECONCILE_EVERY_SECONDS", 300)
 CERTIFICATES_PER_CATEGORY = env_int("CERTIFICATES_PER_CATEGORY", 1)
 # A certificate is valid from its issue date for this many days (the last day included).
 CERTIFICATE_VALIDITY_DAYS = env_int("CERTIFICATE_VALIDITY_DAYS", 365)
+# The certificate font: static TrueType files of Source Sans 3 (SIL OFL 1.1) from the npm
+# package source-sans (package.json), installed by `npm ci` as Bootstrap is.
+CERTIFICATE_FONT_DIR = Path(
+    env_str("CERTIFICATE_FONT_DIR", str(BASE_DIR / "node_modules" / "source-sans" / "TTF"))
+)
 # The invitation link to a firm account works once, for this long.
 FIRM_INVITATION_MAX_AGE = timedelta(days=env_int("FIRM_INVITATION_MAX_AGE_DAYS", 7))
 # Bump when the logo usage terms change: every firm accepts the new version once.

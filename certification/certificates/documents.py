@@ -2,9 +2,12 @@
 
 Labels are in the active language (the service renders a certificate in its edition's).
 
-Text is set in Source Sans Pro, shipped by the `font-source-sans-pro` package
-(static TrueType files that reportlab embeds and Pillow renders), which has
-every Polish and Romanian letter, Ș and Ț with the comma below included.
+Text is set in Source Sans 3 (formerly Source Sans Pro; SIL Open Font License
+1.1), from the npm package `source-sans` that Adobe publishes from
+adobe-fonts/source-sans, pinned in package-lock.json. Its static TrueType files,
+which reportlab embeds and Pillow renders, have every Polish and Romanian
+letter, Ș and Ț with the comma below included. CERTIFICATE_FONT_DIR says where
+they are (node_modules/source-sans/TTF by default).
 """
 
 import io
@@ -13,11 +16,13 @@ import zipfile
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
 import segno
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
-from font_source_sans_pro import font_files_ttf
 from PIL import Image, ImageDraw, ImageFont
 from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.pagesizes import A4
@@ -33,8 +38,19 @@ GOLD_LIGHT = "#F3E3A6"
 INK = "#1F2A36"
 PNG_SIZES = (256, 512, 1024)
 
-REGULAR = font_files_ttf["SourceSansPro"]
-BOLD = font_files_ttf["SourceSansProBold"]
+# Static instances: reportlab cannot use the variable fonts (VF/) of the package.
+FONT_FILES = {"regular": "SourceSans3-Regular.ttf", "bold": "SourceSans3-Bold.ttf"}
+
+
+def font_path(weight: str) -> Path:
+    """The TrueType file of the certificate font in this weight ("regular" or "bold")."""
+    path = Path(settings.CERTIFICATE_FONT_DIR) / FONT_FILES[weight]
+    if not path.is_file():
+        raise ImproperlyConfigured(
+            f"The certificate font {path} is missing. Run `npm ci` (it installs the npm package "
+            f"source-sans), or set CERTIFICATE_FONT_DIR to a folder with {' and '.join(FONT_FILES.values())}."
+        )
+    return path
 
 
 @dataclass(frozen=True)
@@ -57,9 +73,9 @@ class CertificateText:
 
 @cache
 def _pdf_fonts() -> tuple[str, str]:
-    pdfmetrics.registerFont(TTFont("SourceSansPro", REGULAR))
-    pdfmetrics.registerFont(TTFont("SourceSansPro-Bold", BOLD))
-    return "SourceSansPro", "SourceSansPro-Bold"
+    pdfmetrics.registerFont(TTFont("SourceSans3", font_path("regular")))
+    pdfmetrics.registerFont(TTFont("SourceSans3-Bold", font_path("bold")))
+    return "SourceSans3", "SourceSans3-Bold"
 
 
 def _fit_pdf(text: str, font: str, size: float, width: float, minimum: float = 10) -> float:
@@ -160,10 +176,10 @@ def logo_svg(text: CertificateText) -> bytes:
   <title>{title}</title>
   <circle cx="300" cy="300" r="290" fill="{GOLD}"/>
   <circle cx="300" cy="300" r="262" fill="{GOLD_LIGHT}" stroke="{GOLD}" stroke-width="6"/>
-  <g font-family="'Source Sans Pro', 'Noto Sans', 'DejaVu Sans', sans-serif" fill="{INK}">
+  <g font-family="'Source Sans 3', 'Source Sans Pro', 'Noto Sans', 'DejaVu Sans', sans-serif" fill="{INK}">
 {texts}
   </g>
-  <text x="300" y="530" font-family="'Source Sans Pro', sans-serif" font-size="18" fill="{INK}" text-anchor="middle">{escape(text.serial)}</text>
+  <text x="300" y="530" font-family="'Source Sans 3', 'Source Sans Pro', sans-serif" font-size="18" fill="{INK}" text-anchor="middle">{escape(text.serial)}</text>
 </svg>
 """
     return svg.encode("utf-8")
@@ -175,18 +191,18 @@ def _svg_size(value: str, size: int, width: int) -> int:
 
 
 @cache
-def _pil_font(path: str, size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(path, size)
+def _pil_font(weight: str, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(font_path(weight), size)
 
 
 def _draw_centred(draw: ImageDraw.ImageDraw, text: str, *, y: float, size: int, bold: bool, width: float, centre: float):
-    path = BOLD if bold else REGULAR
+    weight = "bold" if bold else "regular"
     while size > 6:
-        font = _pil_font(path, size)
+        font = _pil_font(weight, size)
         if draw.textlength(text, font=font) <= width:
             break
         size -= 1
-    draw.text((centre, y), text, font=_pil_font(path, size), fill=INK, anchor="mm")
+    draw.text((centre, y), text, font=_pil_font(weight, size), fill=INK, anchor="mm")
 
 
 def logo_png(text: CertificateText, size: int) -> bytes:

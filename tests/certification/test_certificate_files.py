@@ -43,15 +43,6 @@ def test_the_pdf_is_one_a4_page_with_the_firm_name_in_its_diacritics_and_the_ser
     assert TEXT.verify_url in text
 
 
-def test_every_polish_and_romanian_letter_has_a_glyph_in_the_font():
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    letters = "ĄĆĘŁŃÓŚŹŻąćęłńóśźżĂÂÎȘȚăâîșț"
-    for path in (documents.REGULAR, documents.BOLD):
-        cmap = TTFont("probe", path).face.charToGlyph
-        assert [c for c in letters if ord(c) not in cmap] == []
-
-
 @pytest.mark.parametrize("size", documents.PNG_SIZES)
 def test_the_png_logos_have_their_size_and_a_transparent_background(files, size):
     image = Image.open(io.BytesIO(files[f"png_{size}"]))

@@ -44,3 +44,12 @@ def test_changing_the_contact_email_is_audited(client, firm, manager):
     assert (entry.actor, entry.before, entry.after) == (
         manager, {"contact_email": "old@example.com"}, {"contact_email": "new@example.com"}
     )
+
+
+@pytest.mark.parametrize("address", ['"biuro"@example.com', "biuro@localhost"])
+def test_the_contact_email_is_checked_as_the_vote_form_checks_it(client, firm, manager, address):
+    # Django's own validator takes both; the invitation and the firm login need a plain, real mailbox.
+    client.force_login(manager)
+    response = change(client, firm, contact_email=address)
+    assert response.status_code == 200
+    assert Firm.objects.get(pk=firm.pk).contact_email == "old@example.com"
