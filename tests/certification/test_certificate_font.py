@@ -4,7 +4,9 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from fontTools.ttLib import TTFont
 
-from certification import checks, documents
+from certification import checks, tasks
+from certification.certificates import documents
+from certification.models import Certificate
 
 POLISH = "ĄĆĘŁŃÓŚŹŻąćęłńóśźż"
 # Ș Ț ș ț with the comma below (U+0218-U+021B), the correct Romanian letters, not the cedilla forms.
@@ -39,14 +41,11 @@ def test_the_check_is_silent_when_the_font_is_there():
 
 @pytest.mark.django_db
 def test_a_missing_font_is_recorded_on_the_certificate_not_retried(issued, settings, tmp_path):
-    from certification import tasks
-    from certification.models import Certificate
-
     Certificate.objects.filter(pk=issued.pk).update(files_status="pending")
     settings.CERTIFICATE_FONT_DIR = tmp_path
     documents._pdf_fonts.cache_clear()  # fonts already registered by earlier tests would hide the gap
     try:
-        assert tasks.generate_certificate_files.delay(issued.pk).get() is False
+        assert tasks.generate_certificate_files_task.delay(issued.pk).get() is False
     finally:
         documents._pdf_fonts.cache_clear()
     stored = Certificate.objects.get(pk=issued.pk)
