@@ -104,11 +104,12 @@ def _audit_log_flushable(transactional_db):
 
     if connection.vendor != "sqlite" or not AuditEntry.objects.exists():
         return
-    triggers = import_module("certification.migrations.0002_audit_log_append_only")
+    # The table and its triggers as audit/migrations/0001_initial.py renamed them.
+    moved = import_module("audit.migrations.0001_initial")
     with connection.cursor() as cursor:
-        cursor.execute(triggers.SQLITE_DROP[1])
+        cursor.execute("DROP TRIGGER IF EXISTS audit_auditentry_no_delete;")
     try:
         AuditEntry.objects.all().delete()
     finally:
         with connection.cursor() as cursor:
-            cursor.execute(triggers.SQLITE_CREATE[1])
+            cursor.execute(moved._sqlite_triggers("audit_auditentry")[1])
