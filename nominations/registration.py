@@ -8,6 +8,7 @@ bare digits, or raises ValueError with a reason a customer can read.
 import re
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 NIP_WEIGHTS = (6, 5, 7, 2, 3, 4, 5, 6, 7)
 CUI_KEY = (7, 5, 3, 2, 1, 7, 5, 3, 2)
@@ -26,6 +27,18 @@ def _strip(raw: str, prefix: str) -> str:
     if not value.isascii() or not value.isdigit():
         raise InvalidRegistrationNumber(_("Use digits only (dashes, spaces and a country prefix are fine)."))
     return value
+
+
+# What the number is called where it is printed (a certificate, the verification page).
+LABELS = {
+    "PL": pgettext_lazy("registration number", "NIP"),
+    "RO": pgettext_lazy("registration number", "CUI"),
+}
+
+
+def label(country: str) -> str:
+    """The registration number's name in the firm's country: NIP in Poland, CUI in Romania."""
+    return str(LABELS.get(country, _("Registration number")))
 
 
 def nip_is_valid(digits: str) -> bool:
