@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from portal import dispatch
+from portal import dispatch, identity
 
 from .models import Vote
 
@@ -52,6 +52,7 @@ def deliver_vote_email(*, vote_id: int, kind: str) -> None:
         return
     with translation.override(vote.language):
         context = {
+            **identity.template_context(),
             "vote": vote,
             "confirm_url": confirmation_url(vote) if kind == "confirm" else "",
             "receipt_url": f"{settings.SITE_URL}{reverse('nominations:receipt')}",

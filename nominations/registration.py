@@ -14,6 +14,7 @@ number is stored exactly as its digits were typed.
 import re
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from stdnum.exceptions import InvalidChecksum, InvalidLength, ValidationError
 from stdnum.pl import nip
 from stdnum.ro import cui
@@ -32,6 +33,18 @@ def _strip(raw: str, prefix: str) -> str:
     if not value.isascii() or not value.isdigit():
         raise InvalidRegistrationNumber(_("Use digits only (dashes, spaces and a country prefix are fine)."))
     return value
+
+
+# What the number is called where it is printed (a certificate, the verification page).
+LABELS = {
+    "PL": pgettext_lazy("registration number", "NIP"),
+    "RO": pgettext_lazy("registration number", "CUI"),
+}
+
+
+def label(country: str) -> str:
+    """The registration number's name in the firm's country: NIP in Poland, CUI in Romania."""
+    return str(LABELS.get(country, _("Registration number")))
 
 
 def normalize(raw: str, *, country: str) -> str:

@@ -5,6 +5,7 @@ ALLOWED_HOSTS stops start-up instead of running with a guess.
 """
 
 import os
+import re
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -49,6 +50,24 @@ def env_int(name: str, default: int) -> int:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+
+
+def env_colour(name: str, default: str) -> str:
+    """A colour as "#RRGGBB"; the "#" may be left out (an env file could read it as a comment)."""
+    value = env_str(name, default).strip()
+    if not re.fullmatch(r"#?[0-9A-Fa-f]{6}", value):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a colour like B8860B or #B8860B.")
+    return "#" + value.lstrip("#").upper()
+
+
+def env_per_language(name: str, languages: tuple[str, ...] = ("en", "pl", "ro")) -> dict[str, str]:
+    """`NAME_EN`, `NAME_PL`, ... as {"en": ..., ...}, only those set: the rest keep the translated default."""
+    found = {}
+    for language in languages:
+        value = os.environ.get(f"{name}_{language.upper()}")
+        if value is not None and value != "":
+            found[language] = value
+    return found
 
 
 DEBUG = env_bool("DEBUG", False)
@@ -128,6 +147,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
+                "portal.context_processors.identity",
             ],
         },
     },
@@ -242,8 +262,22 @@ EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Customers' Friend <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
-# The address links in e-mails point to (no request at hand in a Celery task).
+# The address links in e-mails point to (no request at hand in a Celery task), and the
+# verification host printed on every certificate.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# The programme's identity, shown on the public pages, e-mails, certificates and logos
+# (portal/identity.py). A name or title set for one language must be set for all three
+# (portal/checks.py); unset, each language has its translated default.
+PROGRAMME_NAME = env_per_language("PROGRAMME_NAME")  # default: "Customers' Friend"
+CERTIFICATE_TITLE = env_per_language("CERTIFICATE_TITLE")  # default: "Customer Friendly Certificate"
+CERTIFYING_BODY_NAME = env_str("CERTIFYING_BODY_NAME", "ICERTIAS")
+CERTIFYING_BODY_ADDRESS = env_str("CERTIFYING_BODY_ADDRESS", "")  # default: "Zurich, Switzerland", translated
+CERTIFYING_BODY_CONTACT = env_str("CERTIFYING_BODY_CONTACT", "")  # an e-mail or web address; none by default
+# The medal's colours: rim and ribbon, face, and lettering.
+MARK_RIM_COLOUR = env_colour("MARK_RIM_COLOUR", "#B8860B")
+MARK_FACE_COLOUR = env_colour("MARK_FACE_COLOUR", "#F3E3A6")
+MARK_INK_COLOUR = env_colour("MARK_INK_COLOUR", "#1F2A36")
 
 # Celery: eager (in-process) unless a broker is configured.
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "memory://")

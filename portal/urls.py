@@ -1,13 +1,15 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.functional import lazy
 from django.views.i18n import set_language
 
 from certification.urls import api_urlpatterns as certification_api
+from portal import identity
 from portal.views import healthz
 
-admin.site.site_header = "Customers' Friend"
-admin.site.site_title = "Customers' Friend admin"
+admin.site.site_header = lazy(identity.programme_name, str)()
+admin.site.site_title = lazy(identity.programme_name, str)()
 
 urlpatterns = [
     path("admin/", admin.site.urls),

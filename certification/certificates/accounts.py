@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit import services as audit
 from nominations.models import Firm
-from portal import dispatch
+from portal import dispatch, identity
 
 from ..exceptions import (
     CertificateError,
@@ -29,6 +29,7 @@ from ..exceptions import (
     NotAllowed,
 )
 from ..models import Certificate, FirmAccount, TermsAcceptance, new_nonce
+from . import wording
 
 logger = logging.getLogger(__name__)
 
@@ -84,10 +85,14 @@ def invitation_token(account: FirmAccount) -> str:
     return signing.dumps({"a": account.pk, "n": account.invitation_nonce}, salt=INVITATION_SALT)
 
 
-def firm_language(firm_id: int) -> str:
-    """The language of the firm's latest certificate (its edition's), else the site's default."""
-    latest = Certificate.objects.filter(firm_id=firm_id).order_by("-issued_at", "-pk").only("country").first()
-    return latest.language if latest is not None else settings.LANGUAGE_CODE
+def latest_certificate(firm_id: int) -> Certificate | None:
+    """The firm's newest certificate: its e-mails speak that edition's language and name that certificate."""
+    return (
+        Certificate.objects.filter(firm_id=firm_id)
+        .select_related("firm", "category", "edition")
+        .order_by("-issued_at", "-pk")
+        .first()
+    )
 
 
 def deliver_firm_invitation(*, account_id: int, with_link: bool = True) -> bool:
@@ -99,27 +104,36 @@ def deliver_firm_invitation(*, account_id: int, with_link: bool = True) -> bool:
     account = FirmAccount.objects.select_related("user", "firm").filter(pk=account_id).first()
     if account is None or not account.user.email:
         return False
-    with translation.override(firm_language(account.firm_id)):
+    certificate = latest_certificate(account.firm_id)
+    language = certificate.language if certificate is not None else settings.LANGUAGE_CODE
+    with translation.override(language):
+        # The certificate named as on its files: title, edition, gold medal, category, in the edition's language.
+        context = {
+            **identity.template_context(),
+            "firm": account.firm,
+            "certificate": certificate,
+            "wording": wording.for_certificate(certificate) if certificate is not None else None,
+            "title": wording.title(),
+        }
         if not with_link:
             send_mail(
-                subject=str(_("A new Customers' Friend certificate for %(firm)s") % {"firm": account.firm.name}),
+                subject=str(_("A new %(title)s for %(firm)s") % {"title": wording.title(), "firm": account.firm.name}),
                 message=render_to_string(
                     "certification/email/new_certificate.txt",
-                    {"firm": account.firm, "login": settings.SITE_URL + reverse("certification:firm_login")},
+                    {**context, "login": settings.SITE_URL + reverse("certification:firm_login")},
                 ),
                 from_email=None,
                 recipient_list=[account.user.email],
             )
             return True
         link = settings.SITE_URL + reverse("certification:firm_invitation", kwargs={"token": invitation_token(account)})
-        context = {
-            "firm": account.firm,
+        context |= {
             "link": link,
             "username": account.user.get_username(),
             "days": settings.FIRM_INVITATION_MAX_AGE.days,
         }
         send_mail(
-            subject=str(_("Your Customers' Friend firm account")),
+            subject=str(_("Your %(programme)s firm account") % {"programme": identity.programme_name()}),
             message=render_to_string("certification/email/invitation.txt", context),
             from_email=None,
             recipient_list=[account.user.email],

@@ -1,6 +1,9 @@
 """The certificate's files, as pure functions returning bytes: PDF (A4), SVG mark, PNG logos, ZIP pack.
 
-Labels are in the active language (the service renders a certificate in its edition's).
+Every word is in the active language (the service renders a certificate in its
+edition's): the fixed wording from `wording`, the programme's name, the title,
+the certifying body and the mark's colours from the programme's identity
+(settings). The mark is the medal of `medal.design`, drawn here three ways.
 
 Text is set in Source Sans 3 (formerly Source Sans Pro; SIL Open Font License
 1.1), from the npm package `source-sans` that Adobe publishes from
@@ -11,7 +14,6 @@ they are (node_modules/source-sans/TTF by default).
 """
 
 import io
-import math
 import zipfile
 from dataclasses import dataclass
 from datetime import date
@@ -30,13 +32,13 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-PROGRAMME = "Customers' Friend"
-TITLE = "Customer Friendly Certificate"
-BODY = "ICERTIAS"
-GOLD = "#B8860B"
-GOLD_LIGHT = "#F3E3A6"
-INK = "#1F2A36"
+from portal import identity
+
+from . import medal as mark
+from . import wording
+
 PNG_SIZES = (256, 512, 1024)
+SUPERSAMPLED = 2048  # the PNG's shapes are drawn about this large (at least 2x) and reduced: smooth edges
 
 # Static instances: reportlab cannot use the variable fonts (VF/) of the package.
 FONT_FILES = {"regular": "SourceSans3-Regular.ttf", "bold": "SourceSans3-Bold.ttf"}
@@ -64,6 +66,7 @@ class CertificateText:
     edition: str  # like "Poland 2026/2027"
     edition_label: str  # like "2026/2027"
     country: str
+    country_code: str  # "PL", "RO": what the registration number is called
     valid_from: date
     valid_until: date
     issued_on: date
@@ -85,17 +88,74 @@ def _fit_pdf(text: str, font: str, size: float, width: float, minimum: float = 1
     return size
 
 
-def certificate_pdf(text: CertificateText) -> bytes:
-    """One A4 page: programme, title, firm, category, edition, validity, serial and a QR code to the verification page."""
+def _measure(text: str, bold: bool, size: float) -> float:
+    regular, bold_font = _pdf_fonts()
+    return pdfmetrics.stringWidth(text, bold_font if bold else regular, size)
+
+
+def palette() -> mark.Palette:
+    return mark.Palette(rim=settings.MARK_RIM_COLOUR, face=settings.MARK_FACE_COLOUR, ink=settings.MARK_INK_COLOUR)
+
+
+def medal_design(text: CertificateText) -> mark.Medal:
+    """The edition's gold medal for this certificate, in the active language: what the logos show and the PDF's head."""
+    return mark.design(
+        programme=identity.programme_name(),
+        medal=wording.medal(),
+        title=wording.title(),
+        edition_label=text.edition_label,
+        category=text.category,
+        country=text.country,
+        serial=text.serial,
+        palette=palette(),
+        measure=_measure,
+    )
+
+
+def _draw_medal_pdf(pdf: canvas.Canvas, design: mark.Medal, *, left: float, top: float, scale: float) -> None:
+    """The medal as vectors, its 600-unit box at (left, top) scaled to `scale` points per unit."""
     regular, bold = _pdf_fonts()
+
+    def at(x: float, y: float) -> tuple[float, float]:
+        return left + x * scale, top - y * scale
+
+    for shape in design.shapes:
+        if isinstance(shape, mark.Circle):
+            x, y = at(shape.x, shape.y)
+            if shape.fill:
+                pdf.setFillColor(HexColor(shape.fill))
+            if shape.stroke:
+                pdf.setStrokeColor(HexColor(shape.stroke))
+                pdf.setLineWidth(shape.width * scale)
+            pdf.circle(x, y, shape.r * scale, stroke=1 if shape.stroke else 0, fill=1 if shape.fill else 0)
+        else:
+            path = pdf.beginPath()
+            path.moveTo(*at(*shape.points[0]))
+            for point in shape.points[1:]:
+                path.lineTo(*at(*point))
+            path.close()
+            pdf.setFillColor(HexColor(shape.fill))
+            pdf.drawPath(path, stroke=0, fill=1)
+    for line in design.lines:
+        pdf.setFillColor(HexColor(line.colour))
+        pdf.setFont(bold if line.bold else regular, line.size * scale)
+        pdf.drawCentredString(*at(line.x, line.y), line.text)
+
+
+def certificate_pdf(text: CertificateText) -> bytes:
+    """One A4 page headed by the medal: title, firm, category, edition, validity, serial and a QR code to the verification page."""
+    regular, bold = _pdf_fonts()
+    title, medal_wording = wording.title(), wording.medal()
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1)
-    pdf.setTitle(f"{TITLE} {text.serial}")
-    pdf.setAuthor(BODY)
+    pdf.setTitle(f"{title} {text.edition_label} — {text.serial}")
+    pdf.setAuthor(identity.body_name())
     pdf.setSubject(f"{text.firm_name} — {text.category} — {text.edition}")
+    pdf.setCreator(identity.programme_name())
     width, height = A4
     centre = width / 2
-    gold, ink = HexColor(GOLD), HexColor(INK)
+    colours = palette()
+    gold, ink = HexColor(colours.rim), HexColor(colours.ink)
     # Double gold frame.
     pdf.setStrokeColor(gold)
     pdf.setLineWidth(4)
@@ -103,39 +163,45 @@ def certificate_pdf(text: CertificateText) -> bytes:
     pdf.setLineWidth(1)
     pdf.rect(38, 38, width - 76, height - 76)
 
-    pdf.setFillColor(gold)
-    pdf.setFont(bold, 16)
-    pdf.drawCentredString(centre, height - 100, _(PROGRAMME).upper())
+    # The mark heads the page: 200 pt wide.
+    scale = 200 / mark.SIZE
+    _draw_medal_pdf(pdf, medal_design(text), left=centre - 100, top=height - 52, scale=scale)
+
     pdf.setFillColor(ink)
-    pdf.setFont(bold, 30)
-    pdf.drawCentredString(centre, height - 150, _(TITLE))
+    size = _fit_pdf(title, bold, 30, width - 140)
+    pdf.setFont(bold, size)
+    pdf.drawCentredString(centre, height - 295, title)
+    pdf.setFillColor(gold)
+    pdf.setFont(bold, 15)
+    pdf.drawCentredString(centre, height - 320, f"{medal_wording} · {wording.edition(text.edition_label)} · {text.country}")
+    pdf.setFillColor(ink)
     pdf.setFont(regular, 14)
-    pdf.drawCentredString(centre, height - 185, f"{text.edition}")
-    pdf.drawCentredString(centre, height - 240, _("is awarded to"))
+    pdf.drawCentredString(centre, height - 358, _("is awarded to"))
 
     size = _fit_pdf(text.firm_name, bold, 34, width - 140)
     pdf.setFont(bold, size)
-    pdf.drawCentredString(centre, height - 295, text.firm_name)
+    pdf.drawCentredString(centre, height - 398, text.firm_name)
     pdf.setFont(regular, 12)
-    pdf.drawCentredString(centre, height - 318, _("Registration number %(number)s") % {"number": text.registration_number})
+    registration = wording.registration_number(country=text.country_code, number=text.registration_number)
+    pdf.drawCentredString(centre, height - 420, registration)
 
     pdf.setFont(regular, 14)
-    pdf.drawCentredString(centre, height - 370, _("in the category"))
+    pdf.drawCentredString(centre, height - 458, _("in the category"))
     size = _fit_pdf(text.category, bold, 22, width - 140)
     pdf.setFont(bold, size)
-    pdf.drawCentredString(centre, height - 400, text.category)
+    pdf.drawCentredString(centre, height - 486, text.category)
 
     pdf.setFont(regular, 13)
     validity = _("Valid from %(start)s to %(end)s") % {"start": text.valid_from.isoformat(), "end": text.valid_until.isoformat()}
-    pdf.drawCentredString(centre, height - 450, validity)
-    pdf.drawCentredString(centre, height - 470, _("Issued on %(date)s") % {"date": text.issued_on.isoformat()})
+    pdf.drawCentredString(centre, height - 524, validity)
+    pdf.drawCentredString(centre, height - 542, _("Issued on %(date)s") % {"date": text.issued_on.isoformat()})
 
     # QR code to the verification page, drawn as vector squares.
     qr = segno.make(text.verify_url, error="m")
     modules = list(qr.matrix)
-    side = 130.0
+    side = 120.0
     unit = side / (len(modules) + 8)  # 4-module quiet zone each side
-    left, bottom = centre - side / 2, 150
+    left, bottom = centre - side / 2, 160
     pdf.setFillColor(Color(1, 1, 1))
     pdf.rect(left, bottom, side, side, stroke=0, fill=1)
     pdf.setFillColor(Color(0, 0, 0))
@@ -147,47 +213,52 @@ def certificate_pdf(text: CertificateText) -> bytes:
                 )
     pdf.setFillColor(ink)
     pdf.setFont(bold, 14)
-    pdf.drawCentredString(centre, 125, _("Serial %(serial)s") % {"serial": text.serial})
+    pdf.drawCentredString(centre, 140, _("Serial %(serial)s") % {"serial": text.serial})
     pdf.setFont(regular, 10)
-    pdf.drawCentredString(centre, 108, _("Check that this certificate is valid: %(url)s") % {"url": text.verify_url})
-    pdf.drawCentredString(centre, 70, _("%(body)s, Zurich — an independent certification body") % {"body": BODY})
+    pdf.drawCentredString(centre, 123, _("Check that this certificate is valid: %(url)s") % {"url": text.verify_url})
+    pdf.setFont(bold, 10)
+    pdf.drawCentredString(centre, 88, _("%(body)s — an independent certification body") % {"body": identity.body_name()})
+    pdf.setFont(regular, 9)
+    pdf.drawCentredString(centre, 74, " · ".join(filter(None, [identity.body_address(), identity.body_contact()])))
+    pdf.drawCentredString(centre, 60, identity.programme_name())
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()
 
 
 def logo_svg(text: CertificateText) -> bytes:
-    """The logo mark as SVG; every piece of text is XML-escaped, so a firm name cannot break or inject markup."""
-    lines = [
-        (PROGRAMME.upper(), 34, 700, 150),
-        ("Customer Friendly", 44, 700, 230),
-        ("Certificate", 44, 700, 282),
-        (text.edition_label, 54, 700, 370),
-        (text.category, _svg_size(text.category, 36, 420), 600, 430),
-        (text.country, 28, 400, 480),
-    ]
+    """The medal as SVG; every piece of text is XML-escaped, so a firm name cannot break or inject markup."""
+    design = medal_design(text)
+    shapes = []
+    for shape in design.shapes:
+        if isinstance(shape, mark.Circle):
+            stroke = f' stroke="{shape.stroke}" stroke-width="{shape.width:g}"' if shape.stroke else ""
+            shapes.append(f'  <circle cx="{shape.x:g}" cy="{shape.y:g}" r="{shape.r:g}" fill="{shape.fill or "none"}"{stroke}/>')
+        else:
+            points = " ".join(f"{x:.1f},{y:.1f}" for x, y in shape.points)
+            shapes.append(f'  <polygon points="{points}" fill="{shape.fill}"/>')
+    # textLength is each line's width in Source Sans Pro: a viewer without the font squeezes its fallback to fit.
     texts = "\n".join(
-        f'  <text x="300" y="{y}" font-size="{size}" font-weight="{weight}" text-anchor="middle">{escape(value)}</text>'
-        for value, size, weight, y in lines
+        f'  <text x="{line.x:g}" y="{line.y:g}" font-size="{line.size:g}" font-weight="{700 if line.bold else 400}" '
+        f'fill="{line.colour}" text-anchor="middle" textLength="{_measure(line.text, line.bold, line.size):.1f}" '
+        f'lengthAdjust="spacingAndGlyphs">{escape(line.text)}</text>'
+        for line in design.lines
     )
-    title = escape(f"{TITLE} {text.edition} — {text.category} — {text.firm_name} ({text.serial})")
+    title = escape(
+        f"{identity.programme_name()}: {wording.title()} {text.edition_label}, {wording.medal()} — "
+        f"{text.category} — {text.firm_name} ({text.serial})"
+    )
+    body = "\n".join(shapes)
     svg = f"""<?xml version="1.0" encoding="UTF-8"?>
 <svg xmlns="http://www.w3.org/2000/svg" width="600" height="600" viewBox="0 0 600 600" role="img" aria-label={quoteattr(title)}>
   <title>{title}</title>
-  <circle cx="300" cy="300" r="290" fill="{GOLD}"/>
-  <circle cx="300" cy="300" r="262" fill="{GOLD_LIGHT}" stroke="{GOLD}" stroke-width="6"/>
-  <g font-family="'Source Sans 3', 'Source Sans Pro', 'Noto Sans', 'DejaVu Sans', sans-serif" fill="{INK}">
+{body}
+  <g font-family="'Source Sans 3', 'Source Sans Pro', 'Noto Sans', 'DejaVu Sans', sans-serif">
 {texts}
   </g>
-  <text x="300" y="530" font-family="'Source Sans 3', 'Source Sans Pro', sans-serif" font-size="18" fill="{INK}" text-anchor="middle">{escape(text.serial)}</text>
 </svg>
 """
     return svg.encode("utf-8")
-
-
-def _svg_size(value: str, size: int, width: int) -> int:
-    # About 0.5 em per character in this font: shrink long category names to the circle's width.
-    return max(14, min(size, math.floor(width / max(len(value) * 0.5, 1))))
 
 
 @cache
@@ -195,52 +266,54 @@ def _pil_font(weight: str, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(font_path(weight), size)
 
 
-def _draw_centred(draw: ImageDraw.ImageDraw, text: str, *, y: float, size: int, bold: bool, width: float, centre: float):
-    weight = "bold" if bold else "regular"
-    while size > 6:
-        font = _pil_font(weight, size)
-        if draw.textlength(text, font=font) <= width:
-            break
-        size -= 1
-    draw.text((centre, y), text, font=_pil_font(weight, size), fill=INK, anchor="mm")
-
-
 def logo_png(text: CertificateText, size: int) -> bytes:
-    """The mark as a transparent RGBA PNG of size x size pixels (drawn at that size, not scaled)."""
-    image = Image.new("RGBA", (size, size), (0, 0, 0, 0))
+    """The medal as a transparent RGBA PNG of size x size pixels (drawn at that size, not scaled from another)."""
+    design = medal_design(text)
+    factor = max(2, SUPERSAMPLED // size)
+    big = size * factor
+    k = big / mark.SIZE
+    layer = Image.new("RGBA", (big, big), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(layer)
+    for shape in design.shapes:
+        if isinstance(shape, mark.Circle):
+            box = ((shape.x - shape.r) * k, (shape.y - shape.r) * k, (shape.x + shape.r) * k, (shape.y + shape.r) * k)
+            width = max(1, round(shape.width * k)) if shape.stroke else 0
+            draw.ellipse(box, fill=shape.fill, outline=shape.stroke, width=width)
+        else:
+            draw.polygon([(x * k, y * k) for x, y in shape.points], fill=shape.fill)
+    image = layer.reduce(factor)
+    # Text is drawn at the final size: FreeType's hinting and anti-aliasing keep small lines sharp.
     draw = ImageDraw.Draw(image)
-    k = size / 600
-    draw.ellipse((10 * k, 10 * k, 590 * k, 590 * k), fill=GOLD)
-    draw.ellipse((38 * k, 38 * k, 562 * k, 562 * k), fill=GOLD_LIGHT, outline=GOLD, width=max(1, round(6 * k)))
-    centre = size / 2
-    for value, font_size, bold, y, width in (
-        (PROGRAMME.upper(), 34, True, 140, 420),
-        ("Customer Friendly", 44, True, 218, 460),
-        ("Certificate", 44, True, 270, 460),
-        (text.edition_label, 54, True, 355, 400),
-        (text.category, 36, True, 420, 420),
-        (text.country, 28, False, 470, 300),
-    ):
-        _draw_centred(draw, value, y=y * k, size=max(6, round(font_size * k)), bold=bold, width=width * k, centre=centre)
+    k = size / mark.SIZE
+    for line in design.lines:
+        font = _pil_font("bold" if line.bold else "regular", max(6, round(line.size * k)))
+        draw.text((line.x * k, line.y * k), line.text, font=font, fill=line.colour, anchor="ms")
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG", optimize=True)
+    image.save(buffer, format="PNG")  # "optimize" would take five times as long for 1% less
     return buffer.getvalue()
 
 
 def readme_text(text: CertificateText) -> str:
+    """The pack's README: what the certificate is, in the edition's language, and the logo usage terms."""
+    files = "certificate.pdf, logo.svg, " + ", ".join(f"logo-{size}.png" for size in PNG_SIZES)
+    registration = wording.registration_number(country=text.country_code, number=text.registration_number)
+    body = " · ".join(filter(None, [identity.body_name(), identity.body_address(), identity.body_contact()]))
     return "\n".join(
         [
-            f"{TITLE} — {text.edition}",
+            f"{identity.programme_name()}: {wording.title()} {text.edition_label} — {wording.medal()}",
+            text.edition,
             "",
-            f"Firm: {text.firm_name} ({text.registration_number})",
-            f"Category: {text.category}",
-            f"Serial: {text.serial}",
-            f"Valid from {text.valid_from.isoformat()} to {text.valid_until.isoformat()}",
-            f"Verify: {text.verify_url}",
+            _("Firm: %(firm)s (%(registration)s)") % {"firm": text.firm_name, "registration": registration},
+            _("Category: %(category)s") % {"category": text.category},
+            _("Serial %(serial)s") % {"serial": text.serial},
+            _("Valid from %(start)s to %(end)s") % {"start": text.valid_from.isoformat(), "end": text.valid_until.isoformat()},
+            _("Check that this certificate is valid: %(url)s") % {"url": text.verify_url},
             "",
-            "Files: certificate.pdf, logo.svg, logo-256.png, logo-512.png, logo-1024.png",
+            _("Files: %(files)s") % {"files": files},
             "",
             text.terms,
+            "",
+            body,
             "",
         ]
     )

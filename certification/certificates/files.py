@@ -46,10 +46,11 @@ def queue_certificate_files(certificate_id: int, force: bool = False) -> None:
 
 
 def certificate_text(certificate: Certificate) -> documents.CertificateText:
-    """What the files say, in the edition's language where the names have one."""
+    """What the files say, in the edition's language (the names, and the logo usage terms)."""
     with translation.override(certificate.language):
         category = certificate.category.name
         country = str(Country(certificate.country).label)
+        terms = str(LOGO_TERMS)
     return documents.CertificateText(
         serial=certificate.serial,
         firm_name=certificate.firm.name,
@@ -58,11 +59,12 @@ def certificate_text(certificate: Certificate) -> documents.CertificateText:
         edition=f"{country} {certificate.edition.label}",
         edition_label=certificate.edition.label,
         country=country,
+        country_code=certificate.country,
         valid_from=certificate.valid_from,
         valid_until=certificate.valid_until,
         issued_on=timezone.localdate(certificate.issued_at),
         verify_url=verification_url(certificate.serial),
-        terms=LOGO_TERMS,
+        terms=terms,
     )
 
 

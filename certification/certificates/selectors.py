@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from nominations.models import Edition
@@ -17,6 +18,7 @@ from ..models import (
     FilesStatus,
     FirmAccount,
 )
+from . import wording
 from .accounts import has_accepted_terms
 
 SERIAL_PATTERN = re.compile(r"^CF-[A-Z]{2}\d{2}(-[" + SERIAL_ALPHABET + r"]{4}){" + str(SERIAL_GROUPS) + r"}$")
@@ -36,17 +38,33 @@ class Verification:
     status: str  # valid, expired, revoked, unknown
     certificate: Certificate | None
 
+    @property
+    def wording(self) -> wording.Wording | None:
+        """The certificate named in the reader's language (the page's)."""
+        return wording.for_certificate(self.certificate) if self.certificate is not None else None
+
     def as_json(self) -> dict:
+        """The certificate as its files word it: in its edition's language, whoever asks."""
         c = self.certificate
         if c is None:
             return {"serial": self.serial, "status": "unknown"}
+        words = wording.for_certificate(c, language=c.language)
+        with translation.override(c.language):
+            edition = str(c.edition)
         return {
             "serial": c.serial,
             "status": self.status,
+            "language": c.language,
+            "programme": words.programme,
+            "title": words.title,
+            "medal": words.medal,
+            "edition_label": words.edition_label,
+            "certifying_body": words.body,
             "firm": c.firm.name,
             "registration_number": c.firm.registration_number,
-            "category": c.category.name_en,
-            "edition": str(c.edition),
+            "registration_label": words.registration_label,
+            "category": words.category,
+            "edition": edition,
             "country": c.country,
             "valid_from": c.valid_from.isoformat(),
             "valid_until": c.valid_until.isoformat(),

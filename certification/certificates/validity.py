@@ -3,9 +3,11 @@
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
-# The README-like text in every logo pack, and what a firm accepts before its first download.
-LOGO_TERMS = (
+# The README-like text in every logo pack, and what a firm accepts before its first download; in the
+# edition's language in the pack, in the reader's on the firm's page.
+LOGO_TERMS = _(
     "Logo usage terms. The certified firm may show this logo and the certificate on its products, premises "
     "and communication while the certificate is valid, for the edition and category it names only, without "
     "changing the mark. The right ends at once when the certificate expires or is revoked. Anyone can check a "

@@ -17,6 +17,7 @@ TEXT = documents.CertificateText(
     edition="Poland 2026/2027",
     edition_label="2026/2027",
     country="Poland",
+    country_code="PL",
     valid_from=date(2026, 11, 23),
     valid_until=date(2027, 11, 22),
     issued_on=date(2026, 11, 23),
@@ -57,7 +58,7 @@ def test_the_svg_parses_and_carries_the_names_escaped(files):
     root = ElementTree.fromstring(files["svg"])
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
     texts = [el.text for el in root.iter("{http://www.w3.org/2000/svg}text")]
-    assert TEXT.category in texts  # markup in the name is text, not elements
+    assert TEXT.category in " ".join(texts)  # markup in the name is text, not elements (here on two lines)
     assert TEXT.edition_label in texts
     title = root.find("{http://www.w3.org/2000/svg}title").text
     assert TEXT.firm_name in title
@@ -87,3 +88,27 @@ def test_the_files_use_the_names_in_the_editions_language(issued):
     assert text.firm_name == "Łódź Spółdzielnia Mleczarska"
     pdf_text = PdfReader(issued.pdf.open("rb")).pages[0].extract_text()
     assert "Bankowość" in pdf_text and issued.serial in pdf_text and "Łódź Spółdzielnia Mleczarska" in pdf_text
+
+
+@pytest.mark.parametrize("language", ["en", "pl", "ro"])
+def test_every_line_of_the_medal_is_at_least_11_px_high_in_the_256_px_logo(language):
+    from django.utils import translation
+
+    from certification.certificates import medal
+
+    with translation.override(language):
+        design = documents.medal_design(TEXT)
+    assert min(line.size for line in design.lines) * 256 / medal.SIZE >= 11
+
+
+def test_a_category_too_long_for_the_medal_takes_two_lines_and_an_ellipsis_not_spilled():
+    from dataclasses import replace
+
+    from certification.certificates import medal
+
+    long = replace(TEXT, category="Energia elektryczna, gaz ziemny i ciepło systemowe dla gospodarstw domowych " * 3)
+    design = documents.medal_design(long)
+    first, second = [line for line in design.lines if line.y in (402, 433)]
+    assert long.category.startswith(f"{first.text} {second.text[:-1]}") and second.text.endswith("…")
+    assert all(documents._measure(line.text, line.bold, line.size) <= 400 for line in (first, second))
+    assert first.size * 256 / medal.SIZE >= 11

@@ -104,11 +104,12 @@ def _audit_log_flushable(transactional_db):
 
     if connection.vendor != "sqlite" or not AuditEntry.objects.exists():
         return
-    migration = import_module("audit.migrations.0001_initial")
+    # The table and its triggers as audit/migrations/0001_initial.py renamed them.
+    moved = import_module("audit.migrations.0001_initial")
     with connection.cursor() as cursor:
         cursor.execute("DROP TRIGGER IF EXISTS audit_auditentry_no_delete;")
     try:
         AuditEntry.objects.all().delete()
     finally:
         with connection.cursor() as cursor:
-            cursor.execute(migration._sqlite_triggers("audit_auditentry")[1])
+            cursor.execute(moved._sqlite_triggers("audit_auditentry")[1])
