@@ -66,9 +66,14 @@ bench: install
 	$(BIN)/python bench/tally_fraud.py --votes 1000000
 	$(BIN)/python bench/http_load.py
 
+# Checkers configured in pyproject.toml.
 lint: install
 	$(DEV_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(DEV_ENV) $(BIN)/python manage.py check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(DEV_ENV) $(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3
