@@ -12,7 +12,7 @@ LOCK_INPUTS := pyproject.toml requirements/build.in
 UV_COMPILE = $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
 	--custom-compile-command 'make lock' $(LOCK_ARGS)
 
-.PHONY: run test install assets messages migrate demo lint lock bench clean
+.PHONY: run test install assets messages migrate demo lint mutate lock bench clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -75,5 +75,10 @@ lint: install
 	$(BIN)/lint-imports
 	$(DEV_ENV) $(BIN)/mypy
 
+# Mutation testing of the rule modules ([tool.mutmut]), on SQLite without Redis; long.
+# `$(BIN)/mutmut results` lists the survivors afterwards, `$(BIN)/mutmut browse` shows them.
+mutate: install
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/mutmut run
+
 clean:
-	rm -rf $(VENV) node_modules staticfiles db.sqlite3
+	rm -rf $(VENV) node_modules staticfiles db.sqlite3 mutants
