@@ -15,11 +15,15 @@ RUN apt-get update && apt-get install -y --no-install-recommends gettext \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 1000 portal
 WORKDIR /app
+# Every package from the hashed runtime lock (`make lock`), then the project itself, built
+# with the locked setuptools: nothing unpinned or unhashed is fetched.
+COPY requirements/runtime.txt ./requirements/
+RUN pip install --no-cache-dir --require-hashes -r requirements/runtime.txt
 COPY pyproject.toml ./
 COPY portal ./portal
 COPY nominations ./nominations
 COPY certification ./certification
-RUN pip install --no-cache-dir .
+RUN pip install --no-cache-dir --no-deps --no-build-isolation .
 COPY . .
 COPY --from=assets /app/node_modules ./node_modules
 # Build-time settings only: the real ones come from the environment at run time.
