@@ -21,8 +21,10 @@ COPY requirements/runtime.txt ./requirements/
 RUN pip install --no-cache-dir --require-hashes -r requirements/runtime.txt
 COPY pyproject.toml ./
 COPY portal ./portal
+COPY audit ./audit
 COPY nominations ./nominations
 COPY certification ./certification
+COPY demo ./demo
 RUN pip install --no-cache-dir --no-deps --no-build-isolation .
 COPY . .
 COPY --from=assets /app/node_modules ./node_modules

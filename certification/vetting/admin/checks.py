@@ -19,11 +19,11 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from nominations.models import Nominee, NomineeState
 from portal.admin_mixins import ReadOnlyAdminMixin
 
 from ...exceptions import VettingError
 from ...models import Check, NomineeVetting
+from ...workflow import S  # the nominee's states, as the workflow names them
 from .. import selectors, services
 from ..forms import FIELDSETS, CheckForm, EvidenceForm
 
@@ -50,7 +50,18 @@ class CheckAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("kind", "result", "nominee__edition", "nominee__category")
     search_fields = ("nominee__firm__name", "nominee__firm__registration_number")
     list_select_related = ("nominee__firm", "nominee__category", "recorded_by")
-    fields = ("nominee", "kind", "channel", "result", "score", "found", "notes", "recorded_by", "recorded_at", "evidence_files")
+    fields = (
+        "nominee",
+        "kind",
+        "channel",
+        "result",
+        "score",
+        "found",
+        "notes",
+        "recorded_by",
+        "recorded_at",
+        "evidence_files",
+    )
     readonly_fields = fields
 
     @admin.display(description=_("found"))
@@ -79,8 +90,10 @@ class CheckAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         check = self.get_object(request, object_id)
         extra_context = dict(extra_context or {})
-        if check is not None and check.recorded_by_id == request.user.pk and check.nominee.state == NomineeState.UNDER_REVIEW:
-            extra_context["record_url"] = record_url(nominee_id=check.nominee_id, kind=check.kind, channel=check.channel)
+        if check is not None and check.recorded_by_id == request.user.pk and check.nominee.state == S.UNDER_REVIEW:
+            extra_context["record_url"] = record_url(
+                nominee_id=check.nominee_id, kind=check.kind, channel=check.channel
+            )
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
@@ -107,15 +120,21 @@ class CheckAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def record_check_view(self, request, nominee_id):
         """Record a check on a nominee under review, or correct one's own: services.record_check decides which."""
-        if not (request.user.has_perm("certification.add_check") or request.user.has_perm("certification.change_check")):
+        if not (
+            request.user.has_perm("certification.add_check") or request.user.has_perm("certification.change_check")
+        ):
             raise PermissionDenied
         nominee = selectors.get_nominee_for_check(nominee_id=nominee_id)
         data = request.POST if request.method == "POST" else request.GET
         existing = selectors.get_check(nominee=nominee, kind=data.get("kind", ""), channel=data.get("channel", ""))
         if request.method != "POST":
             mine = existing is not None and existing.recorded_by_id == request.user.pk
-            initial = CheckForm.initial_from(existing) if mine else {"kind": data.get("kind"), "channel": data.get("channel")}
-            return self._render_record_page(request, nominee=nominee, form=CheckForm(initial=initial), existing=existing)
+            initial = (
+                CheckForm.initial_from(existing) if mine else {"kind": data.get("kind"), "channel": data.get("channel")}
+            )
+            return self._render_record_page(
+                request, nominee=nominee, form=CheckForm(initial=initial), existing=existing
+            )
         form = CheckForm(request.POST)
         if form.is_valid():
             try:
@@ -152,20 +171,25 @@ class CheckAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         evidence_form = EvidenceForm(request.POST, request.FILES)
         if evidence_form.is_valid():
             try:
-                evidence = services.add_evidence(check=check, file=evidence_form.cleaned_data["file"], actor=request.user)
+                evidence = services.add_evidence(
+                    check=check, file=evidence_form.cleaned_data["file"], actor=request.user
+                )
             except VettingError as error:
                 evidence_form.add_error("file", error.message)
             else:
                 self.message_user(
                     request,
-                    _("The file “%(file)s” was added to the check “%(check)s”.") % {"file": evidence.original_name, "check": check},
+                    _("The file “%(file)s” was added to the check “%(check)s”.")
+                    % {"file": evidence.original_name, "check": check},
                     messages.SUCCESS,
                 )
                 return redirect(back)
         form = CheckForm(initial=CheckForm.initial_from(check) if check.recorded_by_id == request.user.pk else {})
-        return self._render_record_page(request, nominee=check.nominee, form=form, existing=check, evidence_form=evidence_form)
+        return self._render_record_page(
+            request, nominee=check.nominee, form=form, existing=check, evidence_form=evidence_form
+        )
 
-    def _render_record_page(self, request, *, nominee: Nominee, form, existing: Check | None, evidence_form=None):
+    def _render_record_page(self, request, *, nominee, form, existing: Check | None, evidence_form=None):
         mine = existing is not None and existing.recorded_by_id == request.user.pk
         if mine and evidence_form is None and request.user.has_perm("certification.add_evidence"):
             evidence_form = EvidenceForm()
@@ -187,7 +211,10 @@ class CheckAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def download_evidence(self, request, evidence_id):
         evidence = selectors.get_evidence_for_download(user=request.user, evidence_id=evidence_id)
         response = FileResponse(
-            evidence.file.open("rb"), as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
+            evidence.file.open("rb"),
+            as_attachment=True,
+            filename=evidence.original_name,
+            content_type=evidence.content_type,
         )
         response["X-Content-Type-Options"] = "nosniff"
         response["Content-Security-Policy"] = "sandbox"

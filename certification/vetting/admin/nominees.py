@@ -16,12 +16,12 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from nominations.models import NomineeState
 from portal.admin_mixins import ReadOnlyAdminMixin
 from portal.text import TextField
 
 from ...exceptions import VettingError
 from ...models import NomineeVetting
+from ...workflow import S  # the nominee's states, as the workflow names them
 from .. import qualification, scoring, selectors, services
 
 
@@ -62,14 +62,27 @@ def spreadsheet_safe(cell):
 
 class DecisionForm(forms.Form):
     reason = TextField(
-        multiline=True, label=_("reason"), widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000}), max_length=2000, required=False
+        multiline=True,
+        label=_("reason"),
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
+        max_length=2000,
+        required=False,
     )
 
 
 @admin.register(NomineeVetting)
 class NomineeVettingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     # States change only through the actions (certification.workflow).
-    list_display = ("firm", "registration_number", "category", "edition", "state", "vetting_score", "counted", "flagged_share")
+    list_display = (
+        "firm",
+        "registration_number",
+        "category",
+        "edition",
+        "state",
+        "vetting_score",
+        "counted",
+        "flagged_share",
+    )
     list_filter = ("edition", "category", "state", FlaggedShareFilter)
     search_fields = ("firm__name", "firm__registration_number")
     fields = ("firm", "category", "edition", "state")
@@ -131,7 +144,7 @@ class NomineeVettingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         nominee = self.get_object(request, object_id) if object_id else None
         if nominee is not None and self.has_view_permission(request, nominee):
             summary = selectors.vetting_summary(nominee=nominee, user=request.user)
-            can_record = request.user.has_perm("certification.add_check") and nominee.state == NomineeState.UNDER_REVIEW
+            can_record = request.user.has_perm("certification.add_check") and nominee.state == S.UNDER_REVIEW
             extra_context = {
                 **(extra_context or {}),
                 "vetting_panel": render_to_string(
@@ -173,7 +186,7 @@ class NomineeVettingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.action(description=_("Qualify the selected nominees by the edition's thresholds"), permissions=["decide"])
     def qualify(self, request, queryset):
         try:
-            outcome = qualification.qualify_nominees(nominees=queryset.filter(state=NomineeState.NOMINATED), actor=request.user)
+            outcome = qualification.qualify_nominees(nominees=queryset.filter(state=S.NOMINATED), actor=request.user)
         except VettingError as error:
             self.message_user(request, error.message, messages.ERROR)
             return
