@@ -3,6 +3,8 @@
 import secrets
 import uuid
 from datetime import date
+from functools import reduce
+from operator import or_
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -11,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from nominations.models import Channel, Country, Nominee
+from nominations.models import Channel, Country, Nominee, country_zone
 
 from .vetting.evidence import validate_evidence_file
 
@@ -159,11 +161,20 @@ class CertificateQuerySet(models.QuerySet):
     """Validity on a day, for many certificates at once; `Certificate.status` says the same of one."""
 
     def valid_on(self, day: date | None = None):
-        day = day or timezone.localdate()
-        return self.filter(revoked_at__isnull=True, valid_from__lte=day, valid_until__gte=day)
+        """Valid on `day`; without one, on today as each certificate's country counts its days."""
+        if day is not None:
+            return self.filter(revoked_at__isnull=True, valid_from__lte=day, valid_until__gte=day)
+        return self.filter(_per_country(lambda today: Q(valid_from__lte=today, valid_until__gte=today)), revoked_at__isnull=True)
 
     def expired_on(self, day: date | None = None):
-        return self.filter(revoked_at__isnull=True, valid_until__lt=day or timezone.localdate())
+        if day is not None:
+            return self.filter(revoked_at__isnull=True, valid_until__lt=day)
+        return self.filter(_per_country(lambda today: Q(valid_until__lt=today)), revoked_at__isnull=True)
+
+
+def _per_country(condition) -> Q:
+    """The condition with each country's own today (a certificate's last day ends at midnight in its edition's zone)."""
+    return reduce(or_, (Q(country=country) & condition(timezone.localdate(timezone=country_zone(country))) for country in Country))
 
 
 class Certificate(models.Model):
@@ -250,7 +261,7 @@ class Certificate(models.Model):
         """Revoked wins over everything; then expired after the last day of validity (local date); as valid_on()."""
         if self.revoked_at is not None:
             return CertificateStatus.REVOKED
-        if (today or timezone.localdate()) > self.valid_until:
+        if (today or timezone.localdate(timezone=country_zone(self.country))) > self.valid_until:
             return CertificateStatus.EXPIRED
         return CertificateStatus.VALID
 

@@ -55,9 +55,9 @@ class EditionAdmin(admin.ModelAdmin):
     inlines = [CategoryInline]
     actions = ["close_voting_now", "release_results", "review_winners"]
     fieldsets = (
-        (None, {"fields": ("country", "label", "slug")}),
+        (None, {"fields": ("country", "label", "slug", "time_zone")}),
         (
-            _("Windows"),
+            _("Windows (in the edition's time zone)"),
             {"fields": ("nomination_opens_at", "nomination_closes_at", "voting_opens_at", "voting_closes_at", "results_date")},
         ),
         (
@@ -66,6 +66,14 @@ class EditionAdmin(admin.ModelAdmin):
         ),
         (_("Results"), {"fields": ("results_released_at", "results_released_by")}),
     )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # Windows are typed and shown in the edition's time zone: a Romanian 23:59 is 23:59 in Bucharest.
+        with timezone.override(selectors.edition_form_zone(object_id=object_id, data=request.POST)):
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if hasattr(response, "render"):
+                response.render()  # a TemplateResponse renders later, outside this zone, unless made to now
+            return response
 
     def get_readonly_fields(self, request, obj=None):
         # Frozen fields are shown, not editable; Edition.clean still refuses a change that slips through.

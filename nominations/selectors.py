@@ -1,6 +1,7 @@
 """Functions that read for views and the admin."""
 
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import Count, Min, Prefetch
@@ -11,7 +12,7 @@ from django.utils import timezone
 from portal.breaker import broker_breaker
 from portal.celery import app
 
-from .models import Category, Edition, Nominee, Vote
+from .models import COUNTRY_TIME_ZONES, Category, Edition, Nominee, TimeZone, Vote
 from .tally import waiting_votes_queryset
 
 
@@ -34,6 +35,17 @@ def _attach_categories(editions: list[Edition]) -> None:
         by_edition[category.edition_id].append(category)
     for edition in editions:
         edition.category_list = by_edition[edition.pk]
+
+
+def edition_form_zone(*, object_id, data) -> ZoneInfo:
+    """The zone an edition's form is typed and shown in: the one submitted, else the edition's, else its country's."""
+    if data.get("time_zone") in TimeZone.values:
+        return ZoneInfo(data["time_zone"])
+    edition = Edition.objects.filter(pk=object_id).only("time_zone", "country").first() if str(object_id).isdigit() else None
+    if edition is not None:
+        return edition.zone
+    country_default = COUNTRY_TIME_ZONES.get(data.get("country", ""))
+    return ZoneInfo(country_default or settings.TIME_ZONE)
 
 
 def get_edition_by_id(pk) -> Edition:

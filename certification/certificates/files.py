@@ -11,7 +11,7 @@ from celery import shared_task
 from django.core.files.base import ContentFile
 from django.utils import timezone, translation
 
-from nominations.models import Country
+from nominations.models import Country, country_zone
 from portal import dispatch
 
 from ..models import CERTIFICATE_FILES, Certificate, FilesStatus, certificate_file_path
@@ -62,7 +62,7 @@ def certificate_text(certificate: Certificate) -> documents.CertificateText:
         country_code=certificate.country,
         valid_from=certificate.valid_from,
         valid_until=certificate.valid_until,
-        issued_on=timezone.localdate(certificate.issued_at),
+        issued_on=timezone.localdate(certificate.issued_at, country_zone(certificate.country)),
         verify_url=verification_url(certificate.serial),
         terms=terms,
     )

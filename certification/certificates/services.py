@@ -102,7 +102,7 @@ def _issue_one(*, nominee: Nominee, actor) -> tuple[Certificate, str]:
 
 
 def _create_certificate(*, nominee: Nominee, actor) -> Certificate:
-    today = timezone.localdate()
+    today = nominee.edition.today()  # the edition's day: a Bucharest certificate starts on a Bucharest date
     valid_from, valid_until = certificate_validity(today)
     for attempt in range(3):
         # 80 random bits: a clash is next to impossible, but it must not end in an error page.

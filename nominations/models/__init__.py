@@ -1,6 +1,7 @@
 """The nominations app's records, by topic; everything is importable from `nominations.models`."""
 
 from .editions import (
+    COUNTRY_TIME_ZONES,
     EDITION_RULES,
     EDITION_THRESHOLDS,
     EDITION_WINDOWS,
@@ -13,7 +14,9 @@ from .editions import (
     Nomination,
     Nominee,
     NomineeState,
+    TimeZone,
     TranslatedNameMixin,
+    country_zone,
 )
 from .fraud import FraudDecision, FraudFlag, FraudRule, standing_from_flags
 from .tallies import Tally, TaskRun
@@ -26,6 +29,7 @@ __all__ = [
     "QUALITIES",
     "Category",
     "Channel",
+    "COUNTRY_TIME_ZONES",
     "Country",
     "Edition",
     "FraudDecision",
@@ -38,7 +42,9 @@ __all__ = [
     "Standing",
     "Tally",
     "TaskRun",
+    "TimeZone",
     "TranslatedNameMixin",
+    "country_zone",
     "Vote",
     "new_receipt_code",
     "new_token_nonce",

@@ -1,6 +1,7 @@
 """Editions and their categories, firms, nominees and customers' nominations."""
 
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,6 +15,21 @@ from django.utils.translation import gettext_lazy as _
 class Country(models.TextChoices):
     POLAND = "PL", _("Poland")
     ROMANIA = "RO", _("Romania")
+
+
+class TimeZone(models.TextChoices):
+    """An edition's clock: its windows are typed, stored and shown in it, and its certificates' days are its days."""
+
+    WARSAW = "Europe/Warsaw", _("Warsaw time")
+    BUCHAREST = "Europe/Bucharest", _("Bucharest time")
+
+
+# The zone an edition of each country runs on, unless staff choose otherwise.
+COUNTRY_TIME_ZONES = {Country.POLAND: TimeZone.WARSAW, Country.ROMANIA: TimeZone.BUCHAREST}
+
+
+def country_zone(country: str) -> ZoneInfo:
+    return ZoneInfo(COUNTRY_TIME_ZONES.get(country, TimeZone.WARSAW))
 
 
 class Channel(models.TextChoices):
@@ -56,13 +72,20 @@ class TranslatedNameMixin(models.Model):
 # (Edition.frozen_changes; the database refuses changes to the thresholds too).
 EDITION_THRESHOLDS = ("min_counted_votes", "min_voter_networks", "max_flagged_share", "pass_mark", "survey_threshold")
 EDITION_WINDOWS = ("nomination_opens_at", "nomination_closes_at", "voting_opens_at", "voting_closes_at", "results_date")
-EDITION_RULES = EDITION_THRESHOLDS + EDITION_WINDOWS
+EDITION_RULES = EDITION_THRESHOLDS + EDITION_WINDOWS + ("time_zone",)
 
 
 class Edition(models.Model):
     country = models.CharField(_("country"), max_length=2, choices=Country.choices)
     label = models.CharField(_("label"), max_length=20, help_text=_('Like "2026/2027".'))
     slug = models.SlugField(_("slug"), max_length=40, unique=True)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=32,
+        choices=TimeZone.choices,
+        blank=True,
+        help_text=_("The windows below are in this time zone; empty: the country's (Warsaw, Bucharest)."),
+    )
     nomination_opens_at = models.DateTimeField(_("nominations open"))
     nomination_closes_at = models.DateTimeField(_("nominations close"))
     voting_opens_at = models.DateTimeField(_("voting opens"))
@@ -138,6 +161,21 @@ class Edition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_country_display()} {self.label}"
+
+    def save(self, *args, **kwargs):
+        if not self.time_zone:
+            self.time_zone = COUNTRY_TIME_ZONES.get(self.country, TimeZone.WARSAW)
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "time_zone"}
+        super().save(*args, **kwargs)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone) if self.time_zone else country_zone(self.country)
+
+    def today(self):
+        """The date now in the edition's time zone."""
+        return timezone.localdate(timezone=self.zone)
 
     def is_nomination_open(self, now=None) -> bool:
         now = now or timezone.now()
