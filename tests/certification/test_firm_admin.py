@@ -36,6 +36,23 @@ def test_a_superuser_can_correct_the_firms_identity(client, firm):
     assert firm.name == "Orange Polska S.A."
 
 
+def test_a_superusers_change_to_the_firms_identity_is_audited(client, firm):
+    root = get_user_model().objects.create_superuser("root", "root@example.com", "unused-password-123")
+    client.force_login(root)
+    assert change(client, firm, name="Orange Polska S.A.").status_code == 302
+    entry = AuditEntry.objects.get(action="firm.identity_changed")
+    assert (entry.actor, entry.before, entry.after) == (root, {"name": "Orange Polska"}, {"name": "Orange Polska S.A."})
+
+
+def test_the_service_refuses_an_identity_change_by_a_programme_manager(firm, manager):
+    from nominations import services
+    from nominations.exceptions import NotAllowed
+
+    with pytest.raises(NotAllowed):
+        services.change_firm(firm=firm, changes={"registration_number": "5261040828"}, actor=manager)
+    assert not AuditEntry.objects.exists() and Firm.objects.get(pk=firm.pk).registration_number == firm.registration_number
+
+
 def test_changing_the_contact_email_is_audited(client, firm, manager):
     client.force_login(manager)
     assert change(client, firm, contact_email="new@example.com").status_code == 302
