@@ -187,7 +187,9 @@ def test_a_firm_already_signed_up_is_told_of_a_new_certificate_without_a_passwor
     assert "/firm/login/" in mail.outbox[1].body and "/firm/invitation/" not in mail.outbox[1].body
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.postgres
+# serialized_rollback: the roles (groups made by a migration) are back even after another transactional test's flush.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL)")
 def test_two_certifications_racing_in_one_category_never_exceed_its_places(banking, manager, monkeypatch, settings):
     """X is certified while Y, with more votes, is approved and certified too: the category has one place."""

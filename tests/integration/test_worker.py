@@ -12,7 +12,6 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.core.cache import cache
@@ -49,6 +48,7 @@ class Worker:
             "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
             "CELERY_BROKER_URL": broker_url,
             "CELERY_TASK_ALWAYS_EAGER": "0",
+            "TEST_CELERY_QUEUE": queue_name,
             "TESTING": "1",
         }
         self.queue_name = queue_name
@@ -59,8 +59,9 @@ class Worker:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         self.handle = open(self.log, "w")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "portal", "worker", "--pool", "prefork",
-             "--concurrency", "2", "--without-gossip", "--without-mingle", "-l", "INFO", "-n", f"{self.queue_name}@%h"],
+            [sys.executable, "-m", "celery", "-A", "tests.integration.worker_app", "worker", "-Q", self.queue_name,
+             "--pool", "prefork", "--concurrency", "2", "--without-gossip", "--without-mingle", "-l", "INFO",
+             "-n", f"{self.queue_name}@%h"],
             cwd=ROOT, env=self.env, stdout=self.handle, stderr=subprocess.STDOUT,
         )
         wait_for(lambda: "ready." in self.log.read_text(), what="worker start", timeout=60)
@@ -88,24 +89,32 @@ def wait_for(condition, *, what: str, timeout: float = 30):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def isolated_broker_url() -> str:
-    """The same Redis, another database: nothing else on this machine consumes or sends there."""
-    base = urlsplit(os.environ["REDIS_URL"])
-    return urlunsplit((base.scheme, base.netloc, "/13", "", ""))
+def forget_queue(broker_url: str, name: str) -> None:
+    """Drop the Redis keys kombu kept for a test's queue (its list and bindings), so runs leave nothing behind."""
+    import redis
+
+    client = redis.Redis.from_url(broker_url)
+    try:
+        client.delete(name, f"_kombu.binding.{name}", f"_kombu.binding_permanent.{name}")
+    finally:
+        client.close()
 
 
 @pytest.fixture
 def worker(settings, tmp_path):
+    """A worker on this run's broker (CELERY_BROKER_URL, else REDIS_URL, with its database number, as settings
+    build it) and on a queue of this test's own, so runs sharing a Redis never take each other's tasks."""
     name = f"test-{uuid.uuid4().hex[:8]}"
-    broker_url = isolated_broker_url()
-    saved = app.conf.broker_url
-    use_broker(broker_url, eager=False)
+    broker_url = settings.CELERY_BROKER_URL
+    saved, saved_queue = app.conf.broker_url, app.conf.task_default_queue
+    use_broker(broker_url, eager=False, queue=name)
     cache.delete(processing.PROCESS_QUEUED_KEY)
     w = Worker(broker_url, name, ROOT / "test-artifacts" / f"worker-{name}.log")
     w.start()
     yield w
     w.stop()
-    use_broker(saved, eager=True)
+    use_broker(saved, eager=True, queue=saved_queue)
+    forget_queue(broker_url, name)
     cache.delete(processing.PROCESS_QUEUED_KEY)  # a run queued for the stopped worker would hold it for 30 s
 
 
@@ -184,3 +193,15 @@ def test_a_worker_killed_mid_task_is_redelivered_and_ends_exact(worker):
     log = worker.log.read_text()
     assert log.index("succeeded") > log.index("WorkerLostError")  # the same message ran again, to the end
     assert sum(n.tally.counted for n in nominees) == 6
+
+
+def test_the_worker_uses_this_runs_redis_database_and_a_queue_of_its_own(worker):
+    import re
+    from urllib.parse import urlsplit
+
+    log = worker.log.read_text()
+    redis = urlsplit(os.environ["REDIS_URL"])
+    where = f"{re.escape(redis.hostname)}:{redis.port or 6379}/{redis.path.lstrip('/') or 0}"
+    assert re.search(rf"Connected to redis://(\S*@)?{where}$", log, re.MULTILINE), log
+    assert f".> {worker.queue_name} " in log and ".> celery " not in log
+    assert app.amqp.default_queue.name == worker.queue_name  # what the tests send goes there too

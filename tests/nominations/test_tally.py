@@ -2,14 +2,15 @@
 
 import random
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
 from nominations import tally
-from nominations.models import Tally, Vote
-from tests.factories import NomineeFactory, VoteFactory
+from nominations.models import FraudFlag, Tally, Vote
+from tests.factories import CategoryFactory, NomineeFactory, VoteFactory
 from tests.nominations.tally_checks import assert_tally_exact
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +29,7 @@ def some_votes(n=30, seed=1):
     return nominees
 
 
-def test_processing_counts_confirmed_and_unconfirmed_votes():
+def test_processing_counts_confirmed_and_unconfirmed_votes(tally_path):
     some_votes()
     tally.process_pending_votes()
     assert_tally_exact()
@@ -36,7 +37,7 @@ def test_processing_counts_confirmed_and_unconfirmed_votes():
     assert tally.waiting_votes() == 0
 
 
-def test_running_twice_gives_the_same_numbers():
+def test_running_twice_gives_the_same_numbers(tally_path):
     some_votes()
     tally.process_pending_votes()
     first = list(Tally.objects.values_list("nominee_id", "counted", "unconfirmed").order_by("nominee_id"))
@@ -45,22 +46,22 @@ def test_running_twice_gives_the_same_numbers():
     assert_tally_exact()
 
 
-def test_a_run_cut_off_half_way_leaves_everything_waiting_and_the_next_run_is_exact(monkeypatch):
+def test_a_run_cut_off_half_way_leaves_everything_waiting_and_the_next_run_is_exact(tally_path, monkeypatch):
     some_votes()
 
     def killed(nominee_ids):
         raise SystemExit("worker killed")  # after the votes were marked, before the tallies were written
 
-    monkeypatch.setattr(tally, "recompute_tallies", killed)
-    with pytest.raises(SystemExit):
-        tally.process_pending_votes()
+    with monkeypatch.context() as patched:  # undone on its own, leaving tally_path's choice in place
+        patched.setattr(tally, "recompute_tallies", killed)
+        with pytest.raises(SystemExit):
+            tally.process_pending_votes()
     assert Vote.objects.filter(tallied_at__isnull=True).count() == 30  # rolled back
-    monkeypatch.undo()
     tally.process_pending_votes()
     assert_tally_exact()
 
 
-def test_batches_smaller_than_the_backlog_report_more_and_finish():
+def test_batches_smaller_than_the_backlog_report_more_and_finish(tally_path):
     some_votes(40)
     rounds = 0
     more = True
@@ -72,7 +73,7 @@ def test_batches_smaller_than_the_backlog_report_more_and_finish():
     assert_tally_exact()
 
 
-def test_confirming_after_a_run_makes_the_vote_wait_again(client):
+def test_confirming_after_a_run_makes_the_vote_wait_again(tally_path):
     nominee = NomineeFactory()
     vote = VoteFactory(nominee=nominee)
     tally.process_pending_votes()
@@ -84,7 +85,7 @@ def test_confirming_after_a_run_makes_the_vote_wait_again(client):
     assert_tally_exact()
 
 
-def test_full_recount_repairs_a_tampered_tally():
+def test_full_recount_repairs_a_tampered_tally(tally_path):
     nominees = some_votes()
     tally.process_pending_votes()
     Tally.objects.filter(nominee=nominees[0]).update(counted=999)
@@ -92,10 +93,89 @@ def test_full_recount_repairs_a_tampered_tally():
     assert_tally_exact()
 
 
-def test_recount_includes_nominees_without_votes():
+def test_recount_includes_nominees_without_votes(tally_path):
     nominee = NomineeFactory()
     tally.recount_edition(nominee.edition)
     assert Tally.objects.get(nominee=nominee).counted == 0
+
+
+@pytest.fixture
+def flagged():
+    """One category: a nominee with votes of every standing and pending flags under two rules, one with a counted vote, one with none.
+
+    The votes are fraud-checked already, so only the tally runs over them. `expected` holds, per nominee,
+    counted, held, rejected, unconfirmed and the held reasons (pending flags per rule; settled flags are no reason).
+    """
+    category = CategoryFactory()
+    busy, quiet, silent = (NomineeFactory(category=category) for _i in range(3))
+    at = timezone.now() - timedelta(hours=1)
+
+    def vote(nominee, integrity, pending=(), settled=()):
+        confirmed = None if integrity == "unconfirmed" else at
+        cast = VoteFactory(nominee=nominee, confirmed_at=confirmed, checked_at=confirmed, integrity=integrity)
+        flags = [FraudFlag.objects.create(vote=cast, nominee=nominee, rule=rule) for rule in pending]
+        for rule, decision in settled:
+            FraudFlag.objects.create(vote=cast, nominee=nominee, rule=rule, decision=decision, decided_at=at)
+        return flags
+
+    vote(busy, "ok")
+    vote(busy, "ok")
+    vote(busy, "ok", settled=[("fast", "genuine")])
+    vote(busy, "held", pending=["network", "disposable"])
+    [only_flag] = vote(busy, "held", pending=["network"])
+    vote(busy, "fraud", settled=[("burst", "fraud")])
+    vote(busy, "unconfirmed")
+    vote(busy, "unconfirmed")
+    vote(quiet, "ok")
+    return SimpleNamespace(
+        edition=category.edition, busy=busy, quiet=quiet, silent=silent, only_flag=only_flag,
+        expected={
+            busy.pk: (3, 2, 1, 2, {"network": 2, "disposable": 1}),
+            quiet.pk: (1, 0, 0, 0, {}),
+            silent.pk: (0, 0, 0, 0, {}),
+        },
+    )
+
+
+def written():
+    return {t.nominee_id: (t.counted, t.held, t.rejected, t.unconfirmed, t.held_reasons) for t in Tally.objects.all()}
+
+
+def test_processing_writes_every_standing_and_the_pending_flags_as_reasons(tally_path, flagged):
+    tally.process_pending_votes()
+    assert written() == {pk: flagged.expected[pk] for pk in (flagged.busy.pk, flagged.quiet.pk)}
+    tally.recount_edition(flagged.edition)
+    assert written() == flagged.expected
+    assert_tally_exact()
+
+
+def test_a_settled_flag_stops_being_a_reason_at_the_next_run(tally_path, flagged):
+    from nominations.services import settle_flags
+    from tests.factories import UserFactory
+
+    tally.recount_edition(flagged.edition)
+    settle_flags(flag_ids=[flagged.only_flag.pk], decision="genuine", by=UserFactory(groups=["Auditor"]))
+    tally.process_pending_votes()
+    assert written()[flagged.busy.pk] == (4, 1, 1, 2, {"network": 1, "disposable": 1})
+    assert_tally_exact()
+
+
+def test_a_full_recount_puts_right_tampered_figures_and_reasons(tally_path, flagged):
+    tally.recount_edition(flagged.edition)
+    Tally.objects.filter(nominee=flagged.busy).update(counted=0, rejected=7, held_reasons={"network": 1, "burst": 1})
+    Tally.objects.filter(nominee=flagged.quiet).update(held_reasons={"fast": 3})
+    Tally.objects.filter(nominee=flagged.silent).delete()
+    tally.recount_edition(flagged.edition)
+    assert written() == flagged.expected
+
+
+def test_a_recount_with_nothing_changed_rewrites_nothing(tally_path, flagged):
+    tally.recount_edition(flagged.edition)
+    before = dict(Tally.objects.values_list("nominee_id", "updated_at"))
+    tally.recount_edition(flagged.edition)
+    with transaction.atomic():
+        tally.recompute_tallies(before)
+    assert dict(Tally.objects.values_list("nominee_id", "updated_at")) == before
 
 
 def test_results_are_refused_while_confirmed_votes_wait(client):
@@ -115,6 +195,7 @@ def test_results_are_refused_while_confirmed_votes_wait(client):
     services.release_results(edition=nominee.edition, by=boss)
 
 
+@pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="the one-query recount is PostgreSQL's")
 def test_the_postgresql_recount_writes_what_the_portable_one_writes():
     from django.db.models import Q
@@ -163,6 +244,7 @@ def test_the_postgresql_recount_writes_what_the_portable_one_writes():
     assert written() == portable
 
 
+@pytest.mark.postgres
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="advisory locks are PostgreSQL only")
 def test_a_second_beat_running_reconcile_at_the_same_time_does_nothing():
     import zlib
@@ -171,16 +253,21 @@ def test_a_second_beat_running_reconcile_at_the_same_time_does_nothing():
 
     from nominations.models import TaskRun
     from nominations.tasks import reconcile
+    from tests.pg_locks import advisory_lock_held, wait_until
 
+    key = zlib.crc32(b"nominations.reconcile")
     VoteFactory(nominee=NomineeFactory(), confirmed_at=timezone.now())
     db = connection.settings_dict
     other = psycopg2.connect(dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"], host=db["HOST"], port=db["PORT"])
     try:
         with other.cursor() as cursor:  # the first beat's reconcile holds the lock
-            cursor.execute("SELECT pg_advisory_lock(%s)", [zlib.crc32(b"nominations.reconcile")])
+            cursor.execute("SELECT pg_advisory_lock(%s)", [key])
+        assert advisory_lock_held(key)
         assert reconcile() == 0
         assert tally.waiting_votes() == 1 and not TaskRun.objects.filter(name="reconcile").exists()
     finally:
-        other.close()  # releases the lock
+        other.close()
+    # The server frees a closed session's locks a moment after the client has gone.
+    wait_until(lambda: not advisory_lock_held(key), what="PostgreSQL to free the first beat's lock")
     assert reconcile() == 1
     assert tally.waiting_votes() == 0

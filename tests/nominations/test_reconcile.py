@@ -1,0 +1,54 @@
+"""The periodic reconcile: it processes what no task picked up, and recounts the live editions in full."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from nominations import tally
+from nominations.models import FraudFlag, Tally, Vote
+from nominations.tasks import reconcile
+from tests.factories import NomineeFactory, VoteFactory
+from tests.nominations.tally_checks import assert_tally_exact
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def counted():
+    """Two nominees of a live edition with their votes counted; nothing waits."""
+    nominee = NomineeFactory()
+    other = NomineeFactory(category=nominee.category)
+    at = timezone.now() - timedelta(hours=2)
+    for i in range(4):
+        VoteFactory(nominee=nominee, network=f"a{i}", confirmed_at=at + timedelta(minutes=i))
+    VoteFactory(nominee=other, network="b0", confirmed_at=at)
+    VoteFactory(nominee=other, network="b1")
+    tally.process_pending_votes()
+    assert_tally_exact()
+    return nominee, other
+
+
+def test_reconcile_puts_right_a_tally_no_waiting_vote_points_to(tally_path, counted):
+    nominee, other = counted
+    # A tampered tally, and a vote whose standing changed without it being marked as waiting.
+    Tally.objects.filter(nominee=nominee).update(counted=999, held_reasons={"burst": 2})
+    held = Vote.objects.filter(nominee=other, confirmed_at__isnull=False).get()
+    Vote.objects.filter(pk=held.pk).update(integrity="held")
+    FraudFlag.objects.create(vote=held, nominee=other, rule="network")
+    assert tally.waiting_votes() == 0
+    reconcile()
+    assert_tally_exact()
+    assert Tally.objects.filter(nominee=nominee).values_list("counted", "held_reasons").get() == (4, {})
+    assert Tally.objects.filter(nominee=other).values_list("counted", "held", "unconfirmed", "held_reasons").get() == (
+        0, 1, 1, {"network": 1},
+    )
+
+
+def test_reconcile_twice_changes_nothing_the_second_time(tally_path, counted):
+    Tally.objects.filter(nominee=counted[0]).update(counted=999)
+    reconcile()
+    after_first = list(Tally.objects.order_by("pk").values())
+    reconcile()
+    assert list(Tally.objects.order_by("pk").values()) == after_first
+    assert_tally_exact()
