@@ -4,7 +4,11 @@ from django.contrib import admin
 
 from portal.admin_mixins import ReadOnlyAdminMixin
 
+from . import services
 from .models import AuditEntry
+
+# Those who release results note the head down (and it is printed in released results).
+SEES_CHAIN_HEAD = "nominations.release_results"
 
 
 @admin.register(AuditEntry)
@@ -18,3 +22,8 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in AuditEntry._meta.fields]
+
+    def changelist_view(self, request, extra_context=None):
+        if request.user.has_perm(SEES_CHAIN_HEAD):
+            extra_context = {**(extra_context or {}), "chain_head": services.chain_head()}
+        return super().changelist_view(request, extra_context=extra_context)
