@@ -12,10 +12,12 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from certification import audit, services
+from audit import services as audit
 from certification.exceptions import CheckRefused, TransitionRefused
 from certification.models import Check
-from nominations.models import Nominee, NomineeState as S
+from certification.vetting import services
+from nominations.models import Nominee
+from nominations.models import NomineeState as S
 from tests.pg_locks import backend_pid, wait_until, waits_for_a_lock
 
 pytestmark = [

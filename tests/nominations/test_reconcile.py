@@ -34,7 +34,7 @@ def test_reconcile_puts_right_a_tally_no_waiting_vote_points_to(tally_path, coun
     # A tampered tally, and a vote whose standing changed without it being marked as waiting.
     Tally.objects.filter(nominee=nominee).update(counted=999, held_reasons={"burst": 2})
     held = Vote.objects.filter(nominee=other, confirmed_at__isnull=False).get()
-    Vote.objects.filter(pk=held.pk).update(integrity="held")
+    Vote.objects.filter(pk=held.pk).update(standing="held")
     FraudFlag.objects.create(vote=held, nominee=other, rule="network")
     assert tally.waiting_votes() == 0
     reconcile()

@@ -110,23 +110,23 @@ def flagged():
     busy, quiet, silent = (NomineeFactory(category=category) for _i in range(3))
     at = timezone.now() - timedelta(hours=1)
 
-    def vote(nominee, integrity, pending=(), settled=()):
-        confirmed = None if integrity == "unconfirmed" else at
-        cast = VoteFactory(nominee=nominee, confirmed_at=confirmed, checked_at=confirmed, integrity=integrity)
+    def vote(nominee, standing, pending=(), settled=()):
+        confirmed = None if standing == "unconfirmed" else at
+        cast = VoteFactory(nominee=nominee, confirmed_at=confirmed, checked_at=confirmed, standing=standing)
         flags = [FraudFlag.objects.create(vote=cast, nominee=nominee, rule=rule) for rule in pending]
         for rule, decision in settled:
             FraudFlag.objects.create(vote=cast, nominee=nominee, rule=rule, decision=decision, decided_at=at)
         return flags
 
-    vote(busy, "ok")
-    vote(busy, "ok")
-    vote(busy, "ok", settled=[("fast", "genuine")])
+    vote(busy, "counted")
+    vote(busy, "counted")
+    vote(busy, "counted", settled=[("fast", "genuine")])
     vote(busy, "held", pending=["network", "disposable"])
     [only_flag] = vote(busy, "held", pending=["network"])
-    vote(busy, "fraud", settled=[("burst", "fraud")])
+    vote(busy, "rejected", settled=[("burst", "fraud")])
     vote(busy, "unconfirmed")
     vote(busy, "unconfirmed")
-    vote(quiet, "ok")
+    vote(quiet, "counted")
     return SimpleNamespace(
         edition=category.edition, busy=busy, quiet=quiet, silent=silent, only_flag=only_flag,
         expected={
