@@ -12,8 +12,10 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 
+from portal.auth import Actor
 from portal.locks import advisory_lock
 
 from . import chain
@@ -30,13 +32,13 @@ def _jsonable(value: dict | None) -> dict:
     return json.loads(json.dumps(value or {}, cls=DjangoJSONEncoder))
 
 
-def _actor_fields(actor) -> dict[str, Any]:
+def _actor_fields(actor: Actor | None) -> dict[str, Any]:
     if actor is None:
         return {"actor": None, "actor_name": SYSTEM}
     return {"actor": actor, "actor_name": actor.get_username()[:150]}
 
 
-def _object_fields(obj) -> dict[str, str]:
+def _object_fields(obj: Model) -> dict[str, str]:
     return {
         "object_type": obj._meta.label_lower,
         "object_id": str(obj.pk),
@@ -70,7 +72,7 @@ def _append(entries: list[AuditEntry]) -> None:
                 raise RuntimeError("the audit entries were not numbered in the order they were chained")
 
 
-def record(*, actor, action: str, obj, before: dict | None = None, after: dict | None = None, reason: str = "") -> AuditEntry:
+def record(*, actor: Actor | None, action: str, obj: Model, before: dict | None = None, after: dict | None = None, reason: str = "") -> AuditEntry:
     """Append one entry; `actor` None means the system (a background task).
 
     Call it inside the change's transaction, after its other locks: appends wait for each
@@ -96,7 +98,7 @@ class Change:
     reason: str = ""
 
 
-def record_many(*, actor, action: str, changes: Iterable[Change]) -> int:
+def record_many(*, actor: Actor | None, action: str, changes: Iterable[Change]) -> int:
     """The same action on many objects in few INSERTs (bulk actions, qualification), chained in the order given."""
     who = _actor_fields(actor)
     entries = [

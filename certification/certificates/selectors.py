@@ -9,6 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from nominations.models import Edition
+from portal.auth import Actor
 
 from ..models import (
     SERIAL_ALPHABET,
@@ -94,7 +95,7 @@ def verify_serial(raw: str) -> Verification:
 
 def currently_valid(queryset: QuerySet) -> QuerySet:
     """Not revoked, not expired, and of an edition whose results are public."""
-    return queryset.valid_on().filter(edition__results_released_at__isnull=False)
+    return Certificate.objects.valid_on().filter(pk__in=queryset.values("pk")).filter(edition__results_released_at__isnull=False)
 
 
 def registry_editions() -> QuerySet:
@@ -118,7 +119,7 @@ def registry_for_edition(*, slug: str) -> tuple[Edition, list[tuple]]:
     return edition, list(grouped.items())
 
 
-def firm_account_of(user) -> FirmAccount | None:
+def firm_account_of(user: Actor) -> FirmAccount | None:
     if not user.is_authenticated:
         return None
     return FirmAccount.objects.select_related("firm").filter(user=user, user__is_active=True).first()
@@ -130,7 +131,7 @@ def firm_certificates(*, account: FirmAccount) -> list[Certificate]:
     )
 
 
-def get_certificate_for_download(*, user, download_key) -> Certificate:
+def get_certificate_for_download(*, user: Actor, download_key: object) -> Certificate:
     """The certificate behind a download URL if it is this firm user's; 404 alike for missing and another firm's.
 
     Whether the download is allowed now (terms, revoked, expired) is `download_refusal`.
@@ -159,7 +160,7 @@ DOWNLOADS = {
 }
 
 
-def download_refusal(*, certificate: Certificate, user) -> tuple[int, str] | None:
+def download_refusal(*, certificate: Certificate, user: Actor) -> tuple[int, str] | None:
     """Why this firm user cannot download the certificate's files right now (HTTP status, message), or None.
 
     Read at request time: a revocation or the end of validity stops downloads at once.

@@ -1,6 +1,7 @@
 """Functions that change certificates: issuing to the proposed winners, regenerating files, revoking."""
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
 
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from audit import services as audit
 from nominations.models import Edition, Nominee
 from nominations.models import NomineeState as S
+from portal.auth import Actor
 from portal.exceptions import PortalError
 
 from .. import workflow
@@ -31,7 +33,7 @@ class Issued:
     failures: list[str]  # "firm: why" for each selected nominee that was not certified
 
 
-def issue_certificates(*, edition: Edition, nominee_ids, actor) -> Issued:
+def issue_certificates(*, edition: Edition, nominee_ids: Iterable[int | str], actor: Actor) -> Issued:
     """Certify the selected proposed winners: nominee approved -> certified, a Certificate, files and invitation queued.
 
     Each nominee in its own transaction (the workflow locks its row and checks
@@ -73,7 +75,7 @@ def issue_certificates(*, edition: Edition, nominee_ids, actor) -> Issued:
     return Issued(certificates=issued, warnings=warnings, failures=failures)
 
 
-def _issue_one(*, nominee: Nominee, actor) -> tuple[Certificate, str]:
+def _issue_one(*, nominee: Nominee, actor: Actor) -> tuple[Certificate, str]:
     """One nominee: approved -> certified, its certificate and audit entry, files and invitation queued on commit."""
     with transaction.atomic():
         workflow.transition(nominee=nominee, to=S.CERTIFIED, actor=actor)
@@ -101,7 +103,7 @@ def _issue_one(*, nominee: Nominee, actor) -> tuple[Certificate, str]:
     return certificate, problem
 
 
-def _create_certificate(*, nominee: Nominee, actor) -> Certificate:
+def _create_certificate(*, nominee: Nominee, actor: Actor) -> Certificate:
     today = nominee.edition.today()  # the edition's day: a Bucharest certificate starts on a Bucharest date
     valid_from, valid_until = certificate_validity(today)
     for attempt in range(3):
@@ -125,7 +127,7 @@ def _create_certificate(*, nominee: Nominee, actor) -> Certificate:
     raise AssertionError("unreachable")
 
 
-def regenerate_certificate_files(*, certificate: Certificate, actor) -> None:
+def regenerate_certificate_files(*, certificate: Certificate, actor: Actor) -> None:
     if not actor.has_perm("certification.issue_certificate"):
         raise NotAllowed()
     with transaction.atomic():
@@ -136,7 +138,7 @@ def regenerate_certificate_files(*, certificate: Certificate, actor) -> None:
         transaction.on_commit(partial(queue_certificate_files, certificate.pk, True))
 
 
-def revoke_certificate(*, certificate: Certificate, actor, reason: str) -> Certificate:
+def revoke_certificate(*, certificate: Certificate, actor: Actor, reason: str) -> Certificate:
     """Revoke at once (compare-and-set on revoked_at IS NULL), with the reason in the audit log.
 
     Verification and downloads read revoked_at at request time, so nothing else has to happen.

@@ -7,10 +7,11 @@ the audit log.
 """
 
 import logging
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from audit import services as audit
 from nominations.models import Edition, Nominee, Standing
 from nominations.models import NomineeState as S
+from portal.auth import Actor
 
 from .. import workflow
 from ..exceptions import TransitionRefused
@@ -25,7 +27,7 @@ from ..exceptions import TransitionRefused
 logger = logging.getLogger(__name__)
 
 
-def qualification_measures(nominees) -> dict[int, dict]:
+def qualification_measures(nominees: QuerySet[Nominee]) -> dict[int, dict]:
     """Counted votes, distinct voter networks (of counted votes) and flagged share per nominee, in one query."""
     rows = nominees.annotate(
         n_counted=Coalesce("tally__counted", 0),
@@ -61,7 +63,7 @@ def _shortfalls(measure: dict, edition: Edition) -> list[str]:
     return [str(p) for p in problems]
 
 
-def _qualify(*, edition: Edition, nominee_ids, actor) -> dict[str, int]:
+def _qualify(*, edition: Edition, nominee_ids: Iterable[int], actor: Actor | None) -> dict[str, int]:
     """Apply the edition's thresholds to these nominated nominees (inside a transaction)."""
     measures = qualification_measures(Nominee.objects.filter(pk__in=list(nominee_ids), edition=edition, state=S.NOMINATED))
     passing, staying = {}, []
@@ -102,7 +104,7 @@ def qualify_edition(*, edition: Edition) -> dict[str, int]:
     return outcome
 
 
-def qualify_nominees(*, nominees, actor) -> dict[str, int]:
+def qualify_nominees(*, nominees: QuerySet[Nominee], actor: Actor) -> dict[str, int]:
     """Qualify selected nominees by the same thresholds (e.g. after a late fraud settlement); final tallies only."""
     totals = {"qualified": 0, "not_qualified": 0}
     by_edition: dict[int, list[int]] = {}

@@ -4,6 +4,7 @@ import hashlib
 import logging
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from audit import services as audit
 from nominations.models import FraudDecision, FraudFlag, Nominee
 from nominations.models import NomineeState as S
+from portal.auth import Actor
 
 from .. import workflow
 from ..exceptions import CheckRefused, NotAllowed
@@ -25,16 +27,20 @@ logger = logging.getLogger(__name__)
 # Review and decisions -------------------------------------------------------------
 
 
-def start_review(*, nominee: Nominee, actor) -> Nominee:
+# What an auditor may write beside a check (Check.notes).
+NOTES_MAX_LENGTH = 2000
+
+
+def start_review(*, nominee: Nominee, actor: Actor) -> Nominee:
     return workflow.transition(nominee=nominee, to=S.UNDER_REVIEW, actor=actor)
 
 
-def approve(*, nominee: Nominee, actor, reason: str = "") -> Nominee:
+def approve(*, nominee: Nominee, actor: Actor, reason: str = "") -> Nominee:
     """A second auditor's approval: all mandatory checks passed, score at the pass mark, not their own checks."""
     return workflow.transition(nominee=nominee, to=S.APPROVED, actor=actor, reason=reason)
 
 
-def reject(*, nominee: Nominee, actor, reason: str) -> Nominee:
+def reject(*, nominee: Nominee, actor: Actor, reason: str) -> Nominee:
     return workflow.transition(nominee=nominee, to=S.REJECTED, actor=actor, reason=reason)
 
 
@@ -49,7 +55,7 @@ def _snapshot(check: Check | None) -> dict:
     return {"result": check.result, "score": check.score, "details": check.details, "notes": check.notes}
 
 
-def record_check(*, nominee: Nominee, kind: str, inputs: dict, actor, channel: str = "", notes: str = "") -> Check:
+def record_check(*, nominee: Nominee, kind: str, inputs: dict, actor: Actor, channel: str = "", notes: str = "") -> Check:
     """Record (or correct, if it is the auditor's own) a check on a nominee under review.
 
     Takes the nominee's row lock, as the workflow does, so no check changes
@@ -60,7 +66,7 @@ def record_check(*, nominee: Nominee, kind: str, inputs: dict, actor, channel: s
         raise CheckRefused(_("Unknown check."))
     if (kind == CheckKind.MYSTERY_SHOPPING) != bool(channel):
         raise CheckRefused(_("Mystery shopping is recorded per channel; other checks have no channel."))
-    if len(notes) > Check._meta.get_field("notes").max_length:
+    if len(notes) > NOTES_MAX_LENGTH:
         raise CheckRefused(_("Notes can be at most 2000 characters."))
     with transaction.atomic():
         locked = Nominee.objects.select_for_update().select_related("edition", "firm", "category").get(pk=nominee.pk)
@@ -96,7 +102,7 @@ def record_check(*, nominee: Nominee, kind: str, inputs: dict, actor, channel: s
     return check
 
 
-def add_evidence(*, check: Check, file, actor) -> Evidence:
+def add_evidence(*, check: Check, file: UploadedFile, actor: Actor) -> Evidence:
     """Attach a file to one's own check; validated (type, size, content) before it is stored."""
     if not actor.has_perm("certification.add_evidence"):
         raise NotAllowed()
@@ -107,7 +113,7 @@ def add_evidence(*, check: Check, file, actor) -> Evidence:
         file=file,
         original_name=(file.name or "")[-200:],
         content_type=sniff_content_type(file) or "",
-        size=file.size,
+        size=file.size or 0,
         uploaded_by=actor,
     )
     try:
