@@ -3,7 +3,22 @@
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Count, Min, Prefetch
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.constants import LOOKUP_SEP
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -11,7 +26,7 @@ from django.utils import timezone
 from portal.breaker import broker_breaker
 from portal.celery import app
 
-from .models import Category, Edition, Nominee, Vote
+from .models import Category, Edition, FraudFlag, Nominee, Tally, Vote
 from .tally import waiting_votes_queryset
 
 
@@ -170,16 +185,101 @@ def background_status() -> BackgroundStatus:
     return BackgroundStatus(eager, workers, error, count, oldest, stale)
 
 
-# Who may see vote figures -----------------------------------------------------
+# Who may see vote figures ----------------------------------------------------------------
+#
+# One rule, asked by every list, filter, sort, annotation, lookup, export and page of the
+# admin in both apps: an edition's vote figures (counts, shares, the votes themselves listed
+# per nominee or standing, charts) are visible once its results are released, and earlier
+# only to those who release them or may see them before. The helpers below are that rule in
+# SQL; they all start from can_see_vote_figures.
+
+FIGURE_MODELS = (Vote, Tally)
+
+
+def can_see_vote_figures(*, user, edition: Edition | None = None) -> bool:
+    """Whether `user` may see the vote figures of `edition`; without an edition, those of every edition, released or not."""
+    if user.has_perm("nominations.release_results") or user.has_perm("nominations.view_unreleased_tallies"):
+        return True
+    return edition is not None and edition.results_released
 
 
 def can_see_unreleased_tallies(*, user) -> bool:
-    return user.has_perm("nominations.release_results") or user.has_perm("nominations.view_unreleased_tallies")
+    """can_see_vote_figures of every edition (the name callers used before the rule had one)."""
+    return can_see_vote_figures(user=user)
 
 
 def can_see_tallies(*, user, edition: Edition) -> bool:
-    """Vote counts of an edition are visible once released, or to those allowed to see them earlier.
+    """can_see_vote_figures of one edition (the name callers used before the rule had one)."""
+    return can_see_vote_figures(user=user, edition=edition)
 
-The one rule for vote figures: the admin's lists, filters, exports and pages of both apps ask it.
-"""
-    return edition.results_released or can_see_unreleased_tallies(user=user)
+
+def vote_figures_visible_q(*, user, edition_path: str = "edition") -> Q:
+    """The rows whose edition's figures `user` may see (`edition_path` leads from the row to its edition)."""
+    if can_see_vote_figures(user=user):
+        return Q()
+    return Q(**{f"{edition_path}__results_released_at__isnull": False})
+
+
+def vote_figures_visible(*, user, edition_path: str = "edition"):
+    """can_see_vote_figures per row, as an annotation."""
+    if can_see_vote_figures(user=user):
+        return Value(True)
+    return ExpressionWrapper(vote_figures_visible_q(user=user, edition_path=edition_path), output_field=BooleanField())
+
+
+def visible_vote_figure(expression, *, user, edition_path: str = "edition"):
+    """A figure as an annotation that is NULL on rows whose figures `user` may not see.
+
+    Filters, sorting, facets and exports built on it can then not tell hidden rows apart.
+    """
+    if can_see_vote_figures(user=user):
+        return expression
+    return Case(When(vote_figures_visible_q(user=user, edition_path=edition_path), then=expression), default=None)
+
+
+def visible_votes(*, user, queryset: QuerySet | None = None) -> QuerySet:
+    """The votes `user` may list: a list of votes filtered by nominee or standing is a count.
+
+    Those of editions whose figures the user may see, and the flagged ones to those who
+    settle flags: a flag shows its vote anyway, and its settlement needs the vote's details.
+    """
+    queryset = Vote.objects.all() if queryset is None else queryset
+    if can_see_vote_figures(user=user):
+        return queryset
+    visible = vote_figures_visible_q(user=user)
+    if user.has_perm("nominations.view_fraudflag"):
+        visible |= Q(Exists(FraudFlag.objects.filter(vote=OuterRef("pk"))))
+    return queryset.filter(visible)
+
+
+def visible_tallies(*, user, queryset: QuerySet | None = None) -> QuerySet:
+    """The tallies `user` may see: those of editions whose figures are visible to them."""
+    queryset = Tally.objects.all() if queryset is None else queryset
+    return queryset.filter(vote_figures_visible_q(user=user))
+
+
+def _reaches_figures(model, lookup: str) -> bool:
+    """Whether a lookup path reaches the votes or tallies through a relation."""
+    opts = model._meta
+    for part in lookup.split(LOOKUP_SEP):
+        try:
+            field = opts.get_field(part)
+        except FieldDoesNotExist:
+            return False  # a transform, a comparison ("gt", "pk") or an unknown name
+        if not field.is_relation or field.related_model is None:
+            return False
+        if issubclass(field.related_model, FIGURE_MODELS):
+            return True
+        opts = field.related_model._meta
+    return False
+
+
+def may_filter_by(*, user, model, lookup: str, figure_annotations: tuple[str, ...] = ()) -> bool:
+    """Whether a URL filter of an admin list may run for `user`; a refused one must answer as an unknown field does.
+
+    Refused: a figure the queryset annotates (`figure_annotations`) or a path into the
+    votes or tallies, to a user who may not see every edition's figures (the rows of Vote
+    and Tally are restricted by visible_votes / visible_tallies instead).
+    """
+    reaches_figures = _reaches_figures(model, lookup) or lookup.split(LOOKUP_SEP)[0] in figure_annotations
+    return not reaches_figures or can_see_vote_figures(user=user)
