@@ -7,6 +7,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import (
     BooleanField,
     Case,
+    CharField,
     Count,
     Exists,
     ExpressionWrapper,
@@ -19,7 +20,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.constants import LOOKUP_SEP
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
 from django.utils import timezone
 
@@ -194,6 +195,8 @@ def background_status() -> BackgroundStatus:
 # SQL; they all start from can_see_vote_figures.
 
 FIGURE_MODELS = (Vote, Tally)
+# Keys under which the audit log keeps a nominee's figures (qualification's measures).
+AUDITED_FIGURES = ["counted", "held", "rejected", "unconfirmed", "networks", "flagged_share"]
 
 
 def can_see_vote_figures(*, user, edition: Edition | None = None) -> bool:
@@ -283,3 +286,21 @@ def may_filter_by(*, user, model, lookup: str, figure_annotations: tuple[str, ..
     """
     reaches_figures = _reaches_figures(model, lookup) or lookup.split(LOOKUP_SEP)[0] in figure_annotations
     return not reaches_figures or can_see_vote_figures(user=user)
+
+
+def audit_entries_with_hidden_figures(*, user) -> Q | None:
+    """The audit entries whose content `user` may not read: a nominee's figures (qualification's measures) before release.
+
+    None when the user may see every edition's figures. Registered with audit.redaction
+    (the audit log imports no app).
+    """
+    if can_see_vote_figures(user=user):
+        return None
+    visible_nominees = (
+        Nominee.objects.filter(vote_figures_visible_q(user=user))
+        .annotate(text_pk=Cast("pk", CharField()))
+        .values("text_pk")
+    )
+    carries_figures = Q(after__has_any_keys=AUDITED_FIGURES) | Q(before__has_any_keys=AUDITED_FIGURES)
+    return Q(object_type=Nominee._meta.label_lower) & carries_figures & ~Q(object_id__in=visible_nominees)
+

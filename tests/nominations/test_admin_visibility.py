@@ -317,6 +317,8 @@ def unknown_field_answer(client, url):
         ("admin:nominations_firm_changelist", {"nominees__tally__counted__gt": "5"}),
         ("admin:nominations_fraudflag_changelist", {"vote__standing__exact": "counted"}),
         ("admin:nominations_vote_changelist", {"nominee__tally__counted__gt": "5"}),
+        ("admin:audit_auditentry_changelist", {"after__counted__gt": "5"}),
+        ("admin:audit_auditentry_changelist", {"reason__icontains": "counted"}),
     ],
 )
 def test_a_hand_typed_filter_on_what_the_user_may_not_see_answers_as_an_unknown_field(client, auditor, world, changelist, params):
@@ -345,6 +347,25 @@ def test_before_release_an_auditor_lists_only_the_flagged_votes_of_the_edition(c
     assert unflagged.receipt_code not in page
     response = client.get(reverse("admin:nominations_vote_change", args=[unflagged.pk]))
     assert response.status_code == 302  # as for a vote that does not exist
+
+
+def test_qualifications_measures_in_the_audit_log_are_hidden_until_release(client, auditor, world):
+    a = world["a"]
+    entry = AuditEntry.objects.filter(object_id=str(a.pk), after__has_key="counted").get()
+    measure = f'"counted": {entry.after["counted"]}'  # counted at the final tally, before a flag was settled
+    client.force_login(auditor)
+
+    def read(url, params=None):
+        return html.unescape(client.get(url, params).content.decode())
+
+    listing = reverse("admin:audit_auditentry_changelist")
+    page = read(listing, {"object_id": str(a.pk)})
+    assert "hidden until the results are released" in page and measure not in page
+    assert "hidden until the results are released" in read(reverse("admin:audit_auditentry_change", args=[entry.pk]))
+    released = AuditEntry.objects.filter(object_id=str(world["c"].pk), after__has_key="counted").get()
+    assert '"counted": 5' in read(reverse("admin:audit_auditentry_change", args=[released.pk]))
+    Edition.objects.filter(pk=a.edition_id).update(results_released_at=timezone.now())
+    assert measure in read(listing, {"object_id": str(a.pk)})
 
 
 def test_after_release_the_auditor_sees_the_figures(client, auditor, world):
