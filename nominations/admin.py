@@ -12,6 +12,7 @@ from portal.admin_mixins import ReadOnlyAdminMixin
 
 from . import selectors, services
 from .admin_visibility import VisibilityAdminMixin
+from .emails import mask_email
 from .exceptions import PortalError
 from .models import (
     EDITION_RULES,
@@ -309,10 +310,28 @@ class VoteAdmin(VisibilityAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("edition", ("confirmed_at", admin.EmptyFieldListFilter))
     search_fields = ("receipt_code", "email_canonical")
     list_select_related = ("nominee__firm", "nominee__category", "category")
-    readonly_fields = [f.name for f in Vote._meta.fields]
     show_full_result_count = False
     show_facets = admin.ShowFacets.NEVER  # a count per filter choice over the whole table
 
     def get_queryset(self, request):
         return selectors.visible_votes(user=request.user, queryset=super().get_queryset(request))
 
+    def get_search_fields(self, request):
+        # Searching by address would tell whether someone voted, to those who may not read addresses.
+        if selectors.can_see_voter_emails(user=request.user):
+            return self.search_fields
+        return tuple(name for name in self.search_fields if name not in selectors.VOTER_EMAIL_FIELDS)
+
+    def get_fields(self, request, obj=None):
+        names = [f.name for f in Vote._meta.fields]
+        if selectors.can_see_voter_emails(user=request.user):
+            return names
+        return ["voter_email" if name == "email" else name for name in names if name not in selectors.VOTER_EMAIL_FIELDS[1:]]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    @admin.display(description=_("e-mail"))
+    def voter_email(self, obj):
+        # Only in the fields of those who may not read addresses (get_fields).
+        return mask_email(obj.email)

@@ -195,6 +195,7 @@ def background_status() -> BackgroundStatus:
 # SQL; they all start from can_see_vote_figures.
 
 FIGURE_MODELS = (Vote, Tally)
+VOTER_EMAIL_FIELDS = ("email", "email_canonical", "email_fingerprint")
 # Keys under which the audit log keeps a nominee's figures (qualification's measures).
 AUDITED_FIGURES = ["counted", "held", "rejected", "unconfirmed", "networks", "flagged_share"]
 
@@ -261,20 +262,22 @@ def visible_tallies(*, user, queryset: QuerySet | None = None) -> QuerySet:
     return queryset.filter(vote_figures_visible_q(user=user))
 
 
-def _reaches_figures(model, lookup: str) -> bool:
-    """Whether a lookup path reaches the votes or tallies through a relation."""
+def _lookup_reaches(model, lookup: str) -> tuple[bool, bool]:
+    """Whether a lookup path reaches the votes or tallies through a relation, and whether it reads a voter's address."""
     opts = model._meta
     for part in lookup.split(LOOKUP_SEP):
         try:
             field = opts.get_field(part)
         except FieldDoesNotExist:
-            return False  # a transform, a comparison ("gt", "pk") or an unknown name
+            return False, False  # a transform, a comparison ("gt", "pk") or an unknown name
+        if issubclass(opts.model, Vote) and part in VOTER_EMAIL_FIELDS:
+            return False, True
         if not field.is_relation or field.related_model is None:
-            return False
+            return False, False
         if issubclass(field.related_model, FIGURE_MODELS):
-            return True
+            return True, False
         opts = field.related_model._meta
-    return False
+    return False, False
 
 
 def may_filter_by(*, user, model, lookup: str, figure_annotations: tuple[str, ...] = ()) -> bool:
@@ -282,10 +285,14 @@ def may_filter_by(*, user, model, lookup: str, figure_annotations: tuple[str, ..
 
     Refused: a figure the queryset annotates (`figure_annotations`) or a path into the
     votes or tallies, to a user who may not see every edition's figures (the rows of Vote
-    and Tally are restricted by visible_votes / visible_tallies instead).
+    and Tally are restricted by visible_votes / visible_tallies instead); a voter's
+    address, to a user who may not see addresses (a filter would be an oracle for them).
     """
-    reaches_figures = _reaches_figures(model, lookup) or lookup.split(LOOKUP_SEP)[0] in figure_annotations
-    return not reaches_figures or can_see_vote_figures(user=user)
+    reaches_figures, reads_email = _lookup_reaches(model, lookup)
+    reaches_figures |= lookup.split(LOOKUP_SEP)[0] in figure_annotations
+    if reaches_figures and not can_see_vote_figures(user=user):
+        return False
+    return not (reads_email and not can_see_voter_emails(user=user))
 
 
 def audit_entries_with_hidden_figures(*, user) -> Q | None:
@@ -304,3 +311,10 @@ def audit_entries_with_hidden_figures(*, user) -> Q | None:
     carries_figures = Q(after__has_any_keys=AUDITED_FIGURES) | Q(before__has_any_keys=AUDITED_FIGURES)
     return Q(object_type=Nominee._meta.label_lower) & carries_figures & ~Q(object_id__in=visible_nominees)
 
+
+# Who may see voters' e-mail addresses -------------------------------------------
+
+
+def can_see_voter_emails(*, user) -> bool:
+    """Voters' addresses are shown whole only with nominations.view_voter_email (no role has it); the admin masks them otherwise."""
+    return user.has_perm("nominations.view_voter_email")

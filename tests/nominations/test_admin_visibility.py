@@ -317,6 +317,8 @@ def unknown_field_answer(client, url):
         ("admin:nominations_firm_changelist", {"nominees__tally__counted__gt": "5"}),
         ("admin:nominations_fraudflag_changelist", {"vote__standing__exact": "counted"}),
         ("admin:nominations_vote_changelist", {"nominee__tally__counted__gt": "5"}),
+        ("admin:nominations_vote_changelist", {"email__startswith": "h"}),
+        ("admin:nominations_vote_changelist", {"email_canonical__icontains": "mailinator"}),
         ("admin:audit_auditentry_changelist", {"after__counted__gt": "5"}),
         ("admin:audit_auditentry_changelist", {"reason__icontains": "counted"}),
     ],
