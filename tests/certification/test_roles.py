@@ -56,3 +56,12 @@ def test_auditor_cannot_edit_editions(client, auditor, edition):
     client.force_login(auditor)
     assert client.post(reverse("admin:nominations_edition_change", args=[edition.pk]), {}).status_code == 403
 
+
+@pytest.mark.parametrize("role", ["Programme manager", "Auditor"])
+def test_both_roles_see_the_background_jobs(client, role):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username=f"jobs-{role[:3]}", groups=[role]))
+    page = client.get(reverse("admin:nominations_taskrun_changelist"))
+    assert page.status_code == 200 and "Confirmed votes waiting" in page.content.decode()
+    assert client.post(reverse("admin:nominations_taskrun_add"), {"name": "x"}).status_code == 403
