@@ -11,6 +11,8 @@ from django.utils.translation import ngettext
 from portal.admin_mixins import ReadOnlyAdminMixin
 
 from . import selectors, services
+from .admin_visibility import VisibilityAdminMixin
+from .emails import mask_email
 from .exceptions import PortalError
 from .forms import EmailAddressField
 from .models import (
@@ -38,7 +40,7 @@ class CategoryInline(admin.TabularInline):
 
 
 @admin.register(Edition)
-class EditionAdmin(admin.ModelAdmin):
+class EditionAdmin(VisibilityAdminMixin, admin.ModelAdmin):
     list_display = (
         "__str__",
         "nomination_opens_at",
@@ -143,7 +145,7 @@ class EditionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Firm)
-class FirmAdmin(admin.ModelAdmin):
+class FirmAdmin(VisibilityAdminMixin, admin.ModelAdmin):
     list_display = ("name", "country", "registration_number", "website", "contact_email", "created_at")
     list_filter = ("country",)
     search_fields = ("name", "registration_number")
@@ -175,7 +177,7 @@ def reasons_html(reasons: dict) -> str:
 
 
 @admin.register(Nominee)
-class NomineeAdmin(admin.ModelAdmin):
+class NomineeAdmin(VisibilityAdminMixin, admin.ModelAdmin):
     list_display = ("firm", "category", "edition", "state", "counted", "held", "flagged_share", "held_reasons", "created_at")
     list_filter = ("edition", "category", "state")
     search_fields = ("firm__name", "firm__registration_number")
@@ -185,9 +187,9 @@ class NomineeAdmin(admin.ModelAdmin):
     TALLY_COLUMNS = ("counted", "held", "flagged_share", "held_reasons")
 
     def get_list_display(self, request):
-        # Counts of unreleased editions are for those allowed to see them (auditors vet
-        # under Certification -> Vetting, which shows counts once results are released).
-        if selectors.can_see_unreleased_tallies(user=request.user):
+        # The columns are for those who see every edition's figures (auditors vet under
+        # Certification -> Vetting, which shows each edition's counts once released).
+        if selectors.can_see_vote_figures(user=request.user):
             return self.list_display
         return tuple(column for column in self.list_display if column not in self.TALLY_COLUMNS)
 
@@ -220,7 +222,7 @@ class NomineeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tally)
-class TallyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class TallyAdmin(VisibilityAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: tallies are derived from the votes by the background processing."""
 
     list_display = ("nominee_name", "category", "edition", "counted", "held", "rejected", "unconfirmed", "share", "updated_at")
@@ -228,6 +230,9 @@ class TallyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("nominee__firm__name",)
     list_select_related = ("nominee__firm", "category", "edition")
     ordering = ("-counted",)
+
+    def get_queryset(self, request):
+        return selectors.visible_tallies(user=request.user, queryset=super().get_queryset(request))
 
     @admin.display(description=_("nominee"), ordering="nominee__firm__name")
     def nominee_name(self, obj):
@@ -239,7 +244,9 @@ class TallyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(FraudFlag)
-class FraudFlagAdmin(admin.ModelAdmin):
+class FraudFlagAdmin(VisibilityAdminMixin, admin.ModelAdmin):
+    # The auditors' work queue: flags, and how many per nominee, are theirs to see before
+    # release (vetting shows the pending ones too); the votes' figures are not.
     list_display = ("vote_receipt", "nominee", "rule", "evidence_text", "created_at", "decision", "decided_by")
     list_filter = ("decision", "rule", "nominee__edition", "nominee__category")
     search_fields = ("nominee__firm__name", "vote__receipt_code")
@@ -247,6 +254,7 @@ class FraudFlagAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in FraudFlag._meta.fields]
     actions = ["confirm_fraud", "mark_genuine"]
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # a count per filter choice over the whole table
     list_per_page = 100
 
     @admin.display(description=_("vote"), ordering="vote__receipt_code")
@@ -281,7 +289,7 @@ class FraudFlagAdmin(admin.ModelAdmin):
 
 
 @admin.register(TaskRun)
-class TaskRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class TaskRunAdmin(VisibilityAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """The background processing at a glance: last runs, votes waiting, and whether a worker answers."""
 
     list_display = ("name", "last_started_at", "last_finished_at", "last_processed", "last_error")
@@ -293,7 +301,7 @@ class TaskRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Nomination)
-class NominationAdmin(admin.ModelAdmin):
+class NominationAdmin(VisibilityAdminMixin, admin.ModelAdmin):
     list_display = ("submitted_name", "nominee", "city", "channel", "created_at")
     list_filter = ("channel", "nominee__edition")
     search_fields = ("submitted_name", "nominee__firm__name", "city")
@@ -306,11 +314,36 @@ class NominationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Vote)
-class VoteAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class VoteAdmin(VisibilityAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     # A confirmed vote is never lost; the fraud review settles doubtful ones.
+    # The rows are selectors.visible_votes: a list of votes filtered by nominee or standing is
+    # a count, so before release auditors see only the flagged votes they settle.
     list_display = ("receipt_code", "nominee", "category", "created_at", "confirmed_at")
     list_filter = ("edition", ("confirmed_at", admin.EmptyFieldListFilter))
     search_fields = ("receipt_code", "email_canonical")
     list_select_related = ("nominee__firm", "nominee__category", "category")
-    readonly_fields = [f.name for f in Vote._meta.fields]
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER  # a count per filter choice over the whole table
+
+    def get_queryset(self, request):
+        return selectors.visible_votes(user=request.user, queryset=super().get_queryset(request))
+
+    def get_search_fields(self, request):
+        # Searching by address would tell whether someone voted, to those who may not read addresses.
+        if selectors.can_see_voter_emails(user=request.user):
+            return self.search_fields
+        return tuple(name for name in self.search_fields if name not in selectors.VOTER_EMAIL_FIELDS)
+
+    def get_fields(self, request, obj=None):
+        names = [f.name for f in Vote._meta.fields]
+        if selectors.can_see_voter_emails(user=request.user):
+            return names
+        return ["voter_email" if name == "email" else name for name in names if name not in selectors.VOTER_EMAIL_FIELDS[1:]]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    @admin.display(description=_("e-mail"))
+    def voter_email(self, obj):
+        # Only in the fields of those who may not read addresses (get_fields).
+        return mask_email(obj.email)

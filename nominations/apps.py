@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class NominationsConfig(AppConfig):
     name = "nominations"
     verbose_name = _("Nominations and votes")
+
+    def ready(self) -> None:
+        # Imported once the models are loaded (Django's rule for app modules), not to dodge a cycle.
+        from audit import redaction
+
+        from .selectors import audit_entries_with_hidden_figures
+
+        # The audit log keeps qualification's measures of nominees; it hides them by this app's rule.
+        redaction.register(audit_entries_with_hidden_figures)

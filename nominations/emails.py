@@ -71,3 +71,12 @@ def email_fingerprint(canonical: str) -> str:
     domain = settings.FRAUD_LOOKALIKE_DOMAINS.get(domain, domain)
     local = local.split("+", 1)[0].replace(".", "")
     return f"{local}@{domain}"
+
+
+def mask_email(address: str) -> str:
+    """An address shown to staff who may not read it: first letters and the top-level domain (jan@wp.pl -> j***@w*.pl)."""
+    local, at, domain = address.rpartition("@")
+    if not at:
+        return "***"
+    name, dot, top = domain.rpartition(".")
+    return f"{local[:1]}***@{name[:1]}*.{top}" if dot else f"{local[:1]}***@{domain[:1]}*"

@@ -10,6 +10,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from nominations import selectors as nominations_selectors
+from nominations.admin_visibility import VisibilityAdminMixin
 from portal.admin_mixins import ReadOnlyAdminMixin
 from portal.exceptions import PortalError
 
@@ -36,7 +37,7 @@ class CertificateStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CertificateAdmin(VisibilityAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     # Certificates are issued from the proposed winners page.
     list_display = ("serial", "firm", "category", "edition", "status_label", "valid_until", "files_status", "issued_at")
     list_filter = ("edition", "category", CertificateStatusFilter, "files_status")
@@ -158,7 +159,7 @@ class CertificateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(FirmAccount)
-class FirmAccountAdmin(admin.ModelAdmin):
+class FirmAccountAdmin(VisibilityAdminMixin, admin.ModelAdmin):
     list_display = ("user", "firm", "invited_at", "activated_at")
     search_fields = ("user__username", "firm__name")
     list_select_related = ("user", "firm")
@@ -172,7 +173,7 @@ class FirmAccountAdmin(admin.ModelAdmin):
 
 
 @admin.register(TermsAcceptance)
-class TermsAcceptanceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class TermsAcceptanceAdmin(VisibilityAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("firm", "user", "version", "accepted_at")
     list_filter = ("version",)
     search_fields = ("firm__name", "user__username")

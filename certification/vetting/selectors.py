@@ -5,28 +5,18 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import (
-    BooleanField,
     Count,
     ExpressionWrapper,
     F,
     FloatField,
     Prefetch,
-    Q,
     QuerySet,
-    Value,
 )
 from django.db.models.functions import Cast, Coalesce, NullIf, TruncDate
 from django.http import Http404
 
-from nominations.models import (
-    Channel,
-    FraudDecision,
-    FraudFlag,
-    Nominee,
-    NomineeState,
-    Vote,
-)
-from nominations.selectors import can_see_tallies, can_see_unreleased_tallies
+from nominations.models import Channel, FraudDecision, FraudFlag, Nominee, NomineeState, Vote
+from nominations.selectors import can_see_vote_figures, visible_vote_figure, vote_figures_visible
 
 from .. import workflow
 from ..models import Check, CheckKind, Evidence, NomineeVetting
@@ -40,18 +30,24 @@ def flagged_share_expression():
     return ExpressionWrapper(flagged / Cast(confirmed, FloatField()), output_field=FloatField())
 
 
+# The annotations of vetting_queryset that carry vote figures.
+FIGURE_ANNOTATIONS = ("counted_votes", "share")
+
+
 def vetting_queryset(*, user) -> QuerySet:
     """Nominees with what the lists show: two queries (rows, then their checks) whatever the number of rows.
 
-    `tallies_visible` says whether this user may see the nominee's vote counts (can_see_tallies, per row).
+    The figures come through nominations' visibility rule: `tallies_visible` per row, and
+    `counted_votes` and `share` NULL where this user may not see them, so the list's
+    cells, filters, sorting, facets and export cannot tell hidden rows apart.
     """
-    if can_see_unreleased_tallies(user=user):
-        visible = Value(True)
-    else:
-        visible = ExpressionWrapper(Q(edition__results_released_at__isnull=False), output_field=BooleanField())
     return (
-        NomineeVetting.objects.select_related("firm", "category", "edition", "tally")
-        .annotate(share=flagged_share_expression(), tallies_visible=visible)
+        NomineeVetting.objects.select_related("firm", "category", "edition")
+        .annotate(
+            tallies_visible=vote_figures_visible(user=user),
+            counted_votes=visible_vote_figure(Coalesce(F("tally__counted"), 0), user=user),
+            share=visible_vote_figure(flagged_share_expression(), user=user),
+        )
         .prefetch_related(Prefetch("checks", queryset=Check.objects.only("pk", "nominee_id", "kind", "channel", "result", "score")))
     )
 
@@ -92,6 +88,7 @@ class VettingSummary:
     score: Decimal | None
     approval_problems: list[str]
     pending_flags: int
+    figures_visible: bool  # nominations' visibility rule for this edition
     days: list[DayCount]
     chart_width: int
     chart_height: int
@@ -130,8 +127,8 @@ def vetting_summary(*, nominee: Nominee, user) -> VettingSummary:
     problems = scoring.approval_problems(checks=checks, pass_mark=nominee.edition.pass_mark, pending_flags=pending)
     if user.pk in {c.recorded_by_id for c in checks}:
         problems += workflow.four_eyes(nominee=nominee, actor=user, reason="")
-    show_chart = user.has_perm("nominations.view_vote") and can_see_tallies(user=user, edition=nominee.edition)
-    counts = votes_per_day(nominee=nominee) if show_chart else []
+    figures_visible = can_see_vote_figures(user=user, edition=nominee.edition)
+    counts = votes_per_day(nominee=nominee) if figures_visible and user.has_perm("nominations.view_vote") else []
     peak = max((n for _d, n in counts), default=0)
     days = []
     for i, (day, n) in enumerate(counts):
@@ -143,6 +140,7 @@ def vetting_summary(*, nominee: Nominee, user) -> VettingSummary:
         score=scoring.vetting_score(checks),
         approval_problems=problems,
         pending_flags=pending,
+        figures_visible=figures_visible,
         days=days,
         chart_width=max(len(days), 1) * CHART_BAR,
         chart_height=CHART_HEIGHT,
@@ -174,7 +172,7 @@ def csv_rows(*, nominees: QuerySet, user) -> tuple[list[str], list[list]]:
             previous = results.get(check.kind)
             results[check.kind] = check.result if previous is None else min(previous, check.result, key=SEVERITY.get)
         if nominee.edition_id not in visible:
-            visible[nominee.edition_id] = can_see_tallies(user=user, edition=nominee.edition)
+            visible[nominee.edition_id] = can_see_vote_figures(user=user, edition=nominee.edition)
         tally = getattr(nominee, "tally", None)
         show = visible[nominee.edition_id]
         rows.append(

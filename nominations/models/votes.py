@@ -80,6 +80,8 @@ class Vote(models.Model):
         verbose_name = _("vote")
         verbose_name_plural = _("votes")
         ordering = ["-created_at"]
+        # The admin masks voters' addresses (j***@w*.pl) except to holders of this; no role has it.
+        permissions = [("view_voter_email", _("Can see voters' e-mail addresses"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["category", "email_canonical"],

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from certification.models import Check
 from certification.vetting import services as vetting
-from nominations.models import Standing, Tally, Vote
+from nominations.models import Edition, Standing, Tally, Vote
 from tests.factories import VoteFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,6 +30,7 @@ def test_programme_manager_permissions(manager):
 
 
 def test_auditor_cannot_change_a_vote_or_a_tally_in_the_admin(client, auditor, nominee):
+    Edition.objects.filter(pk=nominee.edition_id).update(results_released_at=timezone.now())  # votes are visible
     vote = VoteFactory(nominee=nominee, confirmed_at=timezone.now())
     Tally.objects.create(nominee=nominee, edition=nominee.edition, category=nominee.category, counted=1)
     client.force_login(auditor)
@@ -54,3 +55,13 @@ def test_auditor_cannot_edit_another_auditors_check_in_the_admin(client, under_r
 def test_auditor_cannot_edit_editions(client, auditor, edition):
     client.force_login(auditor)
     assert client.post(reverse("admin:nominations_edition_change", args=[edition.pk]), {}).status_code == 403
+
+
+@pytest.mark.parametrize("role", ["Programme manager", "Auditor"])
+def test_both_roles_see_the_background_jobs(client, role):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username=f"jobs-{role[:3]}", groups=[role]))
+    page = client.get(reverse("admin:nominations_taskrun_changelist"))
+    assert page.status_code == 200 and "Confirmed votes waiting" in page.content.decode()
+    assert client.post(reverse("admin:nominations_taskrun_add"), {"name": "x"}).status_code == 403

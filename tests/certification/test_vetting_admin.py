@@ -152,15 +152,23 @@ def test_auditors_cannot_open_the_tallies_list(client, auditor):
     assert client.get(reverse("admin:nominations_tally_changelist")).status_code == 403
 
 
-def test_auditors_cannot_sort_or_filter_by_unreleased_counts(client, auditor, manager):
-    make_rows(3, auditor)
+def test_sorting_and_the_flagged_share_filter_cannot_pick_out_unreleased_nominees(client, auditor, manager):
+    category = make_rows(3, auditor)  # counted 10, 11, 12; held 0, 1, 2
+    names = list(Nominee.objects.filter(category=category).order_by("-pk").values_list("firm__name", flat=True))
+
+    def order(page):
+        return sorted(names, key=page.index)
+
     client.force_login(auditor)
-    page = client.get(reverse(CHANGELIST)).content.decode()
-    assert "?o=7" not in page and "?o=8" not in page and "flagged=high" not in page
-    assert "%" not in page.split('id="result_list"')[1]
+    for sort in ("7", "-7", "8", "-8"):  # counted, flagged share
+        page = client.get(reverse(CHANGELIST), {"o": sort}).content.decode()
+        assert order(page) == names, sort  # ties broken by the newest first, whatever the figures
+    assert "flagged=high" in client.get(reverse(CHANGELIST)).content.decode()
+    for bucket in ("none", "low", "medium", "high"):
+        page = client.get(reverse(CHANGELIST), {"flagged": bucket}).content.decode()
+        assert not any(name in page for name in names), bucket
     client.force_login(manager)
-    page = client.get(reverse(CHANGELIST)).content.decode()
-    assert "?o=7" in page and "flagged=high" in page
+    assert order(client.get(reverse(CHANGELIST), {"o": "7"}).content.decode()) == names[::-1]  # fewest counted first
 
 
 def test_the_votes_chart_is_hidden_before_the_results_are_released(client, vetted, second_auditor):

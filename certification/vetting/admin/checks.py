@@ -19,6 +19,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from nominations.admin_visibility import VisibilityAdminMixin
 from portal.admin_mixins import ReadOnlyAdminMixin
 
 from ...exceptions import VettingError
@@ -44,7 +45,7 @@ def record_url(*, nominee_id: int, kind: str = "", channel: str = "") -> str:
 
 
 @admin.register(Check)
-class CheckAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CheckAdmin(VisibilityAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     # Checks are recorded and corrected on the record page (record_check_view), through the service.
     list_display = ("nominee", "kind", "channel", "result", "score", "recorded_by", "recorded_at")
     list_filter = ("kind", "result", "nominee__edition", "nominee__category")

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from nominations.admin_visibility import VisibilityAdminMixin
 from portal.admin_mixins import ReadOnlyAdminMixin
 from portal.text import TextField
 
@@ -26,6 +27,8 @@ from .. import qualification, scoring, selectors, services
 
 
 class FlaggedShareFilter(admin.SimpleListFilter):
+    """Buckets of the flagged share, among the nominees whose figures the user may see (the share is NULL on the others)."""
+
     title = _("flagged share")
     parameter_name = "flagged"
     BUCKETS = {
@@ -45,7 +48,7 @@ class FlaggedShareFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "none":
-            return queryset.filter(Q(share__isnull=True) | Q(share=0))
+            return queryset.filter(Q(share__isnull=True) | Q(share=0), tallies_visible=True)
         if self.value() in self.BUCKETS:
             low, high = self.BUCKETS[self.value()]
             queryset = queryset.filter(share__gt=low)
@@ -71,24 +74,19 @@ class DecisionForm(forms.Form):
 
 
 @admin.register(NomineeVetting)
-class NomineeVettingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class NomineeVettingAdmin(VisibilityAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     # States change only through the actions (certification.workflow).
-    list_display = (
-        "firm",
-        "registration_number",
-        "category",
-        "edition",
-        "state",
-        "vetting_score",
-        "counted",
-        "flagged_share",
-    )
+    # The figures are vetting_queryset's annotations, NULL where the user may not see them
+    # (nominations' visibility rule): sorting and the flagged-share filter work on the rows
+    # whose figures the user sees and cannot order or pick out the others.
+    list_display = ("firm", "registration_number", "category", "edition", "state", "vetting_score", "counted", "flagged_share")
     list_filter = ("edition", "category", "state", FlaggedShareFilter)
     search_fields = ("firm__name", "firm__registration_number")
     fields = ("firm", "category", "edition", "state")
     readonly_fields = fields
     actions = ["start_review", "qualify", "approve", "reject", "export_csv"]
     list_per_page = 100
+    figure_annotations = selectors.FIGURE_ANNOTATIONS
 
     def get_queryset(self, request):
         return selectors.vetting_queryset(user=request.user)
@@ -108,37 +106,15 @@ class NomineeVettingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         score = scoring.vetting_score(obj.checks.all())
         return "–" if score is None else score
 
-    def get_list_display(self, request):
-        """Sorting by the counts would leak them: only for those who may see unreleased tallies."""
-        if selectors.can_see_unreleased_tallies(user=request.user):
-            return [*self.list_display[:-2], "counted_sortable", "flagged_share_sortable"]
-        return self.list_display
-
-    def get_list_filter(self, request):
-        if selectors.can_see_unreleased_tallies(user=request.user):
-            return self.list_filter
-        return [f for f in self.list_filter if f is not FlaggedShareFilter]
-
-    @admin.display(description=_("counted"))
+    @admin.display(description=_("counted"), ordering="counted_votes")
     def counted(self, obj):
-        if not obj.tallies_visible:
-            return _("not released")
-        tally = getattr(obj, "tally", None)
-        return tally.counted if tally else 0
+        return _("not released") if not obj.tallies_visible else obj.counted_votes
 
-    @admin.display(description=_("flagged share"))
+    @admin.display(description=_("flagged share"), ordering="share")
     def flagged_share(self, obj):
         if not obj.tallies_visible:
             return _("not released")
         return "–" if obj.share is None else f"{obj.share:.0%}"
-
-    @admin.display(description=_("counted"), ordering="tally__counted")
-    def counted_sortable(self, obj):
-        return self.counted(obj)
-
-    @admin.display(description=_("flagged share"), ordering="share")
-    def flagged_share_sortable(self, obj):
-        return self.flagged_share(obj)
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         nominee = self.get_object(request, object_id) if object_id else None
