@@ -264,6 +264,25 @@ def ledger_categories(*, results: ReleasedResults, category_slug: str | None = N
     return chosen
 
 
+@dataclass(frozen=True)
+class AmendmentPreview:
+    """What an amendment would publish: the nominees whose figures change, and whether any ledger line does."""
+
+    current: ReleasedResults
+    differences: list[ledger.Difference]
+    changes_anything: bool
+
+
+def amendment_preview(*, edition: Edition) -> AmendmentPreview | None:
+    """The votes now against the latest published version (for the amendment's confirmation page)."""
+    current = ReleasedResults.objects.filter(edition=edition).order_by("-version").first()
+    if current is None:
+        return None
+    now = ledger.from_votes(edition, key=current.ledger_key)
+    differences = ledger.differences(ledger.flat(ledger.stored_figures(current)), now.figures())
+    return AmendmentPreview(current=current, differences=differences, changes_anything=now.digest != current.digest)
+
+
 def vote_by_receipt(*, code: str) -> Vote | None:
     code = (code or "").strip().upper().replace(" ", "")
     if len(code) == 12 and "-" not in code:
