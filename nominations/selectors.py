@@ -265,6 +265,35 @@ def ledger_categories(*, results: ReleasedResults, category_slug: str | None = N
 
 
 @dataclass(frozen=True)
+class ReceiptLine:
+    """A voter's line in the latest published ledger of their edition."""
+
+    results: ReleasedResults
+    category: Category
+    line: int
+    text: str  # as in the CSV, without the line end
+
+
+def ledger_line_for_vote(*, vote: Vote) -> ReceiptLine | None:
+    """The published ledger line of this vote, found by its receipt hash; None before release or for an unconfirmed vote."""
+    if not vote.is_confirmed or not vote.edition.results_released:
+        return None
+    latest = ReleasedResults.objects.filter(edition_id=vote.edition_id).order_by("-version").first()
+    if latest is None:
+        return None
+    released = ReleasedCategory.objects.filter(results=latest, category_id=vote.category_id).select_related("category").first()
+    if released is None:
+        return None
+    code_hash = ledger.receipt_hash(key=latest.ledger_key, receipt_code=vote.receipt_code)
+    row = LedgerLine.objects.filter(ledger=released, receipt_hash=code_hash).first()
+    if row is None:
+        return None
+    line = ledger.Line(row.receipt_hash, row.nominee_id, row.day, row.standing, row.reason)
+    text = line.text(released.category.slug).rstrip("\n")
+    return ReceiptLine(results=latest, category=released.category, line=row.line, text=text)
+
+
+@dataclass(frozen=True)
 class AmendmentPreview:
     """What an amendment would publish: the nominees whose figures change, and whether any ledger line does."""
 

@@ -168,13 +168,15 @@ def confirm(request, token):
 @ratelimit(key=ratelimit_key, rate=_rate("RATELIMIT_RECEIPT"), method=ratelimit.ALL, block=True, group="receipt")
 def receipt(request):
     form = ReceiptForm(request.GET or None)
-    vote = None
+    vote = line = None
     looked_up = False
     if form.is_valid():
         looked_up = True
         vote = selectors.vote_by_receipt(code=form.cleaned_data["code"])
+        line = selectors.ledger_line_for_vote(vote=vote) if vote else None
     status = 400 if form.errors else 200
-    return render(request, "nominations/receipt.html", {"form": form, "vote": vote, "looked_up": looked_up}, status=status)
+    context = {"form": form, "vote": vote, "line": line, "looked_up": looked_up}
+    return render(request, "nominations/receipt.html", context, status=status)
 
 
 def results(request, slug):
