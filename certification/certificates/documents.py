@@ -53,6 +53,9 @@ class CertificateText:
     issued_on: date
     verify_url: str
     terms: str = ""
+    # From the released results the winner was chosen on (the latest version), when they exist.
+    counted_votes: int | None = None
+    results_version: int | None = None
 
 
 @cache
@@ -113,6 +116,9 @@ def certificate_pdf(text: CertificateText) -> bytes:
     validity = _("Valid from %(start)s to %(end)s") % {"start": text.valid_from.isoformat(), "end": text.valid_until.isoformat()}
     pdf.drawCentredString(centre, height - 450, validity)
     pdf.drawCentredString(centre, height - 470, _("Issued on %(date)s") % {"date": text.issued_on.isoformat()})
+    if text.counted_votes is not None:
+        pdf.setFont(regular, 11)
+        pdf.drawCentredString(centre, height - 500, votes_line(text))
 
     # QR code to the verification page, drawn as vector squares.
     qr = segno.make(text.verify_url, error="m")
@@ -211,7 +217,14 @@ def logo_png(text: CertificateText, size: int) -> bytes:
     return buffer.getvalue()
 
 
+def votes_line(text: CertificateText) -> str:
+    return _("Customers' counted votes: %(votes)s (published results, version %(version)s)") % {
+        "votes": text.counted_votes, "version": text.results_version,
+    }
+
+
 def readme_text(text: CertificateText) -> str:
+    votes = [votes_line(text)] if text.counted_votes is not None else []
     return "\n".join(
         [
             f"{TITLE} — {text.edition}",
@@ -220,6 +233,7 @@ def readme_text(text: CertificateText) -> str:
             f"Category: {text.category}",
             f"Serial: {text.serial}",
             f"Valid from {text.valid_from.isoformat()} to {text.valid_until.isoformat()}",
+            *votes,
             f"Verify: {text.verify_url}",
             "",
             "Files: certificate.pdf, logo.svg, logo-256.png, logo-512.png, logo-1024.png",

@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone, translation
 
 from nominations.models import Country
+from nominations.selectors import released_figure
 from portal import dispatch
 
 from ..models import CERTIFICATE_FILES, Certificate, FilesStatus, certificate_file_path
@@ -50,6 +51,7 @@ def certificate_text(certificate: Certificate) -> documents.CertificateText:
     with translation.override(certificate.language):
         category = certificate.category.name
         country = str(Country(certificate.country).label)
+    released = released_figure(nominee=certificate.nominee)
     return documents.CertificateText(
         serial=certificate.serial,
         firm_name=certificate.firm.name,
@@ -63,6 +65,8 @@ def certificate_text(certificate: Certificate) -> documents.CertificateText:
         issued_on=timezone.localdate(certificate.issued_at),
         verify_url=verification_url(certificate.serial),
         terms=LOGO_TERMS,
+        counted_votes=released[1].counted if released else None,
+        results_version=released[0].version if released else None,
     )
 
 
