@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +18,7 @@ from .exceptions import (
     VotingClosed,
 )
 from .forms import NominationForm, ReceiptForm, VoteForm
+from .models import FraudRule
 
 
 def _rate(setting_name):
@@ -36,7 +38,8 @@ def _edition_or_404(slug):
 
 
 def home(request):
-    return render(request, "nominations/home.html", {"editions": selectors.current_editions()})
+    context = {"editions": selectors.current_editions(), "archive": selectors.released_editions()}
+    return render(request, "nominations/home.html", context)
 
 
 def edition_detail(request, slug):
@@ -224,3 +227,15 @@ def ledger_json(request, slug, category_slug=None):
     categories = selectors.ledger_categories(results=version, category_slug=category_slug)
     stream = downloads.ledger_json(edition, version, categories, one=category_slug is not None)
     return _download(stream, "application/json", downloads.filename(edition, version, category_slug, "json"))
+
+
+def methodology(request, slug):
+    edition = _edition_or_404(slug)
+    context = {
+        "edition": edition,
+        "confirm_hours": int(settings.VOTE_CONFIRM_MAX_AGE.total_seconds() // 3600),
+        "winners_per_category": settings.CERTIFICATES_PER_CATEGORY,
+        "validity_days": settings.CERTIFICATE_VALIDITY_DAYS,
+        "fraud_rules": FraudRule.choices,
+    }
+    return render(request, "nominations/methodology.html", context)
