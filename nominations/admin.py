@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.db import models
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -14,7 +15,7 @@ from . import selectors, services
 from .admin_visibility import VisibilityAdminMixin
 from .emails import mask_email
 from .exceptions import PortalError
-from .forms import EmailAddressField
+from .forms import AmendmentForm, EmailAddressField
 from .models import (
     EDITION_RULES,
     EDITION_THRESHOLDS,
@@ -55,7 +56,7 @@ class EditionAdmin(VisibilityAdminMixin, admin.ModelAdmin):
     prepopulated_fields = {"slug": ("country", "label")}
     readonly_fields = ("results_released_at", "results_released_by", "rules_status")
     inlines = [CategoryInline]
-    actions = ["close_voting_now", "release_results", "review_winners"]
+    actions = ["close_voting_now", "release_results", "amend_results", "review_winners"]
     fieldsets = (
         (None, {"fields": ("country", "label", "slug", "time_zone")}),
         (
@@ -131,6 +132,37 @@ class EditionAdmin(VisibilityAdminMixin, admin.ModelAdmin):
                 % released,
                 messages.SUCCESS,
             )
+
+    @admin.action(description=_("Amend the published results of the selected edition (with a reason)"), permissions=["release"])
+    def amend_results(self, request, queryset):
+        """A confirmation page (what would change, and the reason), then services.amend_results writes the next version."""
+        if queryset.count() != 1:
+            self.message_user(request, _("Select exactly one edition to amend its results."), messages.ERROR)
+            return None
+        edition = queryset.get()
+        form = AmendmentForm(request.POST if "confirm" in request.POST else None)
+        if "confirm" in request.POST and form.is_valid():
+            try:
+                results = services.amend_results(edition=edition, by=request.user, reason=form.cleaned_data["reason"])
+            except PortalError as error:
+                self.message_user(request, f"{edition}: {error.message}", messages.ERROR)
+            else:
+                self.message_user(
+                    request, _("%(edition)s: the results are amended; version %(version)d is published.")
+                    % {"edition": edition, "version": results.version}, messages.SUCCESS,
+                )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Amend the results of %(edition)s") % {"edition": edition},
+            "edition": edition,
+            "preview": selectors.amendment_preview(edition=edition),
+            "form": form,
+            "action": request.POST.get("action"),
+            "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/nominations/edition/amend_results.html", context)
 
     def has_release_permission(self, request):
         return request.user.has_perm("nominations.release_results")

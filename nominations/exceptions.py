@@ -54,3 +54,14 @@ class EditionRefused(PortalError):
 
 class RulesFrozen(EditionRefused):
     message = _("Voting in this edition has opened, so its rules and thresholds can no longer change.")
+
+
+class ResultsReleased(PortalError):
+    message = _(
+        "The results of this edition are released, so its votes and fraud flags can no longer change. "
+        "A programme manager can amend the results, with a reason."
+    )
+
+
+class ResultsNotAmendable(PortalError):
+    message = _("These results cannot be amended.")

@@ -131,3 +131,13 @@ class ReceiptForm(forms.Form):
         if not all(c.isascii() and (c.isalnum() or c in "- ") for c in code):
             raise ValidationError(_("A receipt code has letters, digits and dashes only."), code="invalid")
         return code
+
+
+class AmendmentForm(forms.Form):
+    # Published on the results page ("amended on … because …"): no markup, no hidden characters.
+    reason = TextField(
+        multiline=True,
+        label=_("reason for the amendment (published)"),
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": 2000}),
+        max_length=2000,
+    )

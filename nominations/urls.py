@@ -12,6 +12,12 @@ urlpatterns = [
     path("e/<slug:slug>/nominate/", views.nominate, name="nominate"),
     path("e/<slug:slug>/nominate/thanks/", views.nominated, name="nominated"),
     path("e/<slug:slug>/vote/sent/", views.vote_sent, name="vote_sent"),
+    path("e/<slug:slug>/methodology/", views.methodology, name="methodology"),
     path("e/<slug:slug>/results/", views.results, name="results"),
+    path("e/<slug:slug>/results.json", views.results_json, name="results_json"),
+    path("e/<slug:slug>/results/ledger.csv", views.ledger_csv, name="ledger_csv"),
+    path("e/<slug:slug>/results/ledger.json", views.ledger_json, name="ledger_json"),
+    path("e/<slug:slug>/results/ledger/<slug:category_slug>.csv", views.ledger_csv, name="category_ledger_csv"),
+    path("e/<slug:slug>/results/ledger/<slug:category_slug>.json", views.ledger_json, name="category_ledger_json"),
     path("e/<slug:slug>/c/<slug:category_slug>/", views.category_vote, name="category"),
 ]

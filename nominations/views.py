@@ -1,12 +1,13 @@
+from django.conf import settings
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
-from . import selectors, services
+from . import downloads, selectors, services
 from .client import client_info, ratelimit_key
 from .exceptions import (
     AlreadyConfirmed,
@@ -17,7 +18,7 @@ from .exceptions import (
     VotingClosed,
 )
 from .forms import NominationForm, ReceiptForm, VoteForm
-from .tally import waiting_votes
+from .models import FraudRule
 
 
 def _rate(setting_name):
@@ -37,7 +38,8 @@ def _edition_or_404(slug):
 
 
 def home(request):
-    return render(request, "nominations/home.html", {"editions": selectors.current_editions()})
+    context = {"editions": selectors.current_editions(), "archive": selectors.released_editions()}
+    return render(request, "nominations/home.html", context)
 
 
 def edition_detail(request, slug):
@@ -169,23 +171,71 @@ def confirm(request, token):
 @ratelimit(key=ratelimit_key, rate=_rate("RATELIMIT_RECEIPT"), method=ratelimit.ALL, block=True, group="receipt")
 def receipt(request):
     form = ReceiptForm(request.GET or None)
-    vote = None
+    vote = line = None
     looked_up = False
     if form.is_valid():
         looked_up = True
         vote = selectors.vote_by_receipt(code=form.cleaned_data["code"])
+        line = selectors.ledger_line_for_vote(vote=vote) if vote else None
     status = 400 if form.errors else 200
-    return render(request, "nominations/receipt.html", {"form": form, "vote": vote, "looked_up": looked_up}, status=status)
+    context = {"form": form, "vote": vote, "line": line, "looked_up": looked_up}
+    return render(request, "nominations/receipt.html", context, status=status)
 
 
 def results(request, slug):
     edition = _edition_or_404(slug)
     context = {"edition": edition}
     if edition.results_released:
-        # Released results never show a tally that is still catching up.
-        context["counting"] = waiting_votes(edition) > 0
-        if not context["counting"]:
-            context["results"] = selectors.edition_results(edition=edition)
+        # The frozen figures of a version (the latest unless ?version=N), never a live count.
+        published = selectors.published_results(edition=edition, version=request.GET.get("version"))
+        context.update(published=published, urls=downloads.ledger_urls(edition, published.results, latest=published.is_latest))
     return render(request, "nominations/results.html", context)
 
 
+def _released_or_404(slug):
+    edition = _edition_or_404(slug)
+    if not edition.results_released:
+        raise Http404(_("The results of this edition are not published yet."))
+    return edition
+
+
+def results_json(request, slug):
+    edition = _released_or_404(slug)
+    published = selectors.published_results(edition=edition, version=request.GET.get("version"))
+    document = downloads.results_document(edition, published, request.build_absolute_uri)
+    return JsonResponse(document, json_dumps_params={"ensure_ascii": False})
+
+
+def _download(stream, content_type: str, name: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(stream, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def ledger_csv(request, slug, category_slug=None):
+    """A category's published vote ledger, or the edition's (every category), exactly the bytes the digests are over."""
+    edition = _released_or_404(slug)
+    version = selectors.released_version(edition=edition, version=request.GET.get("version"))
+    categories = selectors.ledger_categories(results=version, category_slug=category_slug)
+    name = downloads.filename(edition, version, category_slug, "csv")
+    return _download(downloads.ledger_csv(categories), "text/csv; charset=utf-8", name)
+
+
+def ledger_json(request, slug, category_slug=None):
+    edition = _released_or_404(slug)
+    version = selectors.released_version(edition=edition, version=request.GET.get("version"))
+    categories = selectors.ledger_categories(results=version, category_slug=category_slug)
+    stream = downloads.ledger_json(edition, version, categories, one=category_slug is not None)
+    return _download(stream, "application/json", downloads.filename(edition, version, category_slug, "json"))
+
+
+def methodology(request, slug):
+    edition = _edition_or_404(slug)
+    context = {
+        "edition": edition,
+        "confirm_hours": int(settings.VOTE_CONFIRM_MAX_AGE.total_seconds() // 3600),
+        "winners_per_category": settings.CERTIFICATES_PER_CATEGORY,
+        "validity_days": settings.CERTIFICATE_VALIDITY_DAYS,
+        "fraud_rules": FraudRule.choices,
+    }
+    return render(request, "nominations/methodology.html", context)

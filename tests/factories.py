@@ -116,3 +116,21 @@ class CheckFactory(factory.django.DjangoModelFactory):
     result = "pass"
     score = None
     recorded_by = factory.SubFactory(UserFactory, groups=["Auditor"])
+
+
+def publish_figures(nominee, *, counted: int, held: int = 0, rejected: int = 0):
+    """Released figures written by hand into version 1 of the nominee's edition, for tests of what reads them
+    (winners, certificates); services.release_results computes them from the votes instead."""
+    from django.contrib.auth import get_user_model
+
+    from nominations.models import ReleasedCategory, ReleasedFigure, ReleasedResults
+
+    releaser, _created = get_user_model().objects.get_or_create(username="results-releaser")
+    results, _created = ReleasedResults.objects.get_or_create(
+        edition=nominee.edition, version=1,
+        defaults={"released_at": timezone.now(), "released_by": releaser, "digest": "", "ledger_key": "00" * 32},
+    )
+    ReleasedCategory.objects.get_or_create(results=results, category=nominee.category, defaults={"digest": "", "lines": 0})
+    return ReleasedFigure.objects.create(
+        results=results, category=nominee.category, nominee=nominee, counted=counted, held=held, rejected=rejected
+    )

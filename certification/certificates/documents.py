@@ -72,6 +72,9 @@ class CertificateText:
     issued_on: date
     verify_url: str
     terms: str = ""
+    # From the released results the winner was chosen on (the latest version), when they exist.
+    counted_votes: int | None = None
+    results_version: int | None = None
 
 
 @cache
@@ -195,6 +198,9 @@ def certificate_pdf(text: CertificateText) -> bytes:
     validity = _("Valid from %(start)s to %(end)s") % {"start": text.valid_from.isoformat(), "end": text.valid_until.isoformat()}
     pdf.drawCentredString(centre, height - 524, validity)
     pdf.drawCentredString(centre, height - 542, _("Issued on %(date)s") % {"date": text.issued_on.isoformat()})
+    if text.counted_votes is not None:
+        pdf.setFont(regular, 11)
+        pdf.drawCentredString(centre, height - 560, votes_line(text))
 
     # QR code to the verification page, drawn as vector squares.
     qr = segno.make(text.verify_url, error="m")
@@ -293,11 +299,18 @@ def logo_png(text: CertificateText, size: int) -> bytes:
     return buffer.getvalue()
 
 
+def votes_line(text: CertificateText) -> str:
+    return _("Customers' counted votes: %(votes)s (published results, version %(version)s)") % {
+        "votes": text.counted_votes, "version": text.results_version,
+    }
+
+
 def readme_text(text: CertificateText) -> str:
     """The pack's README: what the certificate is, in the edition's language, and the logo usage terms."""
     files = "certificate.pdf, logo.svg, " + ", ".join(f"logo-{size}.png" for size in PNG_SIZES)
     registration = wording.registration_number(country=text.country_code, number=text.registration_number)
     body = " · ".join(filter(None, [identity.body_name(), identity.body_address(), identity.body_contact()]))
+    votes = [votes_line(text)] if text.counted_votes is not None else []
     return "\n".join(
         [
             f"{identity.programme_name()}: {wording.title()} {text.edition_label} — {wording.medal()}",
@@ -307,6 +320,7 @@ def readme_text(text: CertificateText) -> str:
             _("Category: %(category)s") % {"category": text.category},
             _("Serial %(serial)s") % {"serial": text.serial},
             _("Valid from %(start)s to %(end)s") % {"start": text.valid_from.isoformat(), "end": text.valid_until.isoformat()},
+            *votes,
             _("Check that this certificate is valid: %(url)s") % {"url": text.verify_url},
             "",
             _("Files: %(files)s") % {"files": files},

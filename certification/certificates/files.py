@@ -12,6 +12,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone, translation
 
 from nominations.models import Country, country_zone
+from nominations.selectors import released_figure
 from portal import dispatch
 
 from ..models import CERTIFICATE_FILES, Certificate, FilesStatus, certificate_file_path
@@ -51,6 +52,7 @@ def certificate_text(certificate: Certificate) -> documents.CertificateText:
         category = certificate.category.name
         country = str(Country(certificate.country).label)
         terms = str(LOGO_TERMS)
+    released = released_figure(nominee=certificate.nominee)
     return documents.CertificateText(
         serial=certificate.serial,
         firm_name=certificate.firm.name,
@@ -65,6 +67,8 @@ def certificate_text(certificate: Certificate) -> documents.CertificateText:
         issued_on=timezone.localdate(certificate.issued_at, country_zone(certificate.country)),
         verify_url=verification_url(certificate.serial),
         terms=terms,
+        counted_votes=released[1].counted if released else None,
+        results_version=released[0].version if released else None,
     )
 
 

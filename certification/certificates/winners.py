@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nominations.models import Category, Edition, Nominee
 from nominations.models import NomineeState as S
+from nominations.selectors import released_counts
 from nominations.tally import waiting_votes
 
 from ..exceptions import WinnersNotFinal
@@ -49,24 +50,26 @@ def sort_key(nominee: Nominee, counted: int, score: Decimal | None):
 
 
 def ranking(*, edition: Edition) -> dict[Category, list[Candidate]]:
-    """Every category with its eligible nominees in rank order, the winners marked; three queries.
+    """Every category with its eligible nominees in rank order, the winners marked; five queries.
 
     Raises WinnersNotFinal while voting is open, the tally is not final or the results are not released.
     """
     reason = not_final_reason(edition)
     if reason:
         raise WinnersNotFinal(reason)
+    published = released_counts(edition=edition)
+    if published is None:
+        raise WinnersNotFinal(str(_("The results of %(edition)s have not been released yet.") % {"edition": edition}))
     per_category = settings.CERTIFICATES_PER_CATEGORY
     categories = {c.pk: c for c in Category.objects.filter(edition=edition)}
     nominees = (
         Nominee.objects.filter(edition=edition, state__in=ELIGIBLE)
-        .select_related("firm", "tally")
+        .select_related("firm")
         .prefetch_related(Prefetch("checks", queryset=Check.objects.only("pk", "nominee_id", "kind", "score")))
     )
     grouped: dict[int, list[tuple]] = {pk: [] for pk in categories}
     for nominee in nominees:
-        tally = getattr(nominee, "tally", None)
-        counted = tally.counted if tally else 0
+        counted = published.get(nominee.pk, 0)
         score = scoring.vetting_score(nominee.checks.all())
         grouped.setdefault(nominee.category_id, []).append((nominee, counted, score))
     result: dict[Category, list[Candidate]] = {}

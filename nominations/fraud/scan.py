@@ -4,10 +4,12 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from portal.locks import advisory_lock
 
-from ..models import FraudFlag, Vote, standing_from_flags
+from ..exceptions import ResultsReleased
+from ..models import Edition, FraudFlag, Nominee, Vote, standing_from_flags
 from .rules import RULES, Hit, Scope, tune_for_scans
 
 
@@ -27,13 +29,29 @@ def _new_hits(hits: list[Hit]) -> list[Hit]:
     return [h for h in hits if (h.vote_id, h.rule) not in existing]
 
 
+def _outside_released_editions(hits: list[Hit]) -> list[Hit]:
+    """The hits on votes of editions whose results are not released.
+
+    A released edition's votes are left as they are: a rule that reaches them from
+    another edition's batch (a group rule looks at neighbours) raises no flag there.
+    Nothing confirmed is lost: release waited until every vote was checked and counted.
+    """
+    nominee_ids = {h.nominee_id for h in hits}
+    if not nominee_ids:
+        return hits
+    released = set(
+        Nominee.objects.filter(pk__in=nominee_ids, edition__results_released_at__isnull=False).values_list("pk", flat=True)
+    )
+    return [h for h in hits if h.nominee_id not in released]
+
+
 def _apply(hits: list[Hit]) -> None:
     """Store the new flags (one per vote and rule) and set those votes' standing from their flags.
 
     Every vote here has just got a pending flag, so it is held (or stays fraud),
     and it goes back to waiting for the tally: its count or its held reasons change.
     """
-    hits = _new_hits(hits)
+    hits = _outside_released_editions(_new_hits(hits))
     if not hits:
         return
     now = timezone.now()
@@ -55,11 +73,15 @@ def check_new_votes(*, checked_at: datetime) -> None:
 
 
 def scan_edition(edition, *, progress=None) -> dict[str, int]:
-    """Re-run every rule over a whole edition; returns the number of hits per rule."""
+    """Re-run every rule over a whole edition; returns the number of hits per rule. Refused once its results are released."""
     scope = Scope.edition(edition.pk)
     found: dict[str, int] = {}
     with transaction.atomic():
         advisory_lock("nominations.process", wait=True)
+        if Edition.objects.filter(pk=edition.pk, results_released_at__isnull=False).exists():
+            raise ResultsReleased(
+                _("The results of %(edition)s are released, so its votes can no longer be scanned.") % {"edition": edition}
+            )
         tune_for_scans()
         Vote.objects.filter(edition=edition, confirmed_at__isnull=False, checked_at__isnull=True).update(
             checked_at=timezone.now()

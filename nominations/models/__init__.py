@@ -19,6 +19,7 @@ from .editions import (
     country_zone,
 )
 from .fraud import FraudDecision, FraudFlag, FraudRule, standing_from_flags
+from .results import LedgerLine, ReleasedCategory, ReleasedFigure, ReleasedResults
 from .tallies import Tally, TaskRun
 from .votes import Standing, Vote, new_receipt_code, new_token_nonce
 
@@ -36,9 +37,13 @@ __all__ = [
     "FraudFlag",
     "FraudRule",
     "Firm",
+    "LedgerLine",
     "Nomination",
     "Nominee",
     "NomineeState",
+    "ReleasedCategory",
+    "ReleasedFigure",
+    "ReleasedResults",
     "Standing",
     "Tally",
     "TaskRun",

@@ -1,6 +1,6 @@
-"""Functions that change state, by topic: nominating, voting, editions (closing, results, the final tally,
-staff edits) and flags (an auditor's decision). Each writes in a transaction, checks its permission and
-logs what staff do in the audit log."""
+"""Functions that change state, by topic: nominating, voting, editions (closing, the final tally, staff edits),
+results (release, amendment) and flags (an auditor's decision). Each writes in a transaction, checks its
+permission and logs what staff do in the audit log."""
 
 from .editions import (
     change_edition,
@@ -9,14 +9,15 @@ from .editions import (
     create_edition,
     finalise_closed_editions,
     recount_live_editions,
-    release_results,
 )
 from .flags import settle_flags
 from .nominating import NominationInput, nominate
+from .results import amend_results, release_results
 from .voting import cast_vote, confirm_vote, vote_from_token
 
 __all__ = [
     "NominationInput",
+    "amend_results",
     "cast_vote",
     "change_edition",
     "change_firm",

@@ -1,4 +1,4 @@
-"""Editions: closing voting early, releasing results, the final tally, rules and firms' details; each logged."""
+"""Editions: closing voting early, the final tally, rules and firms' details; each logged (releasing results: results.py)."""
 
 import logging
 
@@ -13,7 +13,6 @@ from .. import tally
 from ..exceptions import (
     EditionRefused,
     NotAllowed,
-    ResultsNotReleasable,
     RulesFrozen,
     VotingClosed,
 )
@@ -40,30 +39,6 @@ def close_voting_now(*, edition: Edition, by) -> Edition:
         )
     logger.info("voting in edition %s closed early by user %s", edition.pk, by.pk)
     edition.refresh_from_db(fields=["voting_closes_at"])
-    return edition
-
-
-def release_results(*, edition: Edition, by) -> Edition:
-    """Publish an edition's results: once, after voting has closed and every confirmed vote is counted."""
-    if not by.has_perm("nominations.release_results"):
-        raise NotAllowed()
-    if not edition.has_voting_closed():
-        raise ResultsNotReleasable()
-    if tally.waiting_votes(edition):
-        raise ResultsNotReleasable(_("Confirmed votes are still waiting to be counted; try again in a few minutes."))
-    now = timezone.now()
-    with transaction.atomic():
-        changed = Edition.objects.filter(pk=edition.pk, results_released_at__isnull=True).update(
-            results_released_at=now, results_released_by=by
-        )
-        if not changed:
-            raise ResultsNotReleasable()
-        audit.record(
-            actor=by, action="edition.release_results", obj=edition, before={"results_released_at": None},
-            after={"results_released_at": now},
-        )
-    logger.info("results of edition %s released by user %s", edition.pk, by.pk)
-    edition.refresh_from_db(fields=["results_released_at", "results_released_by"])
     return edition
 
 

@@ -4,13 +4,14 @@ import logging
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit import services as audit
 from portal.locks import advisory_lock
 
 from .. import processing
-from ..exceptions import NotAllowed
-from ..models import FraudDecision, FraudFlag, Vote, standing_from_flags
+from ..exceptions import NotAllowed, ResultsReleased
+from ..models import Edition, FraudDecision, FraudFlag, Vote, standing_from_flags
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +22,8 @@ def settle_flags(*, flag_ids: list[int], decision: str, by) -> int:
     A vote stays out of the count only if a flag on it is confirmed as fraud;
     while any flag on it is pending it is held; otherwise it counts. Flags
     already settled are left as they are (select_for_update, then only
-    pending ones change).
+    pending ones change). Refused, as a whole, when a flag belongs to an edition
+    whose results are released: its published figures change only by an amendment.
     """
     if not by.has_perm("nominations.change_fraudflag"):
         raise NotAllowed()
@@ -31,6 +33,12 @@ def settle_flags(*, flag_ids: list[int], decision: str, by) -> int:
         # The same lock as process_votes: a flag it adds while we settle would
         # otherwise be missed by the Exists() below and the vote would end counted.
         advisory_lock("nominations.process", wait=True)
+        released = Edition.objects.filter(results_released_at__isnull=False, nominees__flags__pk__in=flag_ids).distinct()
+        if released:
+            raise ResultsReleased(
+                _("The results of %(editions)s are released, so their fraud flags can no longer be settled.")
+                % {"editions": ", ".join(str(edition) for edition in released)}
+            )
         pending = list(FraudFlag.objects.select_for_update().filter(pk__in=flag_ids, decision=FraudDecision.PENDING))
         vote_ids = list({flag.vote_id for flag in pending})
         standing_before = dict(Vote.objects.filter(pk__in=vote_ids).values_list("pk", "standing"))

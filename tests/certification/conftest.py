@@ -74,12 +74,13 @@ def closed_edition(db):
 
 
 def make_candidate(category, *, votes, score=None, state=NomineeState.APPROVED, **firm):
-    """A nominee with `votes` counted votes and, if given, a vetting score (one scored check)."""
+    """A nominee with `votes` counted votes (in its tally and its edition's released figures) and, if given, a vetting score."""
     from nominations.models import Tally
-    from tests.factories import CheckFactory
+    from tests.factories import CheckFactory, publish_figures
 
     nominee = NomineeFactory(category=category, state=state, **{f"firm__{k}": v for k, v in firm.items()})
     Tally.objects.create(nominee=nominee, edition=nominee.edition, category=category, counted=votes)
+    publish_figures(nominee, counted=votes)
     if score is not None:
         CheckFactory(nominee=nominee, kind="charter", result="pass", score=score)
     return nominee

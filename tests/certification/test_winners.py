@@ -85,7 +85,7 @@ def test_no_winners_while_votes_wait_for_the_count(closed_edition, banking):
 def test_the_ranking_takes_a_fixed_number_of_queries(closed_edition, banking, django_assert_num_queries):
     for votes in range(10):
         make_candidate(banking, votes=votes, score=4)
-    # edition checks (waiting votes), categories, nominees with tallies, their checks
-    with django_assert_num_queries(4):
+    # edition checks (waiting votes), the released figures, categories, nominees, their checks
+    with django_assert_num_queries(5):
         ranked = ranking(edition=closed_edition)
     assert [c.counted for c in ranked[banking]] == list(range(9, -1, -1))

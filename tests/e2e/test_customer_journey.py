@@ -239,8 +239,15 @@ def test_nominate_vote_confirm_and_see_results_in_english(page: Page, live_site,
     expect(chart).to_have_count(1)
     expect(chart.locator("text").first).to_have_text(LODZ)
     expect(chart.locator("text").nth(1)).to_have_text("1")
+    expect(page.locator("#edition-digest")).to_have_text(re.compile(r"^[0-9a-f]{64}$"))
 
     page.screenshot(path=str(artifacts_dir / "results-en.png"), full_page=True)
+
+    # Anyone can check the count: the voter finds their vote's line in the published ledger.
+    page.get_by_role("link", name="Find your line with your receipt code").click()
+    page.get_by_label("Receipt code").fill(code)
+    page.get_by_role("button", name="Check", exact=True).click()
+    expect(page.locator("#ledger-line-text")).to_have_text(re.compile(r"^banking,[0-9a-f]{32},\d+,\d{4}-\d\d-\d\d,counted,$"))
 
 
 # Journey 2: the voter in Polish and in Romanian ------------------------------

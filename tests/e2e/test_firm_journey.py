@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 from certification.certificates import services as certificates
 from certification.models import Certificate
 from nominations.models import Tally
-from tests.factories import CategoryFactory, EditionFactory, NomineeFactory
+from tests.factories import CategoryFactory, EditionFactory, NomineeFactory, publish_figures
 
 pytestmark = pytest.mark.e2e
 
@@ -42,6 +42,7 @@ def certificate(live_site, settings, tmp_path):
     category = CategoryFactory(edition=edition, name_en="Banking", name_pl="Bankowość")
     nominee = NomineeFactory(category=category, state="approved", firm__name=FIRM, firm__contact_email=CONTACT)
     Tally.objects.create(nominee=nominee, edition=edition, category=category, counted=42)
+    publish_figures(nominee, counted=42)
     # A superuser: the roles' groups come from a migration, which a live-server test's flush empties.
     manager = get_user_model().objects.create_superuser("maria", "maria@example.com", "unused-password-123")
     issued = certificates.issue_certificates(edition=edition, nominee_ids=[nominee.pk], actor=manager).certificates[0]

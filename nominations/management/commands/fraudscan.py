@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from nominations.exceptions import ResultsReleased
 from nominations.fraud.rules import RULES
 from nominations.fraud.scan import scan_edition
 from nominations.models import Edition
@@ -18,7 +19,10 @@ class Command(BaseCommand):
         if edition is None:
             raise CommandError(f"No edition {options['edition']!r}.")
         with tqdm(total=len(RULES) + 1, desc="fraud checks", disable=options["verbosity"] == 0) as bar:
-            found = scan_edition(edition, progress=lambda _name: bar.update(1))
+            try:
+                found = scan_edition(edition, progress=lambda _name: bar.update(1))
+            except ResultsReleased as error:
+                raise CommandError(str(error.message)) from None
             recount_edition(edition)
             bar.update(1)
         for rule, hits in found.items():
