@@ -11,7 +11,7 @@ from nominations.models import Edition, ReleasedFigure, ReleasedResults
 
 pytestmark = pytest.mark.django_db
 
-migration = importlib.import_module("nominations.migrations.0011_released_results_frozen")
+migration = importlib.import_module("nominations.migrations.0013_released_results_frozen")
 
 
 def test_an_edition_released_before_gets_version_1_from_its_votes(contest, manager):
