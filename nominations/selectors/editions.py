@@ -1,0 +1,152 @@
+"""Reads for the public pages and the admin: editions, categories, nominees, receipts, background jobs."""
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db.models import (
+    Count,
+    Min,
+)
+from django.http import Http404
+from django.utils import timezone
+
+from portal.breaker import broker_breaker
+from portal.celery import app
+
+from ..models import (
+    COUNTRY_TIME_ZONES,
+    Category,
+    Edition,
+    Nominee,
+    TimeZone,
+    Vote,
+)
+from ..tally import waiting_votes_queryset
+
+__all__ = [
+    "BackgroundStatus",
+    "background_status",
+    "current_editions",
+    "edition_form_zone",
+    "get_category",
+    "get_edition",
+    "get_edition_by_id",
+    "get_nominee_for_vote",
+    "nominees_for_vote",
+    "vote_by_receipt",
+]
+
+def current_editions(now=None) -> list[Edition]:
+    """Per country, the edition that started most recently, else the next one to start."""
+    now = now or timezone.now()
+    chosen: dict[str, Edition] = {}
+    for edition in Edition.objects.filter(nomination_opens_at__lte=now).order_by("-nomination_opens_at"):
+        chosen.setdefault(edition.country, edition)
+    for edition in Edition.objects.filter(nomination_opens_at__gt=now).order_by("nomination_opens_at"):
+        chosen.setdefault(edition.country, edition)
+    editions = sorted(chosen.values(), key=lambda e: e.country)
+    _attach_categories(editions)
+    return editions
+
+
+def _attach_categories(editions: list[Edition]) -> None:
+    by_edition: dict[int, list[Category]] = {e.pk: [] for e in editions}
+    for category in Category.objects.filter(edition__in=editions):
+        by_edition[category.edition_id].append(category)
+    for edition in editions:
+        edition.category_list = by_edition[edition.pk]
+
+
+def edition_form_zone(*, object_id, data) -> ZoneInfo:
+    """The zone an edition's form is typed and shown in: the one submitted, else the edition's, else its country's."""
+    if data.get("time_zone") in TimeZone.values:
+        return ZoneInfo(data["time_zone"])
+    edition = Edition.objects.filter(pk=object_id).only("time_zone", "country").first() if str(object_id).isdigit() else None
+    if edition is not None:
+        return edition.zone
+    country_default = COUNTRY_TIME_ZONES.get(data.get("country", ""))
+    return ZoneInfo(country_default or settings.TIME_ZONE)
+
+
+def get_edition_by_id(pk) -> Edition:
+    """For staff pages reached from the admin; 404 for an unknown or malformed id."""
+    edition = Edition.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+    if edition is None:
+        raise Http404("No such edition.")
+    return edition
+
+
+def get_edition(*, slug: str) -> Edition | None:
+    edition = Edition.objects.filter(slug=slug).first()
+    if edition is not None:
+        _attach_categories([edition])
+    return edition
+
+
+def get_category(*, edition_slug: str, slug: str) -> Category | None:
+    """The category with its edition, in one query (the vote form's hot path)."""
+    return Category.objects.filter(edition__slug=edition_slug, slug=slug).select_related("edition").first()
+
+
+def nominees_for_vote(*, category: Category) -> list[Nominee]:
+    """The nominees the vote form offers, by firm name."""
+    return list(Nominee.objects.filter(category=category).select_related("firm").order_by("firm__name"))
+
+
+def get_nominee_for_vote(*, edition_slug: str, category_slug: str, nominee_id) -> Nominee | None:
+    """The nominee a vote is for, with its category, edition and firm, in one query (the vote POST's hot path)."""
+    try:
+        nominee_id = int(nominee_id)
+    except (TypeError, ValueError):
+        return None
+    nominee = (
+        Nominee.objects.filter(pk=nominee_id, category__slug=category_slug, category__edition__slug=edition_slug)
+        .select_related("category__edition", "firm")
+        .first()
+    )
+    if nominee is not None:
+        nominee.edition = nominee.category.edition
+    return nominee
+
+
+
+
+def vote_by_receipt(*, code: str) -> Vote | None:
+    code = (code or "").strip().upper().replace(" ", "")
+    if len(code) == 12 and "-" not in code:
+        code = f"{code[:4]}-{code[4:8]}-{code[8:]}"
+    if len(code) != 14:
+        return None
+    return Vote.objects.select_related("nominee__firm", "category", "edition").filter(receipt_code=code).first()
+
+
+@dataclass(frozen=True)
+class BackgroundStatus:
+    eager: bool
+    workers: list[str]
+    broker_error: str
+    waiting_votes: int
+    oldest_waiting_since: object  # datetime | None
+    stale: bool  # work waits longer than two reconcile periods: nothing is processing it
+
+
+def background_status() -> BackgroundStatus:
+    """What the admin shows about the background processing, including whether a worker answers."""
+    waiting = waiting_votes_queryset().aggregate(count=Count("pk"), since=Min("confirmed_at"))
+    count, oldest = waiting["count"], waiting["since"]
+    stale = bool(oldest and (timezone.now() - oldest).total_seconds() > 2 * settings.RECONCILE_EVERY_SECONDS)
+    eager = bool(app.conf.task_always_eager)
+    workers: list[str] = []
+    error = ""
+    if not eager:
+        if not broker_breaker.allows():
+            error = "broker unreachable (recent failure)"
+        else:
+            try:
+                replies = app.control.ping(timeout=1.0) or []
+                workers = sorted(name for reply in replies for name in reply)
+            except Exception as exc:  # noqa: BLE001 - any broker failure is shown, not raised
+                broker_breaker.trip()
+                error = f"broker unreachable: {exc.__class__.__name__}"
+    return BackgroundStatus(eager, workers, error, count, oldest, stale)
