@@ -38,7 +38,16 @@ def _content(name: str, label):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("at", "actor_name", "action", "object_type", "object_repr", "before_shown", "after_shown", "reason_shown")
+    list_display = (
+        "at",
+        "actor_name",
+        "action",
+        "object_type",
+        "object_repr",
+        "before_shown",
+        "after_shown",
+        "reason_shown",
+    )
     list_filter = ("action", "object_type")
     search_fields = ("object_repr", "actor_name", "object_id", "reason")
     date_hierarchy = "at"

@@ -72,7 +72,15 @@ def _append(entries: list[AuditEntry]) -> None:
                 raise RuntimeError("the audit entries were not numbered in the order they were chained")
 
 
-def record(*, actor: Actor | None, action: str, obj: Model, before: dict | None = None, after: dict | None = None, reason: str = "") -> AuditEntry:
+def record(
+    *,
+    actor: Actor | None,
+    action: str,
+    obj: Model,
+    before: dict | None = None,
+    after: dict | None = None,
+    reason: str = "",
+) -> AuditEntry:
     """Append one entry; `actor` None means the system (a background task).
 
     Call it inside the change's transaction, after its other locks: appends wait for each

@@ -26,8 +26,11 @@ def recreate_database(url: str) -> None:
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
     admin = psycopg2.connect(
-        dbname="postgres", user=parts.username or "postgres", password=parts.password,
-        host=parts.hostname or "127.0.0.1", port=parts.port or 5432,
+        dbname="postgres",
+        user=parts.username or "postgres",
+        password=parts.password,
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
     )
     admin.autocommit = True
     with admin.cursor() as cursor:

@@ -94,8 +94,14 @@ def run_wrk(url: str, script: str | None, *, duration: int, connections: int, th
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
     errors = re.search(r"Socket errors: (.*)", output)
     total = int(re.search(r"(\d+) requests in", output).group(1))
-    return {"rate": rate, "p50": latency["50"], "p99": latency["99"], "bad": int(bad.group(1)) if bad else 0,
-            "socket_errors": errors.group(1) if errors else "", "requests": total}
+    return {
+        "rate": rate,
+        "p50": latency["50"],
+        "p99": latency["99"],
+        "bad": int(bad.group(1)) if bad else 0,
+        "socket_errors": errors.group(1) if errors else "",
+        "requests": total,
+    }
 
 
 def _ms(value: str) -> float:
@@ -106,8 +112,10 @@ def _ms(value: str) -> float:
 def line(name: str, result: dict) -> str:
     extra = f", {result['bad']} non-2xx/3xx" if result["bad"] else ""
     extra += f", socket errors: {result['socket_errors']}" if result["socket_errors"] else ""
-    return (f"{name:<34} {result['rate']:8.0f} req/s  p50 {result['p50']:7.1f} ms  p99 {result['p99']:7.1f} ms"
-            f"  ({result['requests']} requests{extra})")
+    return (
+        f"{name:<34} {result['rate']:8.0f} req/s  p50 {result['p50']:7.1f} ms  p99 {result['p99']:7.1f} ms"
+        f"  ({result['requests']} requests{extra})"
+    )
 
 
 def wait_for(url: str, seconds: float = 30) -> None:
@@ -138,10 +146,19 @@ def main() -> None:
     recreate_database(url)
     redis_url = f"redis://127.0.0.1:{args.redis_port}/0"
     env = {
-        "DATABASE_URL": url, "REDIS_URL": redis_url, "DEBUG": "0", "SECRET_KEY": "bench-" + "k" * 50,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost", "SECURE_SSL_REDIRECT": "0", "SECURE_HSTS_SECONDS": "0",
-        "RATELIMIT_ENABLE": "0", "DJANGO_SETTINGS_MODULE": "bench.settings", "IP_HASH_KEY": "bench", "CONN_MAX_AGE": "600",
-        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend", "SITE_URL": f"http://127.0.0.1:{args.port}",
+        "DATABASE_URL": url,
+        "REDIS_URL": redis_url,
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-" + "k" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "0",
+        "SECURE_HSTS_SECONDS": "0",
+        "RATELIMIT_ENABLE": "0",
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "IP_HASH_KEY": "bench",
+        "CONN_MAX_AGE": "600",
+        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+        "SITE_URL": f"http://127.0.0.1:{args.port}",
     }
     redis = subprocess.Popen(
         ["redis-server", "--port", str(args.redis_port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
@@ -161,7 +178,9 @@ def main() -> None:
         print(f"machine: {machine()}")
         call_command("migrate", verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
-        call_command("seed_demo", votes=20_000, categories=20, nominees=200, force=True, verbosity=0)  # DEBUG is off here
+        call_command(
+            "seed_demo", votes=20_000, categories=20, nominees=200, force=True, verbosity=0
+        )  # DEBUG is off here
         edition = Edition.objects.get(slug="load-pl-2026")
         category = Category.objects.filter(edition=edition).order_by("position").first()
         nominee = Nominee.objects.filter(category=category).order_by("pk").first()
@@ -173,10 +192,20 @@ def main() -> None:
             votes = Vote.objects.bulk_create(
                 [
                     Vote(
-                        edition=edition, category=category, nominee=nominee, email=f"{tag}{i}@example.org",
-                        email_canonical=f"{tag}{i}@example.org", email_fingerprint=f"{tag}{i}@example.org",
-                        ip_hash=i, network_hash=i, agent_hash=i, user_agent="bench", language="en",
-                        created_at=sent, email_requested_at=sent, email_sent_at=sent,
+                        edition=edition,
+                        category=category,
+                        nominee=nominee,
+                        email=f"{tag}{i}@example.org",
+                        email_canonical=f"{tag}{i}@example.org",
+                        email_fingerprint=f"{tag}{i}@example.org",
+                        ip_hash=i,
+                        network_hash=i,
+                        agent_hash=i,
+                        user_agent="bench",
+                        language="en",
+                        created_at=sent,
+                        email_requested_at=sent,
+                        email_sent_at=sent,
                     )
                     for i in range(count)
                 ],
@@ -193,15 +222,28 @@ def main() -> None:
         server_log = open(Path(tempfile.gettempdir()) / "bench-gunicorn.log", "w")  # noqa: SIM115 (closed with the process)
         print(f"server log: {server_log.name}")
         server = subprocess.Popen(
-            [str(ROOT / ".venv" / "bin" / "gunicorn"), "portal.wsgi", "-w", str(args.workers), "-b", f"127.0.0.1:{args.port}",
-             "--log-level", "warning"],
-            cwd=ROOT, env={**os.environ, **env}, stdout=server_log, stderr=subprocess.STDOUT,
+            [
+                str(ROOT / ".venv" / "bin" / "gunicorn"),
+                "portal.wsgi",
+                "-w",
+                str(args.workers),
+                "-b",
+                f"127.0.0.1:{args.port}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=server_log,
+            stderr=subprocess.STDOUT,
         )
         base = f"http://127.0.0.1:{args.port}"
         wait_for(f"{base}/healthz/")
         load = {"duration": args.duration, "connections": args.connections, "threads": args.threads}
-        print(f"gunicorn {args.workers} sync workers; wrk {args.threads} threads, {args.connections} connections, "
-              f"{args.duration} s per run, on loopback")
+        print(
+            f"gunicorn {args.workers} sync workers; wrk {args.threads} threads, {args.connections} connections, "
+            f"{args.duration} s per run, on loopback"
+        )
 
         def vote_script():
             return VOTE_LUA.format(nominee=nominee.pk, csrf=CSRF, path=vote_path)
@@ -215,7 +257,10 @@ def main() -> None:
         confirm = run_wrk(base, confirm_script(tokens_up), **load)
         print(line("minimal view (one ORM query)", minimal))
         print(line("vote POST", vote) + f"  -> {vote['rate'] / minimal['rate']:.2f}x minimal (target >= 0.6x)")
-        print(line("confirmation POST", confirm) + f"  -> {confirm['rate'] / minimal['rate']:.2f}x minimal (target >= 0.6x)")
+        print(
+            line("confirmation POST", confirm)
+            + f"  -> {confirm['rate'] / minimal['rate']:.2f}x minimal (target >= 0.6x)"
+        )
 
         redis.send_signal(signal.SIGSTOP)
         frozen_at = time.time()
@@ -224,27 +269,33 @@ def main() -> None:
             confirm_frozen = run_wrk(base, confirm_script(tokens_frozen), **load)
         finally:
             redis.send_signal(signal.SIGCONT)
-        print(line("vote POST, Redis frozen", vote_frozen) + f"  -> {vote_frozen['rate'] / vote['rate']:.2f}x Redis up (target >= 0.8x)")
-        print(line("confirmation POST, Redis frozen", confirm_frozen)
-              + f"  -> {confirm_frozen['rate'] / confirm['rate']:.2f}x Redis up")
+        print(
+            line("vote POST, Redis frozen", vote_frozen)
+            + f"  -> {vote_frozen['rate'] / vote['rate']:.2f}x Redis up (target >= 0.8x)"
+        )
+        print(
+            line("confirmation POST, Redis frozen", confirm_frozen)
+            + f"  -> {confirm_frozen['rate'] / confirm['rate']:.2f}x Redis up"
+        )
         print(f"Redis frozen for {time.time() - frozen_at:.0f} s, then resumed")
 
         started = time.perf_counter()
         reconcile()
         took = time.perf_counter() - started
         confirmed = Vote.objects.filter(edition=edition, confirmed_at__isnull=False).count()
-        in_tally = sum(
-            t.counted + t.held + t.rejected for t in Tally.objects.filter(edition=edition)
-        )
+        in_tally = sum(t.counted + t.held + t.rejected for t in Tally.objects.filter(edition=edition))
         during_freeze = Vote.objects.filter(edition=edition, email__startswith="fz", confirmed_at__isnull=False).count()
         mismatched = [
-            t.nominee_id for t in Tally.objects.filter(edition=edition)
+            t.nominee_id
+            for t in Tally.objects.filter(edition=edition)
             if t.counted + t.held + t.rejected
             != Vote.objects.filter(nominee_id=t.nominee_id, confirmed_at__isnull=False).count()
         ]
-        print(f"reconcile after Redis returned: {took:.1f} s; {confirmed:,} confirmed votes "
-              f"({during_freeze:,} confirmed while Redis was frozen), {in_tally:,} in the tally, "
-              f"{len(mismatched)} nominees off")
+        print(
+            f"reconcile after Redis returned: {took:.1f} s; {confirmed:,} confirmed votes "
+            f"({during_freeze:,} confirmed while Redis was frozen), {in_tally:,} in the tally, "
+            f"{len(mismatched)} nominees off"
+        )
         if confirmed != in_tally or mismatched:
             sys.exit("FAILED: confirmed votes missing from the tally")
         print("OK: every confirmed vote is in the tally")

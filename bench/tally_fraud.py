@@ -41,13 +41,20 @@ def main() -> None:
     # 1. Insert: seed_demo end to end (generation included) vs COPY of the very same rows.
     seed = timed(
         lambda: call_command(
-            "seed_demo", votes=args.votes, fraud_share=args.fraud_share, categories=20, nominees=2000,
-            no_process=True, verbosity=0,
+            "seed_demo",
+            votes=args.votes,
+            fraud_share=args.fraud_share,
+            categories=20,
+            nominees=2000,
+            no_process=True,
+            verbosity=0,
         )
     )
     columns = ", ".join(f.column for f in Vote._meta.concrete_fields if f.column != "id")
     with tempfile.NamedTemporaryFile("w+b", suffix=".csv") as dump, connection.cursor() as cursor:
-        cursor.copy_expert(f"COPY (SELECT {columns} FROM nominations_vote ORDER BY id) TO STDOUT WITH (FORMAT csv)", dump)
+        cursor.copy_expert(
+            f"COPY (SELECT {columns} FROM nominations_vote ORDER BY id) TO STDOUT WITH (FORMAT csv)", dump
+        )
         dump.flush()
         cursor.execute("CREATE TABLE bench_vote_copy (LIKE nominations_vote INCLUDING ALL)")
 
@@ -89,7 +96,9 @@ def main() -> None:
 
     def one_batch():
         with transaction.atomic():
-            ids = list(Vote.objects.filter(confirmed_at__isnull=False).order_by("-id").values_list("id", flat=True)[:1000])
+            ids = list(
+                Vote.objects.filter(confirmed_at__isnull=False).order_by("-id").values_list("id", flat=True)[:1000]
+            )
             mark = timezone.now()
             Vote.objects.filter(pk__in=ids).update(checked_at=mark)
             check_new_votes(checked_at=mark)

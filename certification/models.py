@@ -91,7 +91,10 @@ class Evidence(models.Model):
     content_type = models.CharField(_("type"), max_length=40, editable=False)
     size = models.PositiveIntegerField(_("size (bytes)"), editable=False)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.PROTECT,
+        related_name="+",
         editable=False,
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now, editable=False)
@@ -164,7 +167,9 @@ class CertificateQuerySet(models.QuerySet):
         """Valid on `day`; without one, on today as each certificate's country counts its days."""
         if day is not None:
             return self.filter(revoked_at__isnull=True, valid_from__lte=day, valid_until__gte=day)
-        return self.filter(_per_country(lambda today: Q(valid_from__lte=today, valid_until__gte=today)), revoked_at__isnull=True)
+        return self.filter(
+            _per_country(lambda today: Q(valid_from__lte=today, valid_until__gte=today)), revoked_at__isnull=True
+        )
 
     def expired_on(self, day: date | None = None):
         if day is not None:
@@ -174,7 +179,9 @@ class CertificateQuerySet(models.QuerySet):
 
 def _per_country(condition) -> Q:
     """The condition with each country's own today (a certificate's last day ends at midnight in its edition's zone)."""
-    return reduce(or_, (Q(country=country) & condition(timezone.localdate(timezone=country_zone(country))) for country in Country))
+    return reduce(
+        or_, (Q(country=country) & condition(timezone.localdate(timezone=country_zone(country))) for country in Country)
+    )
 
 
 class Certificate(models.Model):
@@ -191,28 +198,47 @@ class Certificate(models.Model):
         Nominee, verbose_name=_("nominee"), on_delete=models.PROTECT, related_name="certificate", editable=False
     )
     firm = models.ForeignKey(
-        "nominations.Firm", verbose_name=_("firm"), on_delete=models.PROTECT, related_name="certificates", editable=False
+        "nominations.Firm",
+        verbose_name=_("firm"),
+        on_delete=models.PROTECT,
+        related_name="certificates",
+        editable=False,
     )
     category = models.ForeignKey(
-        "nominations.Category", verbose_name=_("category"), on_delete=models.PROTECT, related_name="certificates",
+        "nominations.Category",
+        verbose_name=_("category"),
+        on_delete=models.PROTECT,
+        related_name="certificates",
         editable=False,
     )
     edition = models.ForeignKey(
-        "nominations.Edition", verbose_name=_("edition"), on_delete=models.PROTECT, related_name="certificates",
+        "nominations.Edition",
+        verbose_name=_("edition"),
+        on_delete=models.PROTECT,
+        related_name="certificates",
         editable=False,
     )
     country = models.CharField(_("country"), max_length=2, choices=Country.choices, editable=False)
     issued_at = models.DateTimeField(_("issued at"), default=timezone.now, editable=False)
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("issued by"), null=True, on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("issued by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         editable=False,
     )
     valid_from = models.DateField(_("valid from"), editable=False)
     valid_until = models.DateField(_("valid until"), editable=False, help_text=_("Last day of validity."))
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
     revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("revoked by"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", editable=False,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
     )
     revocation_reason = models.TextField(_("reason for revocation"), max_length=2000, blank=True, editable=False)
     files_status = models.CharField(
@@ -220,12 +246,24 @@ class Certificate(models.Model):
     )
     files_error = models.TextField(_("files error"), blank=True, editable=False)
     files_generated_at = models.DateTimeField(_("files generated at"), null=True, blank=True, editable=False)
-    pdf = models.FileField(_("PDF certificate"), upload_to=certificate_file_path, max_length=200, blank=True, editable=False)
+    pdf = models.FileField(
+        _("PDF certificate"), upload_to=certificate_file_path, max_length=200, blank=True, editable=False
+    )
     svg = models.FileField(_("SVG logo"), upload_to=certificate_file_path, max_length=200, blank=True, editable=False)
-    png_256 = models.FileField(_("PNG logo 256 px"), upload_to=certificate_file_path, max_length=200, blank=True, editable=False)
-    png_512 = models.FileField(_("PNG logo 512 px"), upload_to=certificate_file_path, max_length=200, blank=True, editable=False)
-    png_1024 = models.FileField(_("PNG logo 1024 px"), upload_to=certificate_file_path, max_length=200, blank=True, editable=False)
-    zip = models.FileField(_("ZIP logo pack"), upload_to=certificate_file_path, max_length=200, blank=True, editable=False)
+    png_256 = models.FileField(
+        _("PNG logo 256 px"), upload_to=certificate_file_path, max_length=200, blank=True, editable=False
+    )
+    png_512 = models.FileField(
+        _("PNG logo 512 px"), upload_to=certificate_file_path, max_length=200, blank=True, editable=False
+    )
+    png_1024 = models.FileField(
+        _("PNG logo 1024 px"), upload_to=certificate_file_path, max_length=200, blank=True, editable=False
+    )
+    zip = models.FileField(
+        _("ZIP logo pack"), upload_to=certificate_file_path, max_length=200, blank=True, editable=False
+    )
+
+    objects = CertificateQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("certificate")
@@ -236,9 +274,12 @@ class Certificate(models.Model):
             ("revoke_certificate", _("Can revoke certificates")),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(valid_until__gte=models.F("valid_from")), name="certificate_validity_ordered"),
             models.CheckConstraint(
-                condition=Q(revoked_at__isnull=True, revocation_reason="") | Q(revoked_at__isnull=False) & ~Q(revocation_reason=""),
+                condition=Q(valid_until__gte=models.F("valid_from")), name="certificate_validity_ordered"
+            ),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True, revocation_reason="")
+                | Q(revoked_at__isnull=False) & ~Q(revocation_reason=""),
                 name="certificate_revocation_has_reason",
             ),
         ]
@@ -249,8 +290,6 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return self.serial
-
-    objects = CertificateQuerySet.as_manager()
 
     @property
     def language(self) -> str:
@@ -276,8 +315,12 @@ def new_nonce() -> str:
 class FirmAccount(models.Model):
     """A firm's sign-in: one user, one firm. The invitation link carries `invitation_nonce`, changed once used."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="firm_account")
-    firm = models.ForeignKey("nominations.Firm", verbose_name=_("firm"), on_delete=models.PROTECT, related_name="accounts")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="firm_account"
+    )
+    firm = models.ForeignKey(
+        "nominations.Firm", verbose_name=_("firm"), on_delete=models.PROTECT, related_name="accounts"
+    )
     invitation_nonce = models.CharField(max_length=32, default=new_nonce, editable=False)
     invited_at = models.DateTimeField(_("invited at"), null=True, blank=True, editable=False)
     activated_at = models.DateTimeField(_("activated at"), null=True, blank=True, editable=False)
@@ -293,8 +336,12 @@ class FirmAccount(models.Model):
 class TermsAcceptance(models.Model):
     """A firm account's acceptance of one version of the logo usage terms (recorded once)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+")
-    firm = models.ForeignKey("nominations.Firm", verbose_name=_("firm"), on_delete=models.PROTECT, related_name="terms_acceptances")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
+    )
+    firm = models.ForeignKey(
+        "nominations.Firm", verbose_name=_("firm"), on_delete=models.PROTECT, related_name="terms_acceptances"
+    )
     version = models.CharField(_("terms version"), max_length=20)
     accepted_at = models.DateTimeField(_("accepted at"), default=timezone.now)
 

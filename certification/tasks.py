@@ -7,4 +7,9 @@ from .certificates.tasks import (
 )
 from .vetting.tasks import qualify_finalised_editions
 
-__all__ = ["generate_certificate_files_task", "qualify_finalised_editions", "send_firm_invitation", "sweep_certificate_files"]
+__all__ = [
+    "generate_certificate_files_task",
+    "qualify_finalised_editions",
+    "send_firm_invitation",
+    "sweep_certificate_files",
+]

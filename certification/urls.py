@@ -14,7 +14,9 @@ urlpatterns = [
     path(
         "firm/login/",
         auth_views.LoginView.as_view(
-            template_name="certification/firm_login.html", authentication_form=FirmLoginForm, redirect_authenticated_user=True
+            template_name="certification/firm_login.html",
+            authentication_form=FirmLoginForm,
+            redirect_authenticated_user=True,
         ),
         name="firm_login",
     ),

@@ -135,13 +135,20 @@ def transition(*, nominee: Nominee, to: str, actor, reason: str = "") -> Nominee
         if to in (S.APPROVED, S.REJECTED):
             after["vetting_score"] = scoring.vetting_score(current.checks.all())
         audit.record(
-            actor=actor, action=f"nominee.{to}", obj=current, before={"state": current.state}, after=after, reason=reason
+            actor=actor,
+            action=f"nominee.{to}",
+            obj=current,
+            before={"state": current.state},
+            after=after,
+            reason=reason,
         )
     nominee.state = to
     return nominee
 
 
-def bulk_transition(*, nominee_ids, from_state: str, to: str, actor, details: dict[int, dict] | None = None) -> list[int]:
+def bulk_transition(
+    *, nominee_ids, from_state: str, to: str, actor, details: dict[int, dict] | None = None
+) -> list[int]:
     """Move many nominees that are all in `from_state` (compare-and-set on the state); returns the ids moved.
 
     Only for moves without guards (qualification); call inside a transaction.
@@ -153,13 +160,18 @@ def bulk_transition(*, nominee_ids, from_state: str, to: str, actor, details: di
         raise TransitionRefused(_("This move is checked one nominee at a time."))
     _check_permission(actor, to)
     details = details or {}
-    moving = list(Nominee.objects.select_for_update().filter(pk__in=list(nominee_ids), state=from_state).select_related("firm", "category"))
+    moving = list(
+        Nominee.objects.select_for_update()
+        .filter(pk__in=list(nominee_ids), state=from_state)
+        .select_related("firm", "category")
+    )
     Nominee.objects.filter(pk__in=[n.pk for n in moving], state=from_state).update(state=to)
     audit.record_many(
         actor=actor,
         action=f"nominee.{to}",
         changes=[
-            audit.Change(obj=n, before={"state": from_state}, after={"state": to, **details.get(n.pk, {})}) for n in moving
+            audit.Change(obj=n, before={"state": from_state}, after={"state": to, **details.get(n.pk, {})})
+            for n in moving
         ],
     )
     return [n.pk for n in moving]

@@ -21,14 +21,37 @@ from nominations.client import keyed_hash
 from nominations.emails import canonical_email, email_fingerprint
 
 COLUMNS = (
-    "edition_id", "category_id", "nominee_id", "email", "email_canonical", "email_fingerprint", "token_nonce",
-    "receipt_code", "ip_hash", "network_hash", "user_agent", "agent_hash", "language", "created_at", "email_requested_at",
-    "email_sent_at", "email_send_count", "confirmed_at", "standing", "checked_at", "tallied_at",
+    "edition_id",
+    "category_id",
+    "nominee_id",
+    "email",
+    "email_canonical",
+    "email_fingerprint",
+    "token_nonce",
+    "receipt_code",
+    "ip_hash",
+    "network_hash",
+    "user_agent",
+    "agent_hash",
+    "language",
+    "created_at",
+    "email_requested_at",
+    "email_sent_at",
+    "email_send_count",
+    "confirmed_at",
+    "standing",
+    "checked_at",
+    "tallied_at",
 )
 
 USER_AGENTS = [
     f"Mozilla/5.0 ({os}) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/{v}.0.0.0 Safari/537.36"
-    for os in ("Windows NT 10.0; Win64; x64", "Macintosh; Intel Mac OS X 10_15_7", "X11; Linux x86_64", "Linux; Android 14")
+    for os in (
+        "Windows NT 10.0; Win64; x64",
+        "Macintosh; Intel Mac OS X 10_15_7",
+        "X11; Linux x86_64",
+        "Linux; Android 14",
+    )
     for v in range(120, 132)
 ] + [f"Mozilla/5.0 (iPhone; CPU iPhone OS 17_{v} like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148" for v in range(6)]
 DOMAINS = ["gmail.com", "wp.pl", "onet.pl", "o2.pl", "interia.pl", "yahoo.com", "outlook.com", "icloud.com"]
@@ -81,9 +104,25 @@ class VoteGenerator:
         sent = cast + timedelta(seconds=self.rng.uniform(0.5, 20))
         confirmed = sent + timedelta(seconds=delay)
         return (
-            target.edition_id, target.category_id, target.nominee_id, email, canonical, email_fingerprint(canonical),
-            f"{self.rng.getrandbits(96):024x}", self._code(), network ^ (self.serial % 250), network,
-            agent, self._agent_hash(agent), "pl", cast, cast, sent, 1, confirmed, "counted",
+            target.edition_id,
+            target.category_id,
+            target.nominee_id,
+            email,
+            canonical,
+            email_fingerprint(canonical),
+            f"{self.rng.getrandbits(96):024x}",
+            self._code(),
+            network ^ (self.serial % 250),
+            network,
+            agent,
+            self._agent_hash(agent),
+            "pl",
+            cast,
+            cast,
+            sent,
+            1,
+            confirmed,
+            "counted",
         )
 
     def _delay(self) -> float:
@@ -95,33 +134,89 @@ class VoteGenerator:
     def genuine(self) -> tuple:
         target = self.rng.choices(self.nominees, cum_weights=self.cum_weights)[0]
         email = f"{self.rng.choice(['anna', 'jan', 'maria', 'piotr', 'ioana', 'andrei'])}.{self.serial}@{self.rng.choice(DOMAINS)}"
-        return self._row(target, email=email, cast=self._moment(), network=self._network(), agent=self.rng.choice(USER_AGENTS), delay=self._delay())
+        return self._row(
+            target,
+            email=email,
+            cast=self._moment(),
+            network=self._network(),
+            agent=self.rng.choice(USER_AGENTS),
+            delay=self._delay(),
+        )
 
     def fraud(self, pattern: str) -> Iterator[tuple]:
         rng = self.rng
         target = rng.choice(self.nominees)
         cast = self._moment()
         if pattern == "disposable":
-            yield self._row(target, email=f"x{self.serial}@{rng.choice(DISPOSABLE)}", cast=cast, network=self._network(), agent=rng.choice(USER_AGENTS), delay=self._delay())
+            yield self._row(
+                target,
+                email=f"x{self.serial}@{rng.choice(DISPOSABLE)}",
+                cast=cast,
+                network=self._network(),
+                agent=rng.choice(USER_AGENTS),
+                delay=self._delay(),
+            )
         elif pattern == "network":
             network = self._network()
             for i in range(8):
-                yield self._row(target, email=f"n{self.serial}.{i}@{rng.choice(DOMAINS)}", cast=cast + timedelta(minutes=4 * i), network=network, agent=rng.choice(USER_AGENTS), delay=60)
+                yield self._row(
+                    target,
+                    email=f"n{self.serial}.{i}@{rng.choice(DOMAINS)}",
+                    cast=cast + timedelta(minutes=4 * i),
+                    network=network,
+                    agent=rng.choice(USER_AGENTS),
+                    delay=60,
+                )
         elif pattern == "burst":
             for i in range(60):
-                yield self._row(target, email=f"b{self.serial}.{i}@{rng.choice(DOMAINS)}", cast=cast + timedelta(seconds=50 * i), network=self._network(), agent=rng.choice(USER_AGENTS), delay=30)
+                yield self._row(
+                    target,
+                    email=f"b{self.serial}.{i}@{rng.choice(DOMAINS)}",
+                    cast=cast + timedelta(seconds=50 * i),
+                    network=self._network(),
+                    agent=rng.choice(USER_AGENTS),
+                    delay=30,
+                )
         elif pattern == "fast":
-            yield self._row(target, email=f"f{self.serial}@{rng.choice(DOMAINS)}", cast=cast, network=self._network(), agent=rng.choice(USER_AGENTS), delay=rng.uniform(0.3, 2.5))
+            yield self._row(
+                target,
+                email=f"f{self.serial}@{rng.choice(DOMAINS)}",
+                cast=cast,
+                network=self._network(),
+                agent=rng.choice(USER_AGENTS),
+                delay=rng.uniform(0.3, 2.5),
+            )
         elif pattern == "cluster":
             network, agent = self._network(), "python-requests/2.31.0"
             for i in range(25):
                 other = rng.choice(self.nominees)
-                yield self._row(other, email=f"c{self.serial}.{i}@{rng.choice(DOMAINS)}", cast=cast + timedelta(minutes=20 * i), network=network, agent=agent, delay=90)
+                yield self._row(
+                    other,
+                    email=f"c{self.serial}.{i}@{rng.choice(DOMAINS)}",
+                    cast=cast + timedelta(minutes=20 * i),
+                    network=network,
+                    agent=agent,
+                    delay=90,
+                )
         elif pattern == "variant":
             name = f"jan.kowal{self.serial}"
-            yield self._row(target, email=f"{name}@gmail.com", cast=cast, network=self._network(), agent=rng.choice(USER_AGENTS), delay=self._delay())
+            yield self._row(
+                target,
+                email=f"{name}@gmail.com",
+                cast=cast,
+                network=self._network(),
+                agent=rng.choice(USER_AGENTS),
+                delay=self._delay(),
+            )
             other = rng.choice(self.by_category[target.category_id])
-            yield self._row(other, email=f"{name.replace('.', '')}@gmial.com", cast=cast + timedelta(hours=2), network=self._network(), agent=rng.choice(USER_AGENTS), delay=self._delay())
+            yield self._row(
+                other,
+                email=f"{name.replace('.', '')}@gmial.com",
+                cast=cast + timedelta(hours=2),
+                network=self._network(),
+                agent=rng.choice(USER_AGENTS),
+                delay=self._delay(),
+            )
 
     def rows(self, total: int, fraud_share: float) -> Iterator[tuple]:
         """`total` votes, of which about `fraud_share` come from the fraud patterns, in turn."""

@@ -48,7 +48,8 @@ def results_document(edition: Edition, published: PublishedResults, absolute) ->
         "released_at": published.versions[0].released_at.isoformat(),
         "published_at": shown.released_at.isoformat(),
         "amendments": [
-            {"version": v.version, "amended_at": v.released_at.isoformat(), "reason": v.reason} for v in published.amendments
+            {"version": v.version, "amended_at": v.released_at.isoformat(), "reason": v.reason}
+            for v in published.amendments
         ],
         "digest": shown.digest,
         "audit_entry": published.audit_reference,
@@ -61,7 +62,9 @@ def results_document(edition: Edition, published: PublishedResults, absolute) ->
                 "lines": result.lines,
                 "ledger": {
                     kind: absolute(url)
-                    for kind, url in ledger_urls(edition, shown, latest=latest, category_slug=result.category.slug).items()
+                    for kind, url in ledger_urls(
+                        edition, shown, latest=latest, category_slug=result.category.slug
+                    ).items()
                 },
                 "nominees": [
                     {
@@ -112,12 +115,19 @@ def _category_head(released: ReleasedCategory) -> dict:
 
 def _lines_json(released: ReleasedCategory) -> Iterator[str]:
     for position, line in enumerate(ledger.stored_lines(released)):
-        fields = {"receipt_hash": line.receipt_hash, "nominee": line.nominee_id, "day": line.day.isoformat(),
-                  "standing": line.standing, "reason": line.reason}
+        fields = {
+            "receipt_hash": line.receipt_hash,
+            "nominee": line.nominee_id,
+            "day": line.day.isoformat(),
+            "standing": line.standing,
+            "reason": line.reason,
+        }
         yield ("," if position else "") + json.dumps(fields, separators=(",", ":"))
 
 
-def ledger_json(edition: Edition, results: ReleasedResults, categories: list[ReleasedCategory], *, one: bool) -> Iterator[bytes]:
+def ledger_json(
+    edition: Edition, results: ReleasedResults, categories: list[ReleasedCategory], *, one: bool
+) -> Iterator[bytes]:
     """The same lines as JSON: one category's object, or the edition's with every category."""
 
     def parts() -> Iterator[str]:

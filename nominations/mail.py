@@ -33,7 +33,9 @@ def send_vote_email(vote_id: int, kind: str) -> None:
 def enqueue_vote_email(*, vote_id: int, kind: str) -> None:
     # The broker down: the voter still gets the mail, from this request; a mail
     # server error then keeps the vote, and the voter can ask again after the cool-down.
-    dispatch.send_or_deliver(send_vote_email, vote_id, kind, deliver=lambda: deliver_vote_email(vote_id=vote_id, kind=kind))
+    dispatch.send_or_deliver(
+        send_vote_email, vote_id, kind, deliver=lambda: deliver_vote_email(vote_id=vote_id, kind=kind)
+    )
 
 
 def confirmation_token(vote: Vote) -> str:

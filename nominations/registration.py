@@ -29,7 +29,7 @@ class InvalidRegistrationNumber(ValueError):
 def _strip(raw: str, prefix: str) -> str:
     value = _SEPARATORS.sub("", raw or "").upper()
     if value.startswith(prefix):
-        value = value[len(prefix):]
+        value = value[len(prefix) :]
     if not value.isascii() or not value.isdigit():
         raise InvalidRegistrationNumber(_("Use digits only (dashes, spaces and a country prefix are fine)."))
     return value

@@ -54,14 +54,27 @@ def _write_tallies(*, nominees: Q, votes: Q, flags: Q) -> int:
     (PostgreSQL does all of this in one query instead: _write_tallies_pg.)
     """
     counts: dict[int, dict] = defaultdict(lambda: dict.fromkeys(COLUMN.values(), 0))
-    for nominee_id, standing, n in Vote.objects.filter(votes).values_list("nominee_id", "standing").annotate(n=Count("*")).order_by():
+    for nominee_id, standing, n in (
+        Vote.objects.filter(votes).values_list("nominee_id", "standing").annotate(n=Count("*")).order_by()
+    ):
         counts[nominee_id][COLUMN[standing]] = n
     reasons: dict[int, dict[str, int]] = defaultdict(dict)
-    for nominee_id, rule, n in FraudFlag.objects.filter(flags, decision=FraudDecision.PENDING).values_list("nominee_id", "rule").annotate(n=Count("*")).order_by():
+    for nominee_id, rule, n in (
+        FraudFlag.objects.filter(flags, decision=FraudDecision.PENDING)
+        .values_list("nominee_id", "rule")
+        .annotate(n=Count("*"))
+        .order_by()
+    ):
         reasons[nominee_id][rule] = n
     # The stored reasons are compared as text (decoding 2,000 JSON values costs more than the counting).
     current = Nominee.objects.filter(nominees).values_list(
-        "pk", "edition_id", "category_id", "tally__counted", "tally__held", "tally__rejected", "tally__unconfirmed",
+        "pk",
+        "edition_id",
+        "category_id",
+        "tally__counted",
+        "tally__held",
+        "tally__rejected",
+        "tally__unconfirmed",
         Cast("tally__held_reasons", TextField()),
     )
     changed = []
@@ -70,7 +83,13 @@ def _write_tallies(*, nominees: Q, votes: Q, flags: Q) -> int:
         seen += 1
         figures = counts[nominee_id]
         held_reasons = _reasons_in_json_order(reasons.get(nominee_id, {}))
-        figures_now = (figures["counted"], figures["held"], figures["rejected"], figures["unconfirmed"], json.dumps(held_reasons))
+        figures_now = (
+            figures["counted"],
+            figures["held"],
+            figures["rejected"],
+            figures["unconfirmed"],
+            json.dumps(held_reasons),
+        )
         if tuple(stored) != figures_now:
             changed.append((nominee_id, edition_id, category_id, figures, held_reasons))
     _save_tallies(changed)
@@ -113,11 +132,17 @@ WHERE {nominee_filter}
 def _write_tallies_pg(*, scope: str, value) -> int:
     """PostgreSQL: _write_tallies in one query; scope is "edition" (an id) or "nominees" (a list of ids)."""
     if scope == "edition":
-        filters = {"vote_filter": "edition_id = %(value)s", "flag_filter": "fn.edition_id = %(value)s",
-                   "nominee_filter": "n.edition_id = %(value)s"}
+        filters = {
+            "vote_filter": "edition_id = %(value)s",
+            "flag_filter": "fn.edition_id = %(value)s",
+            "nominee_filter": "n.edition_id = %(value)s",
+        }
     else:
-        filters = {"vote_filter": "nominee_id = ANY(%(value)s)", "flag_filter": "f.nominee_id = ANY(%(value)s)",
-                   "nominee_filter": "n.id = ANY(%(value)s)"}
+        filters = {
+            "vote_filter": "nominee_id = ANY(%(value)s)",
+            "flag_filter": "f.nominee_id = ANY(%(value)s)",
+            "nominee_filter": "n.id = ANY(%(value)s)",
+        }
     columns = list(COLUMN.values())
     params = {"value": value, **{f"standing_{column}": str(standing) for standing, column in COLUMN.items()}}
     sql = _TALLY_SQL.format(
@@ -130,7 +155,7 @@ def _write_tallies_pg(*, scope: str, value) -> int:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     changed = [
-        (nominee_id, edition_id, category_id, dict(zip(columns, figures)), json.loads(held_reasons))
+        (nominee_id, edition_id, category_id, dict(zip(columns, figures, strict=True)), json.loads(held_reasons))
         for nominee_id, edition_id, category_id, *figures, held_reasons, is_changed in rows
         if is_changed
     ]
@@ -142,11 +167,20 @@ def _save_tallies(changed: list[tuple[int, int, int, dict, dict]]) -> None:
     now = timezone.now()
     Tally.objects.bulk_create(
         [
-            Tally(nominee_id=nominee_id, edition_id=edition_id, category_id=category_id, held_reasons=held_reasons,
-                  updated_at=now, **figures)
+            Tally(
+                nominee_id=nominee_id,
+                edition_id=edition_id,
+                category_id=category_id,
+                held_reasons=held_reasons,
+                updated_at=now,
+                **figures,
+            )
             for nominee_id, edition_id, category_id, figures, held_reasons in changed
         ],
-        batch_size=2000, update_conflicts=True, unique_fields=["nominee"], update_fields=TALLY_FIELDS,
+        batch_size=2000,
+        update_conflicts=True,
+        unique_fields=["nominee"],
+        update_fields=TALLY_FIELDS,
     )
 
 
@@ -222,7 +256,9 @@ def process_all_pending_votes(*, progress=None) -> int:
 
 def waiting_votes_queryset(edition: Edition | None = None):
     """Confirmed votes whose fraud check or tally has not run yet."""
-    waiting = Vote.objects.filter(confirmed_at__isnull=False).filter(Q(checked_at__isnull=True) | Q(tallied_at__isnull=True))
+    waiting = Vote.objects.filter(confirmed_at__isnull=False).filter(
+        Q(checked_at__isnull=True) | Q(tallied_at__isnull=True)
+    )
     return waiting if edition is None else waiting.filter(edition=edition)
 
 

@@ -80,7 +80,9 @@ def nominate(request, slug):
             status = 409 if isinstance(error, NominationClosed) else 400
         else:
             return redirect("nominations:nominated", slug=edition.slug)
-    return render(request, "nominations/nominate.html", {"edition": edition, "form": form, "is_open": is_open}, status=status)
+    return render(
+        request, "nominations/nominate.html", {"edition": edition, "form": form, "is_open": is_open}, status=status
+    )
 
 
 def nominated(request, slug):
@@ -188,7 +190,9 @@ def results(request, slug):
     if edition.results_released:
         # The frozen figures of a version (the latest unless ?version=N), never a live count.
         published = selectors.published_results(edition=edition, version=request.GET.get("version"))
-        context.update(published=published, urls=downloads.ledger_urls(edition, published.results, latest=published.is_latest))
+        context.update(
+            published=published, urls=downloads.ledger_urls(edition, published.results, latest=published.is_latest)
+        )
     return render(request, "nominations/results.html", context)
 
 

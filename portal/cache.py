@@ -6,7 +6,6 @@ cache errors degrade to "nothing cached" instead of failing the request; the
 socket timeouts in settings bound how long that takes.
 """
 
-
 from django.core.cache.backends.redis import RedisCache
 from redis.exceptions import RedisError
 

@@ -45,7 +45,9 @@ def check_identity() -> list[Error]:
         blank = sorted(code for code, value in given.items() if not str(value or "").strip())
         if blank:
             variables = ", ".join(f"{name}_{code.upper()}" for code in blank)
-            problems.append(Error(f"{variables}: the {name.lower().replace('_', ' ')} cannot be empty.", id="portal.E006"))
+            problems.append(
+                Error(f"{variables}: the {name.lower().replace('_', ' ')} cannot be empty.", id="portal.E006")
+            )
         missing = [code for code in languages if code not in given]
         if missing:
             variables = ", ".join(f"{name}_{code.upper()}" for code in missing)

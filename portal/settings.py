@@ -5,7 +5,6 @@ ALLOWED_HOSTS stops start-up instead of running with a guess.
 """
 
 import os
-import re
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -14,60 +13,9 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from portal.env import env_bool, env_colour, env_int, env_list, env_per_language, env_str
+
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env_str(name: str, default: str | None = None) -> str:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        if default is None:
-            raise ImproperlyConfigured(f"Set the {name} environment variable.")
-        return default
-    return value
-
-
-def env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    lowered = raw.strip().lower()
-    if lowered in {"1", "true", "yes", "on"}:
-        return True
-    if lowered in {"0", "false", "no", "off"}:
-        return False
-    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean (use 1/0, true/false).")
-
-
-def env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name}={raw!r} is not an integer.") from None
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
-
-
-def env_colour(name: str, default: str) -> str:
-    """A colour as "#RRGGBB"; the "#" may be left out (an env file could read it as a comment)."""
-    value = env_str(name, default).strip()
-    if not re.fullmatch(r"#?[0-9A-Fa-f]{6}", value):
-        raise ImproperlyConfigured(f"{name}={value!r} is not a colour like B8860B or #B8860B.")
-    return "#" + value.lstrip("#").upper()
-
-
-def env_per_language(name: str, languages: tuple[str, ...] = ("en", "pl", "ro")) -> dict[str, str]:
-    """`NAME_EN`, `NAME_PL`, ... as {"en": ..., ...}, only those set: the rest keep the translated default."""
-    found = {}
-    for language in languages:
-        value = os.environ.get(f"{name}_{language.upper()}")
-        if value is not None and value != "":
-            found[language] = value
-    return found
 
 
 DEBUG = env_bool("DEBUG", False)
@@ -364,9 +312,7 @@ CERTIFICATES_PER_CATEGORY = env_int("CERTIFICATES_PER_CATEGORY", 1)
 CERTIFICATE_VALIDITY_DAYS = env_int("CERTIFICATE_VALIDITY_DAYS", 365)
 # The certificate font: static TrueType files of Source Sans 3 (SIL OFL 1.1) from the npm
 # package source-sans (package.json), installed by `npm ci` as Bootstrap is.
-CERTIFICATE_FONT_DIR = Path(
-    env_str("CERTIFICATE_FONT_DIR", str(BASE_DIR / "node_modules" / "source-sans" / "TTF"))
-)
+CERTIFICATE_FONT_DIR = Path(env_str("CERTIFICATE_FONT_DIR", str(BASE_DIR / "node_modules" / "source-sans" / "TTF")))
 # The invitation link to a firm account works once, for this long.
 FIRM_INVITATION_MAX_AGE = timedelta(days=env_int("FIRM_INVITATION_MAX_AGE_DAYS", 7))
 # Bump when the logo usage terms change: every firm accepts the new version once.

@@ -74,6 +74,7 @@ class VoteFactory(factory.django.DjangoModelFactory):
     email = factory.Sequence(lambda n: f"voter{n}@example.com")
     email_canonical = factory.LazyAttribute(lambda o: canonical_email(o.email))
     email_fingerprint = factory.LazyAttribute(lambda o: email_fingerprint(o.email_canonical))
+
     class Params:
         network = "203.0.113.0/24"  # named in tests; only its keyed hash is stored
 
@@ -127,10 +128,13 @@ def publish_figures(nominee, *, counted: int, held: int = 0, rejected: int = 0):
 
     releaser, _created = get_user_model().objects.get_or_create(username="results-releaser")
     results, _created = ReleasedResults.objects.get_or_create(
-        edition=nominee.edition, version=1,
+        edition=nominee.edition,
+        version=1,
         defaults={"released_at": timezone.now(), "released_by": releaser, "digest": "", "ledger_key": "00" * 32},
     )
-    ReleasedCategory.objects.get_or_create(results=results, category=nominee.category, defaults={"digest": "", "lines": 0})
+    ReleasedCategory.objects.get_or_create(
+        results=results, category=nominee.category, defaults={"digest": "", "lines": 0}
+    )
     return ReleasedFigure.objects.create(
         results=results, category=nominee.category, nominee=nominee, counted=counted, held=held, rejected=rejected
     )

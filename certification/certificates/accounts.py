@@ -53,7 +53,9 @@ def queue_invitation(account_id: int, with_link: bool = True) -> None:
     If the mail server fails too, the certificate stands and a manager resends the invitation from its admin page.
     """
     dispatch.send_or_deliver(
-        send_firm_invitation, account_id, with_link,
+        send_firm_invitation,
+        account_id,
+        with_link,
         deliver=lambda: deliver_firm_invitation(account_id=account_id, with_link=with_link),
     )
 
@@ -183,7 +185,11 @@ def firm_account_for_invitation(token: str) -> FirmAccount:
         raise InvitationExpired() from None
     except signing.BadSignature:
         raise InvalidInvitation() from None
-    account = FirmAccount.objects.select_related("user", "firm").filter(pk=data.get("a"), invitation_nonce=data.get("n")).first()
+    account = (
+        FirmAccount.objects.select_related("user", "firm")
+        .filter(pk=data.get("a"), invitation_nonce=data.get("n"))
+        .first()
+    )
     if account is None or not account.user.is_active:
         raise InvalidInvitation()
     return account

@@ -1,6 +1,5 @@
 """Certificates in the admin: issuing to the proposed winners, files, revocation, firm accounts."""
 
-
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
@@ -46,8 +45,22 @@ class CertificateAdmin(VisibilityAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmi
     actions = ["revoke", "regenerate_files", "resend_invitation"]
     list_per_page = 100
     fields = (
-        "serial", "status_label", "firm", "contact_email", "category", "edition", "country", "valid_from", "valid_until",
-        "issued_at", "issued_by", "revoked_at", "revoked_by", "revocation_reason", "files_status", "files_error",
+        "serial",
+        "status_label",
+        "firm",
+        "contact_email",
+        "category",
+        "edition",
+        "country",
+        "valid_from",
+        "valid_until",
+        "issued_at",
+        "issued_by",
+        "revoked_at",
+        "revoked_by",
+        "revocation_reason",
+        "files_status",
+        "files_error",
         "files_generated_at",
     )
     readonly_fields = fields
@@ -73,7 +86,9 @@ class CertificateAdmin(VisibilityAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmi
             done = 0
             for certificate in queryset:
                 try:
-                    services.revoke_certificate(certificate=certificate, actor=request.user, reason=form.cleaned_data["reason"])
+                    services.revoke_certificate(
+                        certificate=certificate, actor=request.user, reason=form.cleaned_data["reason"]
+                    )
                 except PortalError as error:
                     self.message_user(request, f"{certificate.serial}: {error.message}", messages.ERROR)
                 else:
@@ -106,7 +121,9 @@ class CertificateAdmin(VisibilityAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmi
             except PortalError as error:
                 self.message_user(request, f"{certificate.firm.name}: {error.message}", messages.WARNING)
             else:
-                self.message_user(request, _("Invitation sent to %(email)s.") % {"email": account.user.email}, messages.SUCCESS)
+                self.message_user(
+                    request, _("Invitation sent to %(email)s.") % {"email": account.user.email}, messages.SUCCESS
+                )
 
     def get_urls(self):
         winners = path(
@@ -133,7 +150,8 @@ class CertificateAdmin(VisibilityAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmi
             else:
                 self.message_user(
                     request,
-                    _("%(count)d certificates issued; their files are being generated.") % {"count": len(result.certificates)},
+                    _("%(count)d certificates issued; their files are being generated.")
+                    % {"count": len(result.certificates)},
                     messages.SUCCESS,
                 )
                 for warning in result.warnings:

@@ -176,7 +176,9 @@ def certificate_pdf(text: CertificateText) -> bytes:
     pdf.drawCentredString(centre, height - 295, title)
     pdf.setFillColor(gold)
     pdf.setFont(bold, 15)
-    pdf.drawCentredString(centre, height - 320, f"{medal_wording} · {wording.edition(text.edition_label)} · {text.country}")
+    pdf.drawCentredString(
+        centre, height - 320, f"{medal_wording} · {wording.edition(text.edition_label)} · {text.country}"
+    )
     pdf.setFillColor(ink)
     pdf.setFont(regular, 14)
     pdf.drawCentredString(centre, height - 358, _("is awarded to"))
@@ -195,7 +197,10 @@ def certificate_pdf(text: CertificateText) -> bytes:
     pdf.drawCentredString(centre, height - 486, text.category)
 
     pdf.setFont(regular, 13)
-    validity = _("Valid from %(start)s to %(end)s") % {"start": text.valid_from.isoformat(), "end": text.valid_until.isoformat()}
+    validity = _("Valid from %(start)s to %(end)s") % {
+        "start": text.valid_from.isoformat(),
+        "end": text.valid_until.isoformat(),
+    }
     pdf.drawCentredString(centre, height - 524, validity)
     pdf.drawCentredString(centre, height - 542, _("Issued on %(date)s") % {"date": text.issued_on.isoformat()})
     if text.counted_votes is not None:
@@ -223,7 +228,9 @@ def certificate_pdf(text: CertificateText) -> bytes:
     pdf.setFont(regular, 10)
     pdf.drawCentredString(centre, 123, _("Check that this certificate is valid: %(url)s") % {"url": text.verify_url})
     pdf.setFont(bold, 10)
-    pdf.drawCentredString(centre, 88, _("%(body)s — an independent certification body") % {"body": identity.body_name()})
+    pdf.drawCentredString(
+        centre, 88, _("%(body)s — an independent certification body") % {"body": identity.body_name()}
+    )
     pdf.setFont(regular, 9)
     pdf.drawCentredString(centre, 74, " · ".join(filter(None, [identity.body_address(), identity.body_contact()])))
     pdf.drawCentredString(centre, 60, identity.programme_name())
@@ -239,7 +246,9 @@ def logo_svg(text: CertificateText) -> bytes:
     for shape in design.shapes:
         if isinstance(shape, mark.Circle):
             stroke = f' stroke="{shape.stroke}" stroke-width="{shape.width:g}"' if shape.stroke else ""
-            shapes.append(f'  <circle cx="{shape.x:g}" cy="{shape.y:g}" r="{shape.r:g}" fill="{shape.fill or "none"}"{stroke}/>')
+            shapes.append(
+                f'  <circle cx="{shape.x:g}" cy="{shape.y:g}" r="{shape.r:g}" fill="{shape.fill or "none"}"{stroke}/>'
+            )
         else:
             points = " ".join(f"{x:.1f},{y:.1f}" for x, y in shape.points)
             shapes.append(f'  <polygon points="{points}" fill="{shape.fill}"/>')
@@ -301,7 +310,8 @@ def logo_png(text: CertificateText, size: int) -> bytes:
 
 def votes_line(text: CertificateText) -> str:
     return _("Customers' counted votes: %(votes)s (published results, version %(version)s)") % {
-        "votes": text.counted_votes, "version": text.results_version,
+        "votes": text.counted_votes,
+        "version": text.results_version,
     }
 
 
@@ -319,7 +329,8 @@ def readme_text(text: CertificateText) -> str:
             _("Firm: %(firm)s (%(registration)s)") % {"firm": text.firm_name, "registration": registration},
             _("Category: %(category)s") % {"category": text.category},
             _("Serial %(serial)s") % {"serial": text.serial},
-            _("Valid from %(start)s to %(end)s") % {"start": text.valid_from.isoformat(), "end": text.valid_until.isoformat()},
+            _("Valid from %(start)s to %(end)s")
+            % {"start": text.valid_from.isoformat(), "end": text.valid_until.isoformat()},
             *votes,
             _("Check that this certificate is valid: %(url)s") % {"url": text.verify_url},
             "",

@@ -24,7 +24,9 @@ logger = logging.getLogger(__name__)
 FILES_MAX_RETRIES = 5
 
 
-@shared_task(name="certification.tasks.generate_certificate_files", bind=True, max_retries=FILES_MAX_RETRIES, acks_late=True)
+@shared_task(
+    name="certification.tasks.generate_certificate_files", bind=True, max_retries=FILES_MAX_RETRIES, acks_late=True
+)
 def generate_certificate_files_task(self, certificate_id: int, force: bool = False) -> bool:
     """Build and store a certificate's files; safe to run twice (skips ready files unless forced)."""
     try:

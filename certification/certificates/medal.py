@@ -157,14 +157,27 @@ def design(
         fitted, fitted_size = _fit(measure, text, bold=bold, size=size, width=width, minimum=minimum)
         lines.append(Line(fitted, cx, y, fitted_size, bold, colour))
 
-    def add_wrapped(text: str, *, ys: tuple[float, float, float], size: float, two_line_size: float, width: float,
-                    one_line_minimum: float):
+    def add_wrapped(
+        text: str,
+        *,
+        ys: tuple[float, float, float],
+        size: float,
+        two_line_size: float,
+        width: float,
+        one_line_minimum: float,
+    ):
         """One line at ys[0], or two at ys[1] and ys[2]."""
         parts, fitted = _wrap(
-            measure, text, bold=True, size=size, width=width, minimum=26, one_line_minimum=one_line_minimum,
+            measure,
+            text,
+            bold=True,
+            size=size,
+            width=width,
+            minimum=26,
+            one_line_minimum=one_line_minimum,
             two_line_size=two_line_size,
         )
-        for part, y in zip(parts, ys[:1] if len(parts) == 1 else ys[1:]):
+        for part, y in zip(parts, ys[:1] if len(parts) == 1 else ys[1:], strict=False):
             lines.append(Line(part, cx, y, fitted, True, ink))
 
     # The widths follow the face's circle: the chord at each line's height, less a margin.

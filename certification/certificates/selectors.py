@@ -95,7 +95,11 @@ def verify_serial(raw: str) -> Verification:
 
 def currently_valid(queryset: QuerySet) -> QuerySet:
     """Not revoked, not expired, and of an edition whose results are public."""
-    return Certificate.objects.valid_on().filter(pk__in=queryset.values("pk")).filter(edition__results_released_at__isnull=False)
+    return (
+        Certificate.objects.valid_on()
+        .filter(pk__in=queryset.values("pk"))
+        .filter(edition__results_released_at__isnull=False)
+    )
 
 
 def registry_editions() -> QuerySet:
@@ -110,8 +114,10 @@ def registry_for_edition(*, slug: str) -> tuple[Edition, list[tuple]]:
     edition = Edition.objects.filter(slug=slug).first()
     if edition is None:
         raise Http404
-    certificates = currently_valid(Certificate.objects.filter(edition=edition)).select_related("firm", "category").order_by(
-        "category__position", "category__name_en", "firm__name"
+    certificates = (
+        currently_valid(Certificate.objects.filter(edition=edition))
+        .select_related("firm", "category")
+        .order_by("category__position", "category__name_en", "firm__name")
     )
     grouped: dict = {}
     for certificate in certificates:

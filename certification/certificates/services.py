@@ -47,27 +47,17 @@ def issue_certificates(*, edition: Edition, nominee_ids: Iterable[int | str], ac
     if not wanted:
         raise NotAWinner(_("Select at least one proposed winner."))
     winners = propose_winners(edition=edition)
-    open_ids = {
-        n.pk for names in winners.values() for n in names if n.state == S.APPROVED
-    }
+    open_ids = {n.pk for names in winners.values() for n in names if n.state == S.APPROVED}
     issued, warnings, failures = [], [], []
-    for nominee in (
-        Nominee.objects.filter(pk__in=wanted)
-        .select_related("firm", "category", "edition")
-        .order_by("pk")
-    ):
+    for nominee in Nominee.objects.filter(pk__in=wanted).select_related("firm", "category", "edition").order_by("pk"):
         if nominee.pk not in open_ids:
             failures.append(f"{nominee.firm.name}: {NotAWinner.message}")
             continue
         try:
             certificate, problem = _issue_one(nominee=nominee, actor=actor)
         except (PortalError, IntegrityError) as error:
-            logger.warning(
-                "certificate for nominee %s not issued: %r", nominee.pk, error
-            )
-            failures.append(
-                f"{nominee.firm.name}: {getattr(error, 'message', _('it could not be saved; try again.'))}"
-            )
+            logger.warning("certificate for nominee %s not issued: %r", nominee.pk, error)
+            failures.append(f"{nominee.firm.name}: {getattr(error, 'message', _('it could not be saved; try again.'))}")
             continue
         if problem:
             warnings.append(f"{nominee.firm.name}: {problem}")
@@ -95,11 +85,7 @@ def _issue_one(*, nominee: Nominee, actor: Actor) -> tuple[Certificate, str]:
         account, problem = accounts.ensure_firm_account(firm=nominee.firm)
         if account is not None:
             # An account already in use is told of the new certificate; only a new one gets a password link.
-            transaction.on_commit(
-                partial(
-                    accounts.queue_invitation, account.pk, account.activated_at is None
-                )
-            )
+            transaction.on_commit(partial(accounts.queue_invitation, account.pk, account.activated_at is None))
     return certificate, problem
 
 
@@ -131,9 +117,9 @@ def regenerate_certificate_files(*, certificate: Certificate, actor: Actor) -> N
     if not actor.has_perm("certification.issue_certificate"):
         raise NotAllowed()
     with transaction.atomic():
-        Certificate.objects.filter(pk=certificate.pk).exclude(
-            files_status=FilesStatus.READY
-        ).update(files_status=FilesStatus.PENDING, files_error="")
+        Certificate.objects.filter(pk=certificate.pk).exclude(files_status=FilesStatus.READY).update(
+            files_status=FilesStatus.PENDING, files_error=""
+        )
         audit.record(actor=actor, action="certificate.regenerate", obj=certificate)
         transaction.on_commit(partial(queue_certificate_files, certificate.pk, True))
 
@@ -153,9 +139,9 @@ def revoke_certificate(*, certificate: Certificate, actor: Actor, reason: str) -
     with transaction.atomic():
         now = timezone.now()
         before = certificate.status()
-        changed = Certificate.objects.filter(
-            pk=certificate.pk, revoked_at__isnull=True
-        ).update(revoked_at=now, revoked_by=actor, revocation_reason=reason)
+        changed = Certificate.objects.filter(pk=certificate.pk, revoked_at__isnull=True).update(
+            revoked_at=now, revoked_by=actor, revocation_reason=reason
+        )
         if changed != 1:
             raise AlreadyRevoked()
         audit.record(

@@ -27,4 +27,3 @@ def verification_path(serial: str) -> str:
 
 def verification_url(serial: str) -> str:
     return settings.SITE_URL + verification_path(serial)
-

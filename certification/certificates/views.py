@@ -81,7 +81,11 @@ def invitation(request, token: str):
             accounts.accept_invitation(token=token, password=form.cleaned_data["new_password1"])
         except CertificateError as error:
             return render(request, "certification/invitation_invalid.html", {"message": error.message}, status=400)
-        messages.success(request, _("Your password is set. Sign in with your user name %(username)s.") % {"username": account.user.get_username()})
+        messages.success(
+            request,
+            _("Your password is set. Sign in with your user name %(username)s.")
+            % {"username": account.user.get_username()},
+        )
         return redirect("certification:firm_login")
     return render(request, "certification/invitation.html", {"form": form, "account": account})
 

@@ -39,7 +39,9 @@ def not_final_reason(edition: Edition) -> str | None:
     if not edition.has_voting_closed():
         return str(_("Voting in %(edition)s has not closed yet.") % {"edition": edition})
     if edition.final_tally_at is None or waiting_votes(edition) > 0:
-        return str(_("The results of %(edition)s are not final yet: votes are still being counted.") % {"edition": edition})
+        return str(
+            _("The results of %(edition)s are not final yet: votes are still being counted.") % {"edition": edition}
+        )
     if not edition.results_released:
         return str(_("The results of %(edition)s have not been released yet.") % {"edition": edition})
     return None

@@ -41,9 +41,7 @@ def sniff_content_type(file) -> str | None:
 def validate_evidence_file(file) -> None:
     extension = PurePosixPath(file.name or "").suffix.lower()
     if extension not in EVIDENCE_TYPES:
-        raise ValidationError(
-            _("Upload a PDF or an image (PNG, JPEG or WebP)."), code="evidence_type"
-        )
+        raise ValidationError(_("Upload a PDF or an image (PNG, JPEG or WebP)."), code="evidence_type")
     limit = settings.EVIDENCE_MAX_BYTES
     if file.size > limit:
         raise ValidationError(

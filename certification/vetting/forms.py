@@ -16,7 +16,15 @@ SCORE_CHOICES = [("", "–")] + [(str(n), str(n)) for n in range(1, 6)]
 CHARTER_FIELDS = [name for name, _label in scoring.CHARTER_ITEMS]
 FIVE_AS_FIELDS = [name for name, _label in scoring.FIVE_AS]
 QUALITY_FIELDS = [name for name, _label in QUALITIES]
-INPUT_FIELDS = ["not_applicable", "active", *CHARTER_FIELDS, "sample_size", "satisfied", *FIVE_AS_FIELDS, *QUALITY_FIELDS]
+INPUT_FIELDS = [
+    "not_applicable",
+    "active",
+    *CHARTER_FIELDS,
+    "sample_size",
+    "satisfied",
+    *FIVE_AS_FIELDS,
+    *QUALITY_FIELDS,
+]
 
 # The record page's sections, one per kind of check; only the one for the chosen kind is read.
 FIELDSETS = [
@@ -47,7 +55,9 @@ class CheckFormBase(forms.Form):
     )
     active = forms.BooleanField(label=_("registered and active under its registration number"), required=False)
     sample_size = forms.IntegerField(label=_("sample size"), required=False, min_value=1, max_value=100000)
-    satisfied = forms.IntegerField(label=_("satisfied customers (survey)"), required=False, min_value=0, max_value=100000)
+    satisfied = forms.IntegerField(
+        label=_("satisfied customers (survey)"), required=False, min_value=0, max_value=100000
+    )
 
     @classmethod
     def initial_from(cls, check: Check) -> dict:
@@ -65,7 +75,9 @@ CheckForm = type(
     {
         **{name: forms.BooleanField(label=label, required=False) for name, label in scoring.CHARTER_ITEMS},
         **{
-            name: forms.TypedChoiceField(label=label, choices=SCORE_CHOICES, coerce=int, empty_value=None, required=False)
+            name: forms.TypedChoiceField(
+                label=label, choices=SCORE_CHOICES, coerce=int, empty_value=None, required=False
+            )
             for name, label in (*scoring.FIVE_AS, *QUALITIES)
         },
         "__module__": __name__,

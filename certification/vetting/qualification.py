@@ -47,7 +47,8 @@ def _shortfalls(measure: dict, edition: Edition) -> list[str]:
     problems = []
     if measure["counted"] < edition.min_counted_votes:
         problems.append(
-            _("%(n)d counted votes, fewer than the %(min)d required.") % {"n": measure["counted"], "min": edition.min_counted_votes}
+            _("%(n)d counted votes, fewer than the %(min)d required.")
+            % {"n": measure["counted"], "min": edition.min_counted_votes}
         )
     if measure["networks"] < edition.min_voter_networks:
         problems.append(
@@ -65,7 +66,9 @@ def _shortfalls(measure: dict, edition: Edition) -> list[str]:
 
 def _qualify(*, edition: Edition, nominee_ids: Iterable[int], actor: Actor | None) -> dict[str, int]:
     """Apply the edition's thresholds to these nominated nominees (inside a transaction)."""
-    measures = qualification_measures(Nominee.objects.filter(pk__in=list(nominee_ids), edition=edition, state=S.NOMINATED))
+    measures = qualification_measures(
+        Nominee.objects.filter(pk__in=list(nominee_ids), edition=edition, state=S.NOMINATED)
+    )
     passing, staying = {}, []
     for pk, measure in measures.items():
         problems = _shortfalls(measure, edition)
@@ -73,13 +76,23 @@ def _qualify(*, edition: Edition, nominee_ids: Iterable[int], actor: Actor | Non
             staying.append((pk, measure, problems))
         else:
             passing[pk] = measure
-    moved = workflow.bulk_transition(nominee_ids=passing, from_state=S.NOMINATED, to=S.QUALIFIED, actor=actor, details=passing)
-    names = {n.pk: n for n in Nominee.objects.filter(pk__in=[pk for pk, _m, _p in staying]).select_related("firm", "category")}
+    moved = workflow.bulk_transition(
+        nominee_ids=passing, from_state=S.NOMINATED, to=S.QUALIFIED, actor=actor, details=passing
+    )
+    names = {
+        n.pk: n
+        for n in Nominee.objects.filter(pk__in=[pk for pk, _m, _p in staying]).select_related("firm", "category")
+    }
     audit.record_many(
         actor=actor,
         action="nominee.not_qualified",
         changes=[
-            audit.Change(obj=names[pk], before={"state": S.NOMINATED}, after={"state": S.NOMINATED, **measure}, reason=" ".join(problems))
+            audit.Change(
+                obj=names[pk],
+                before={"state": S.NOMINATED},
+                after={"state": S.NOMINATED, **measure},
+                reason=" ".join(problems),
+            )
             for pk, measure, problems in staying
         ],
     )
@@ -113,7 +126,8 @@ def qualify_nominees(*, nominees: QuerySet[Nominee], actor: Actor) -> dict[str, 
     for edition in Edition.objects.filter(pk__in=by_edition):
         if edition.final_tally_at is None:
             raise TransitionRefused(
-                _("Nominees of %(edition)s qualify only once voting has closed and the tally is final.") % {"edition": edition}
+                _("Nominees of %(edition)s qualify only once voting has closed and the tally is final.")
+                % {"edition": edition}
             )
         with transaction.atomic():
             outcome = _qualify(edition=edition, nominee_ids=by_edition[edition.pk], actor=actor)

@@ -18,7 +18,13 @@ from ..models import CheckKind, CheckResult
 # Mystery shopping needs at least one channel; the survey is optional (not every
 # firm's customers can be sampled) but counts in the score when recorded.
 MANDATORY = frozenset(
-    {CheckKind.REGISTRATION, CheckKind.CHARTER, CheckKind.COMPLAINTS, CheckKind.MYSTERY_SHOPPING, CheckKind.VOTE_INTEGRITY}
+    {
+        CheckKind.REGISTRATION,
+        CheckKind.CHARTER,
+        CheckKind.COMPLAINTS,
+        CheckKind.MYSTERY_SHOPPING,
+        CheckKind.VOTE_INTEGRITY,
+    }
 )
 
 # Kinds scored 1-5; registration and vote integrity are pass/fail only.
@@ -81,7 +87,9 @@ def _count(inputs: dict, name: str, label, minimum: int = 0) -> int:
     except (TypeError, ValueError):
         value = -1
     if value < minimum:
-        raise CheckRefused(_("Give %(item)s as a whole number of at least %(minimum)d.") % {"item": label, "minimum": minimum})
+        raise CheckRefused(
+            _("Give %(item)s as a whole number of at least %(minimum)d.") % {"item": label, "minimum": minimum}
+        )
     return value
 
 
@@ -116,7 +124,12 @@ def evaluate(*, kind: str, inputs: dict, survey_threshold: int, pending_flags: i
         result = CheckResult.PASS if Decimal(100) * satisfied >= survey_threshold * sample else CheckResult.FAIL
         percent = two_places(Decimal(100) * satisfied / sample)
         # 0% satisfied is 1, 100% is 5.
-        details = {"sample_size": sample, "satisfied": satisfied, "percent": float(percent), "threshold": survey_threshold}
+        details = {
+            "sample_size": sample,
+            "satisfied": satisfied,
+            "percent": float(percent),
+            "threshold": survey_threshold,
+        }
         return Outcome(result, two_places(1 + 4 * percent / 100), details)
     if kind == CheckKind.VOTE_INTEGRITY:
         # Computed from the flags, whatever the auditor says.
@@ -147,14 +160,23 @@ def approval_problems(*, checks, pass_mark: Decimal, pending_flags: int) -> list
     if failed:
         problems.append(str(_("Mandatory checks failed: %(checks)s.") % {"checks": ", ".join(failed)}))
     # Not applicable everywhere would approve a nominee nobody really vetted.
-    done = {check.kind for check in checks if check.kind in MANDATORY & SCORED and check.result != CheckResult.NOT_APPLICABLE}
+    done = {
+        check.kind
+        for check in checks
+        if check.kind in MANDATORY & SCORED and check.result != CheckResult.NOT_APPLICABLE
+    }
     if recorded >= MANDATORY and not done:
-        problems.append(str(_("At least one of the charter, complaint handling or mystery shopping checks must apply.")))
+        problems.append(
+            str(_("At least one of the charter, complaint handling or mystery shopping checks must apply."))
+        )
     if pending_flags:
         problems.append(str(_("%(count)d flagged votes are not settled yet.") % {"count": pending_flags}))
     score = vetting_score(checks)
     if score is None or score < pass_mark:
         problems.append(
-            str(_("The vetting score %(score)s is below the pass mark %(mark)s.") % {"score": score or "–", "mark": pass_mark})
+            str(
+                _("The vetting score %(score)s is below the pass mark %(mark)s.")
+                % {"score": score or "–", "mark": pass_mark}
+            )
         )
     return problems

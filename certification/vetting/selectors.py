@@ -17,16 +17,19 @@ from django.http import Http404
 
 from nominations.models import Channel, FraudDecision, FraudFlag, Nominee, NomineeState, Vote
 from nominations.selectors import can_see_vote_figures, visible_vote_figure, vote_figures_visible
+from portal.auth import Actor
 
 from .. import workflow
 from ..models import Check, CheckKind, Evidence, NomineeVetting
 from . import scoring
 
 
-def flagged_share_expression():
+def flagged_share_expression() -> ExpressionWrapper:
     """(held + rejected) / confirmed, NULL without confirmed votes (for filters and ordering)."""
     flagged = Cast(Coalesce(F("tally__held"), 0) + Coalesce(F("tally__rejected"), 0), FloatField())
-    confirmed = NullIf(Coalesce(F("tally__counted"), 0) + Coalesce(F("tally__held"), 0) + Coalesce(F("tally__rejected"), 0), 0)
+    confirmed = NullIf(
+        Coalesce(F("tally__counted"), 0) + Coalesce(F("tally__held"), 0) + Coalesce(F("tally__rejected"), 0), 0
+    )
     return ExpressionWrapper(flagged / Cast(confirmed, FloatField()), output_field=FloatField())
 
 
@@ -34,7 +37,7 @@ def flagged_share_expression():
 FIGURE_ANNOTATIONS = ("counted_votes", "share")
 
 
-def vetting_queryset(*, user) -> QuerySet:
+def vetting_queryset(*, user: Actor) -> QuerySet:
     """Nominees with what the lists show: two queries (rows, then their checks) whatever the number of rows.
 
     The figures come through nominations' visibility rule: `tallies_visible` per row, and
@@ -48,7 +51,9 @@ def vetting_queryset(*, user) -> QuerySet:
             counted_votes=visible_vote_figure(Coalesce(F("tally__counted"), 0), user=user),
             share=visible_vote_figure(flagged_share_expression(), user=user),
         )
-        .prefetch_related(Prefetch("checks", queryset=Check.objects.only("pk", "nominee_id", "kind", "channel", "result", "score")))
+        .prefetch_related(
+            Prefetch("checks", queryset=Check.objects.only("pk", "nominee_id", "kind", "channel", "result", "score"))
+        )
     )
 
 
@@ -111,11 +116,9 @@ def votes_per_day(*, nominee: Nominee) -> list[tuple[date, int]]:
     return list(rows)
 
 
-def vetting_summary(*, nominee: Nominee, user) -> VettingSummary:
+def vetting_summary(*, nominee: Nominee, user: Actor) -> VettingSummary:
     """Everything the nominee's vetting page shows: checks side by side, score, what blocks approval, votes over time."""
-    checks = list(
-        Check.objects.filter(nominee=nominee).select_related("recorded_by").prefetch_related("evidence")
-    )
+    checks = list(Check.objects.filter(nominee=nominee).select_related("recorded_by").prefetch_related("evidence"))
     by_key = {(c.kind, c.channel): c for c in checks}
     columns = []
     for kind, channel in COLUMNS:
@@ -151,16 +154,24 @@ def vetting_summary(*, nominee: Nominee, user) -> VettingSummary:
 SEVERITY = {"fail": 0, "na": 1, "pass": 2}
 
 
-def csv_rows(*, nominees: QuerySet, user) -> tuple[list[str], list[list]]:
+def csv_rows(*, nominees: QuerySet, user: Actor) -> tuple[list[str], list[list]]:
     """A category's nominees with their scores; vote counts only where the user may see them."""
-    nominees = nominees.select_related("firm", "category", "edition", "tally").prefetch_related("checks").order_by(
-        "edition", "category", "firm__name"
+    nominees = (
+        nominees.select_related("firm", "category", "edition", "tally")
+        .prefetch_related("checks")
+        .order_by("edition", "category", "firm__name")
     )
     kinds = list(CheckKind)
     header = [
-        "edition", "category", "firm", "registration_number", "state", "vetting_score",
+        "edition",
+        "category",
+        "firm",
+        "registration_number",
+        "state",
+        "vetting_score",
         *[f"{kind.value}_result" for kind in kinds],
-        "counted_votes", "flagged_share",
+        "counted_votes",
+        "flagged_share",
     ]
     rows = []
     visible: dict[int, bool] = {}
@@ -170,7 +181,9 @@ def csv_rows(*, nominees: QuerySet, user) -> tuple[list[str], list[list]]:
         for check in checks:
             # Mystery shopping: the worst channel's result is the kind's result.
             previous = results.get(check.kind)
-            results[check.kind] = check.result if previous is None else min(previous, check.result, key=SEVERITY.get)
+            results[check.kind] = (
+                check.result if previous is None else min(previous, check.result, key=SEVERITY.__getitem__)
+            )
         if nominee.edition_id not in visible:
             visible[nominee.edition_id] = can_see_vote_figures(user=user, edition=nominee.edition)
         tally = getattr(nominee, "tally", None)
@@ -191,7 +204,7 @@ def csv_rows(*, nominees: QuerySet, user) -> tuple[list[str], list[list]]:
     return header, rows
 
 
-def get_evidence_for_download(*, user, evidence_id) -> Evidence:
+def get_evidence_for_download(*, user: Actor, evidence_id: int | str) -> Evidence:
     """The evidence file if this staff user may see it; 404 alike for missing and not allowed."""
     if not (user.is_active and user.is_staff and user.has_perm("certification.view_evidence")):
         raise Http404
@@ -201,14 +214,16 @@ def get_evidence_for_download(*, user, evidence_id) -> Evidence:
         raise Http404 from None
 
 
-def get_nominee_for_check(*, nominee_id) -> Nominee:
+def get_nominee_for_check(*, nominee_id: int | str) -> Nominee:
     """The nominee whose checks the admin's record page shows: 404 alike for missing and not under review.
 
     A hand-typed or stale URL gets no form; services.record_check checks the
     state again under the nominee's row lock.
     """
     try:
-        return Nominee.objects.select_related("firm", "category", "edition").get(pk=int(nominee_id), state=NomineeState.UNDER_REVIEW)
+        return Nominee.objects.select_related("firm", "category", "edition").get(
+            pk=int(nominee_id), state=NomineeState.UNDER_REVIEW
+        )
     except (Nominee.DoesNotExist, TypeError, ValueError):
         raise Http404 from None
 
@@ -223,11 +238,11 @@ def get_check(*, nominee: Nominee, kind: str, channel: str) -> Check | None:
     )
 
 
-def get_check_for_evidence(*, check_id) -> Check:
+def get_check_for_evidence(*, check_id: int | str) -> Check:
     """A check evidence can be added to from the record page: 404 alike for missing and nominee not under review."""
     try:
-        return Check.objects.select_related("nominee__firm", "nominee__category", "nominee__edition", "recorded_by").get(
-            pk=int(check_id), nominee__state=NomineeState.UNDER_REVIEW
-        )
+        return Check.objects.select_related(
+            "nominee__firm", "nominee__category", "nominee__edition", "recorded_by"
+        ).get(pk=int(check_id), nominee__state=NomineeState.UNDER_REVIEW)
     except (Check.DoesNotExist, TypeError, ValueError):
         raise Http404 from None

@@ -55,7 +55,9 @@ def _snapshot(check: Check | None) -> dict:
     return {"result": check.result, "score": check.score, "details": check.details, "notes": check.notes}
 
 
-def record_check(*, nominee: Nominee, kind: str, inputs: dict, actor: Actor, channel: str = "", notes: str = "") -> Check:
+def record_check(
+    *, nominee: Nominee, kind: str, inputs: dict, actor: Actor, channel: str = "", notes: str = ""
+) -> Check:
     """Record (or correct, if it is the auditor's own) a check on a nominee under review.
 
     Takes the nominee's row lock, as the workflow does, so no check changes
@@ -78,10 +80,13 @@ def record_check(*, nominee: Nominee, kind: str, inputs: dict, actor: Actor, cha
         existing = Check.objects.filter(nominee=locked, kind=kind, channel=channel).first()
         if existing is None and not actor.has_perm("certification.add_check"):
             raise NotAllowed()
-        if existing is not None and (existing.recorded_by_id != actor.pk or not actor.has_perm("certification.change_check")):
+        if existing is not None and (
+            existing.recorded_by_id != actor.pk or not actor.has_perm("certification.change_check")
+        ):
             raise CheckRefused(_("Another auditor recorded this check; only they can change it."))
         flags = FraudFlag.objects.filter(nominee=locked).aggregate(
-            pending=Count("pk", filter=Q(decision=FraudDecision.PENDING)), settled=Count("pk", filter=~Q(decision=FraudDecision.PENDING))
+            pending=Count("pk", filter=Q(decision=FraudDecision.PENDING)),
+            settled=Count("pk", filter=~Q(decision=FraudDecision.PENDING)),
         )
         outcome = scoring.evaluate(
             kind=kind,
@@ -98,7 +103,13 @@ def record_check(*, nominee: Nominee, kind: str, inputs: dict, actor: Actor, cha
             check.save()
         else:
             check.save(update_fields=[*CHECK_FIELDS, "recorded_at"])
-        audit.record(actor=actor, action="check.record" if existing is None else "check.change", obj=check, before=before, after=_snapshot(check))
+        audit.record(
+            actor=actor,
+            action="check.record" if existing is None else "check.change",
+            obj=check,
+            before=before,
+            after=_snapshot(check),
+        )
     return check
 
 
@@ -134,6 +145,11 @@ def add_evidence(*, check: Check, file: UploadedFile, actor: Actor) -> Evidence:
             actor=actor,
             action="evidence.add",
             obj=check,
-            after={"file": evidence.original_name, "type": evidence.content_type, "size": evidence.size, "sha256": digest.hexdigest()},
+            after={
+                "file": evidence.original_name,
+                "type": evidence.content_type,
+                "size": evidence.size,
+                "sha256": digest.hexdigest(),
+            },
         )
     return evidence

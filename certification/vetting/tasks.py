@@ -10,7 +10,11 @@ from . import qualification
 
 @shared_task(
     name="certification.tasks.qualify_finalised_editions",
-    autoretry_for=(DatabaseError,), retry_backoff=2, retry_backoff_max=300, retry_jitter=True, max_retries=8,
+    autoretry_for=(DatabaseError,),
+    retry_backoff=2,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=8,
 )
 def qualify_finalised_editions() -> int:
     """Qualify the nominees of every edition whose final tally exists (once per edition; a second run changes nothing)."""

@@ -93,7 +93,9 @@ def _touched(columns: str, scope: Scope) -> tuple[str, tuple]:
 def disposable_domain(scope: Scope) -> list[Hit]:
     """Votes confirmed from a throw-away mailbox (the maintained disposable-email-domains list)."""
     domain = email_domain("v.email_fingerprint")
-    domains = [d for (d,) in _rows(f"SELECT DISTINCT {domain} FROM {VOTE} v WHERE {scope.sql} AND {CONFIRMED}", scope.params)]
+    domains = [
+        d for (d,) in _rows(f"SELECT DISTINCT {domain} FROM {VOTE} v WHERE {scope.sql} AND {CONFIRMED}", scope.params)
+    ]
     bad = [d for d in domains if d in DISPOSABLE_DOMAINS]
     hits = []
     for start in range(0, len(bad), 500):
@@ -119,7 +121,7 @@ def network_burst(scope: Scope) -> list[Hit]:
         )
         SELECT id, nominee_id, n FROM (
             SELECT v.id, v.nominee_id, COUNT(*) OVER (
-                PARTITION BY v.nominee_id, v.network_hash ORDER BY {epoch('v.confirmed_at')}
+                PARTITION BY v.nominee_id, v.network_hash ORDER BY {epoch("v.confirmed_at")}
                 RANGE BETWEEN {window} PRECEDING AND {window} FOLLOWING
             ) AS n
             FROM {VOTE} v JOIN candidates c ON c.nominee_id = v.nominee_id AND c.network_hash = v.network_hash
@@ -167,7 +169,10 @@ def nominee_burst(scope: Scope) -> list[Hit]:
         )
         SELECT nominee_id, hour, n, nominee_rate, category_rate FROM bursts
         WHERE n >= %s * nominee_rate AND n >= %s * category_rate"""
-    bursts = {(int(nid), int(h)): (int(n), float(nr), float(cr)) for nid, h, n, nr, cr in _rows(sql, (*params, minimum, factor, factor))}
+    bursts = {
+        (int(nid), int(h)): (int(n), float(nr), float(cr))
+        for nid, h, n, nr, cr in _rows(sql, (*params, minimum, factor, factor))
+    }
     hits = []
     adapt = connection.ops.adapt_datetimefield_value
     pairs = sorted(bursts)
@@ -180,9 +185,7 @@ def nominee_burst(scope: Scope) -> list[Hit]:
             begins = datetime.fromtimestamp(h * 3600, tz=UTC) - timedelta(seconds=1)
             ranges.append(f"(v.nominee_id = %s AND v.confirmed_at >= %s AND v.confirmed_at < %s AND {hour} = %s)")
             range_params += [nominee_id, adapt(begins), adapt(begins + timedelta(hours=1, seconds=2)), h]
-        rows = _rows(
-            f"SELECT v.id, v.nominee_id, {hour} FROM {VOTE} v WHERE {' OR '.join(ranges)}", range_params
-        )
+        rows = _rows(f"SELECT v.id, v.nominee_id, {hour} FROM {VOTE} v WHERE {' OR '.join(ranges)}", range_params)
         for vid, nid, h in rows:
             n, nominee_rate, category_rate = bursts[(nid, int(h))]
             hits.append(
@@ -212,7 +215,12 @@ def fast_confirmation(scope: Scope) -> list[Hit]:
         f"AND v.email_sent_at <= v.confirmed_at AND {delay} < %s"
     )
     return [
-        Hit(vid, nid, FraudRule.FAST_CONFIRMATION, {"seconds_after_email": round(float(s), 2), "threshold_seconds": limit})
+        Hit(
+            vid,
+            nid,
+            FraudRule.FAST_CONFIRMATION,
+            {"seconds_after_email": round(float(s), 2), "threshold_seconds": limit},
+        )
         for vid, nid, s in _rows(sql, (*scope.params, limit))
     ]
 

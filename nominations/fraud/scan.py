@@ -40,7 +40,9 @@ def _outside_released_editions(hits: list[Hit]) -> list[Hit]:
     if not nominee_ids:
         return hits
     released = set(
-        Nominee.objects.filter(pk__in=nominee_ids, edition__results_released_at__isnull=False).values_list("pk", flat=True)
+        Nominee.objects.filter(pk__in=nominee_ids, edition__results_released_at__isnull=False).values_list(
+            "pk", flat=True
+        )
     )
     return [h for h in hits if h.nominee_id not in released]
 
@@ -56,13 +58,18 @@ def _apply(hits: list[Hit]) -> None:
         return
     now = timezone.now()
     FraudFlag.objects.bulk_create(
-        [FraudFlag(vote_id=h.vote_id, nominee_id=h.nominee_id, rule=h.rule, evidence=h.evidence, created_at=now) for h in hits],
+        [
+            FraudFlag(vote_id=h.vote_id, nominee_id=h.nominee_id, rule=h.rule, evidence=h.evidence, created_at=now)
+            for h in hits
+        ],
         batch_size=5000,
         ignore_conflicts=True,
     )
     vote_ids = sorted({h.vote_id for h in hits})
     for start in range(0, len(vote_ids), 5000):
-        Vote.objects.filter(pk__in=vote_ids[start : start + 5000]).update(standing=standing_from_flags(), tallied_at=None)
+        Vote.objects.filter(pk__in=vote_ids[start : start + 5000]).update(
+            standing=standing_from_flags(), tallied_at=None
+        )
 
 
 def check_new_votes(*, checked_at: datetime) -> None:
@@ -80,7 +87,8 @@ def scan_edition(edition, *, progress=None) -> dict[str, int]:
         advisory_lock("nominations.process", wait=True)
         if Edition.objects.filter(pk=edition.pk, results_released_at__isnull=False).exists():
             raise ResultsReleased(
-                _("The results of %(edition)s are released, so its votes can no longer be scanned.") % {"edition": edition}
+                _("The results of %(edition)s are released, so its votes can no longer be scanned.")
+                % {"edition": edition}
             )
         tune_for_scans()
         Vote.objects.filter(edition=edition, confirmed_at__isnull=False, checked_at__isnull=True).update(

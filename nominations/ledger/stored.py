@@ -33,13 +33,27 @@ def store(ledger: EditionLedger, *, results: ReleasedResults) -> None:
         )
         ReleasedFigure.objects.bulk_create(
             [
-                ReleasedFigure(results=results, category_id=category.category_id, nominee_id=nominee_id,
-                               counted=f.counted, held=f.held, rejected=f.rejected)
+                ReleasedFigure(
+                    results=results,
+                    category_id=category.category_id,
+                    nominee_id=nominee_id,
+                    counted=f.counted,
+                    held=f.held,
+                    rejected=f.rejected,
+                )
                 for nominee_id, f in sorted(category.figures.items())
             ]
         )
         rows = (
-            (released.pk, position, line.receipt_hash, line.nominee_id, line.day.isoformat(), line.standing, line.reason)
+            (
+                released.pk,
+                position,
+                line.receipt_hash,
+                line.nominee_id,
+                line.day.isoformat(),
+                line.standing,
+                line.reason,
+            )
             for position, line in enumerate(category.lines, start=1)
         )
         _insert_lines(rows)
@@ -78,13 +92,17 @@ def stored_text(released: ReleasedCategory, *, header: bool = True) -> Iterator[
 
 def released_categories(results: ReleasedResults) -> list[ReleasedCategory]:
     """A version's categories, by slug: the order of the edition digest and of the edition-wide ledger."""
-    return sorted(ReleasedCategory.objects.filter(results=results).select_related("category"), key=lambda c: c.category.slug)
+    return sorted(
+        ReleasedCategory.objects.filter(results=results).select_related("category"), key=lambda c: c.category.slug
+    )
 
 
 def stored_figures(results: ReleasedResults) -> dict[int, dict[int, Figures]]:
     """A version's figures per category id, then per nominee id."""
     figures: dict[int, dict[int, Figures]] = defaultdict(dict)
-    rows = ReleasedFigure.objects.filter(results=results).values_list("category_id", "nominee_id", "counted", "held", "rejected")
+    rows = ReleasedFigure.objects.filter(results=results).values_list(
+        "category_id", "nominee_id", "counted", "held", "rejected"
+    )
     for category_id, nominee_id, counted, held, rejected in rows:
         figures[category_id][nominee_id] = Figures(counted, held, rejected)
     return figures

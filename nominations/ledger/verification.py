@@ -58,7 +58,8 @@ def _first_line_difference(slug: str, published: list[Line], now: list[Line]) ->
 
 def _audited_digests(edition: Edition, version: int) -> dict | None:
     entries = AuditEntry.objects.filter(
-        object_type=Edition._meta.label_lower, object_id=str(edition.pk),
+        object_type=Edition._meta.label_lower,
+        object_id=str(edition.pk),
         action__in=("edition.release_results", "edition.amend_results"),
     ).values_list("after", flat=True)
     for after in entries:
@@ -76,7 +77,11 @@ def verify(edition: Edition) -> list[str]:
     """
     versions = list(ReleasedResults.objects.filter(edition=edition).order_by("version"))
     if not versions:
-        return ["the edition's results are released but no released-results record exists"] if edition.results_released else []
+        return (
+            ["the edition's results are released but no released-results record exists"]
+            if edition.results_released
+            else []
+        )
     problems: list[str] = []
     for results in versions:
         problems += _verify_version(edition, results)
@@ -89,7 +94,9 @@ def verify(edition: Edition) -> list[str]:
             problems.append(f"version {latest.version}: category {slug} is published but no longer in the edition")
             continue
         if slug not in published:
-            problems.append(f"version {latest.version}: category {slug} is in the edition but not in the published results")
+            problems.append(
+                f"version {latest.version}: category {slug} is in the edition but not in the published results"
+            )
             continue
         stored = list(stored_lines(published[slug]))
         difference = _first_line_difference(slug, stored, current[slug].lines)
@@ -132,7 +139,9 @@ def _verify_version(edition: Edition, results: ReleasedResults) -> list[str]:
                 )
                 break
     if edition_digest(with_lines) != results.digest:
-        problems.append(f"{where}: the category digests give edition digest {edition_digest(with_lines)}, published {results.digest}")
+        problems.append(
+            f"{where}: the category digests give edition digest {edition_digest(with_lines)}, published {results.digest}"
+        )
     audited = _audited_digests(edition, results.version)
     if audited is None:
         problems.append(f"{where}: no audit entry records its digests")

@@ -4,7 +4,6 @@ from importlib import import_module
 
 from django.db import migrations, models
 
-
 FROZEN = import_module("nominations.migrations.0003_edition_thresholds_frozen_trigger")
 
 

@@ -59,13 +59,13 @@ class TranslatedNameMixin(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         lang = (translation.get_language() or "en")[:2]
         return getattr(self, f"name_{lang}", "") or self.name_en
-
-    def __str__(self) -> str:
-        return self.name
 
 
 # Fields an edition's public rules are made of: once voting opens they are frozen
@@ -105,7 +105,9 @@ class Edition(models.Model):
     )
     # Qualification thresholds, shown publicly with the rules.
     min_counted_votes = models.PositiveIntegerField(
-        _("minimum counted votes"), default=10, help_text=_("A nominee needs at least this many counted votes to qualify.")
+        _("minimum counted votes"),
+        default=10,
+        help_text=_("A nominee needs at least this many counted votes to qualify."),
     )
     min_voter_networks = models.PositiveIntegerField(
         _("minimum distinct voter networks"),
@@ -278,11 +280,17 @@ class Nominee(models.Model):
     """A firm in one category of one edition."""
 
     edition = models.ForeignKey(Edition, verbose_name=_("edition"), on_delete=models.CASCADE, related_name="nominees")
-    category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.CASCADE, related_name="nominees")
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.CASCADE, related_name="nominees"
+    )
     firm = models.ForeignKey(Firm, verbose_name=_("firm"), on_delete=models.PROTECT, related_name="nominees")
     # Changed only through certification.workflow (compare-and-set, audited).
     state = models.CharField(
-        _("state"), max_length=12, choices=NomineeState.choices, default=NomineeState.NOMINATED, db_index=True,
+        _("state"),
+        max_length=12,
+        choices=NomineeState.choices,
+        default=NomineeState.NOMINATED,
+        db_index=True,
         editable=False,
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -307,7 +315,9 @@ class Nominee(models.Model):
 class Nomination(models.Model):
     """One customer's proposal of a firm, with their ratings."""
 
-    nominee = models.ForeignKey(Nominee, verbose_name=_("nominee"), on_delete=models.CASCADE, related_name="nominations")
+    nominee = models.ForeignKey(
+        Nominee, verbose_name=_("nominee"), on_delete=models.CASCADE, related_name="nominations"
+    )
     submitted_name = models.CharField(_("firm name as submitted"), max_length=160)
     city = models.CharField(_("city or branch"), max_length=100)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
@@ -333,3 +343,6 @@ class Nomination(models.Model):
             )
             for q, _label in QUALITIES
         ]
+
+    def __str__(self) -> str:
+        return f"{self.submitted_name} ({self.created_at:%Y-%m-%d})"

@@ -33,10 +33,16 @@ class FraudFlag(models.Model):
     rule = models.CharField(_("rule"), max_length=10, choices=FraudRule.choices)
     evidence = models.JSONField(_("evidence"), default=dict)
     created_at = models.DateTimeField(_("flagged at"), default=timezone.now)
-    decision = models.CharField(_("decision"), max_length=8, choices=FraudDecision.choices, default=FraudDecision.PENDING)
+    decision = models.CharField(
+        _("decision"), max_length=8, choices=FraudDecision.choices, default=FraudDecision.PENDING
+    )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
 

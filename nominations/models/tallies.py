@@ -10,7 +10,9 @@ from .editions import Category, Edition, Nominee
 class Tally(models.Model):
     """Votes per nominee, derived from the votes and recomputable at any time; pages read this, not COUNT(*)."""
 
-    nominee = models.OneToOneField(Nominee, verbose_name=_("nominee"), on_delete=models.CASCADE, primary_key=True, related_name="tally")
+    nominee = models.OneToOneField(
+        Nominee, verbose_name=_("nominee"), on_delete=models.CASCADE, primary_key=True, related_name="tally"
+    )
     edition = models.ForeignKey(Edition, verbose_name=_("edition"), on_delete=models.CASCADE, related_name="tallies")
     category = models.ForeignKey(Category, verbose_name=_("category"), on_delete=models.CASCADE, related_name="tallies")
     counted = models.PositiveIntegerField(_("counted"), default=0)

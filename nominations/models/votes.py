@@ -51,7 +51,9 @@ class Vote(models.Model):
     email = models.EmailField(_("e-mail"), max_length=254)
     email_canonical = models.CharField(_("canonical e-mail"), max_length=254, db_index=True)
     token_nonce = models.CharField(max_length=32, default=new_token_nonce, editable=False)
-    receipt_code = models.CharField(_("receipt code"), max_length=14, unique=True, default=new_receipt_code, editable=False)
+    receipt_code = models.CharField(
+        _("receipt code"), max_length=14, unique=True, default=new_receipt_code, editable=False
+    )
     # Keyed hashes (nominations.client.keyed_hash): never the address itself.
     ip_hash = models.BigIntegerField(_("address hash"), editable=False)
     network_hash = models.BigIntegerField(_("network hash"), editable=False)
@@ -98,7 +100,9 @@ class Vote(models.Model):
             models.Index(fields=["category", "email_canonical", "nominee"], name="vote_voter_lookup"),
             # Confirmed votes only: the variant and disposable-domain checks read just this index.
             models.Index(
-                fields=["category", "email_fingerprint"], condition=Q(confirmed_at__isnull=False), name="vote_fingerprint"
+                fields=["category", "email_fingerprint"],
+                condition=Q(confirmed_at__isnull=False),
+                name="vote_fingerprint",
             ),
             # The recount reads only this index (an index-only scan), never the wide rows.
             models.Index(fields=["edition", "nominee", "standing"], name="vote_tally_cover"),
@@ -115,7 +119,9 @@ class Vote(models.Model):
                 fields=["nominee", "network_hash"], condition=Q(confirmed_at__isnull=False), name="vote_nominee_network"
             ),
             models.Index(
-                fields=["network_hash", "agent_hash"], condition=Q(confirmed_at__isnull=False), name="vote_network_agent"
+                fields=["network_hash", "agent_hash"],
+                condition=Q(confirmed_at__isnull=False),
+                name="vote_network_agent",
             ),
         ]
 

@@ -1,6 +1,8 @@
 """Reads for the public pages and the admin: editions, categories, nominees, receipts, background jobs."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -17,6 +19,7 @@ from portal.celery import app
 from ..models import (
     COUNTRY_TIME_ZONES,
     Category,
+    Country,
     Edition,
     Nominee,
     TimeZone,
@@ -37,7 +40,8 @@ __all__ = [
     "vote_by_receipt",
 ]
 
-def current_editions(now=None) -> list[Edition]:
+
+def current_editions(now: datetime | None = None) -> list[Edition]:
     """Per country, the edition that started most recently, else the next one to start."""
     now = now or timezone.now()
     chosen: dict[str, Edition] = {}
@@ -55,21 +59,27 @@ def _attach_categories(editions: list[Edition]) -> None:
     for category in Category.objects.filter(edition__in=editions):
         by_edition[category.edition_id].append(category)
     for edition in editions:
-        edition.category_list = by_edition[edition.pk]
+        edition.category_list = by_edition[edition.pk]  # type: ignore[attr-defined]  # read by the templates
 
 
-def edition_form_zone(*, object_id, data) -> ZoneInfo:
+def edition_form_zone(*, object_id: str | None, data: Mapping[str, str]) -> ZoneInfo:
     """The zone an edition's form is typed and shown in: the one submitted, else the edition's, else its country's."""
     if data.get("time_zone") in TimeZone.values:
         return ZoneInfo(data["time_zone"])
-    edition = Edition.objects.filter(pk=object_id).only("time_zone", "country").first() if str(object_id).isdigit() else None
+    edition = (
+        Edition.objects.filter(pk=object_id).only("time_zone", "country").first()
+        if object_id is not None and str(object_id).isdigit()
+        else None
+    )
     if edition is not None:
         return edition.zone
-    country_default = COUNTRY_TIME_ZONES.get(data.get("country", ""))
+    country_default = (
+        COUNTRY_TIME_ZONES.get(Country(data["country"])) if data.get("country") in Country.values else None
+    )
     return ZoneInfo(country_default or settings.TIME_ZONE)
 
 
-def get_edition_by_id(pk) -> Edition:
+def get_edition_by_id(pk: int | str) -> Edition:
     """For staff pages reached from the admin; 404 for an unknown or malformed id."""
     edition = Edition.objects.filter(pk=pk).first() if str(pk).isdigit() else None
     if edition is None:
@@ -94,22 +104,20 @@ def nominees_for_vote(*, category: Category) -> list[Nominee]:
     return list(Nominee.objects.filter(category=category).select_related("firm").order_by("firm__name"))
 
 
-def get_nominee_for_vote(*, edition_slug: str, category_slug: str, nominee_id) -> Nominee | None:
+def get_nominee_for_vote(*, edition_slug: str, category_slug: str, nominee_id: str | int | None) -> Nominee | None:
     """The nominee a vote is for, with its category, edition and firm, in one query (the vote POST's hot path)."""
     try:
-        nominee_id = int(nominee_id)
+        pk = int(nominee_id or "")
     except (TypeError, ValueError):
         return None
     nominee = (
-        Nominee.objects.filter(pk=nominee_id, category__slug=category_slug, category__edition__slug=edition_slug)
+        Nominee.objects.filter(pk=pk, category__slug=category_slug, category__edition__slug=edition_slug)
         .select_related("category__edition", "firm")
         .first()
     )
     if nominee is not None:
         nominee.edition = nominee.category.edition
     return nominee
-
-
 
 
 def vote_by_receipt(*, code: str) -> Vote | None:

@@ -92,15 +92,15 @@ class PublishedResults:
         return [v for v in self.versions if v.is_amendment]
 
 
-def _version_number(version) -> int | None:
+def _version_number(version: str | int | None) -> int | None:
     if version in (None, ""):
         return None
     if not str(version).isdigit():
         raise Http404("No such version.")
-    return int(version)
+    return int(str(version))
 
 
-def released_version(*, edition: Edition, version=None) -> ReleasedResults:
+def released_version(*, edition: Edition, version: str | int | None = None) -> ReleasedResults:
     """A version of an edition's released results (the latest by default); 404 when unreleased or unknown."""
     number = _version_number(version)
     versions = ReleasedResults.objects.filter(edition=edition, edition__results_released_at__isnull=False)
@@ -110,7 +110,7 @@ def released_version(*, edition: Edition, version=None) -> ReleasedResults:
     return found
 
 
-def published_results(*, edition: Edition, version=None) -> PublishedResults:
+def published_results(*, edition: Edition, version: str | int | None = None) -> PublishedResults:
     """What the public results page shows: the frozen figures of one version, never a live count; 404 for an unknown version."""
     number = _version_number(version)
     versions = list(ReleasedResults.objects.filter(edition=edition).order_by("version"))
@@ -120,9 +120,7 @@ def published_results(*, edition: Edition, version=None) -> PublishedResults:
         shown = versions[-1] if versions else None
     if shown is None:
         raise Http404("No such version of the results.")
-    released = {
-        c.category_id: c for c in ReleasedCategory.objects.filter(results=shown).select_related("category")
-    }
+    released = {c.category_id: c for c in ReleasedCategory.objects.filter(results=shown).select_related("category")}
     figures = (
         ReleasedFigure.objects.filter(results=shown)
         .select_related("nominee__firm")
@@ -158,7 +156,9 @@ def published_results(*, edition: Edition, version=None) -> PublishedResults:
             )
         )
     categories.sort(key=lambda c: (c.category.position, c.category.name_en))
-    return PublishedResults(results=shown, versions=versions, categories=categories, audit_reference=audit_reference(shown))
+    return PublishedResults(
+        results=shown, versions=versions, categories=categories, audit_reference=audit_reference(shown)
+    )
 
 
 def audit_reference(results: ReleasedResults) -> str:
@@ -170,7 +170,9 @@ def audit_reference(results: ReleasedResults) -> str:
     """
     entry = (
         AuditEntry.objects.filter(
-            object_type=Edition._meta.label_lower, object_id=str(results.edition_id), action__in=RESULT_ACTIONS,
+            object_type=Edition._meta.label_lower,
+            object_id=str(results.edition_id),
+            action__in=RESULT_ACTIONS,
             after__version=results.version,
         )
         .order_by("pk")
@@ -192,10 +194,7 @@ def released_counts(*, edition: Edition) -> dict[int, int] | None:
 def released_figure(*, nominee: Nominee) -> tuple[ReleasedResults, ReleasedFigure] | None:
     """A nominee's published figures (latest version) with their version; None while nothing is released."""
     figure = (
-        ReleasedFigure.objects.filter(nominee=nominee)
-        .select_related("results")
-        .order_by("-results__version")
-        .first()
+        ReleasedFigure.objects.filter(nominee=nominee).select_related("results").order_by("-results__version").first()
     )
     return (figure.results, figure) if figure else None
 
@@ -236,7 +235,9 @@ def ledger_line_for_vote(*, vote: Vote) -> ReceiptLine | None:
     latest = ReleasedResults.objects.filter(edition_id=vote.edition_id).order_by("-version").first()
     if latest is None:
         return None
-    released = ReleasedCategory.objects.filter(results=latest, category_id=vote.category_id).select_related("category").first()
+    released = (
+        ReleasedCategory.objects.filter(results=latest, category_id=vote.category_id).select_related("category").first()
+    )
     if released is None:
         return None
     code_hash = ledger.receipt_hash(key=latest.ledger_key, receipt_code=vote.receipt_code)

@@ -1,5 +1,6 @@
 """Who may see vote figures and voters' addresses: the one rule every admin list, filter, export and page asks."""
 
+from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import (
@@ -8,6 +9,7 @@ from django.db.models import (
     CharField,
     Exists,
     ExpressionWrapper,
+    Model,
     OuterRef,
     Q,
     QuerySet,
@@ -16,6 +18,8 @@ from django.db.models import (
 )
 from django.db.models.constants import LOOKUP_SEP
 from django.db.models.functions import Cast
+
+from portal.auth import Actor
 
 from ..models import (
     Edition,
@@ -56,38 +60,38 @@ VOTER_EMAIL_FIELDS = ("email", "email_canonical", "email_fingerprint")
 AUDITED_FIGURES = ["counted", "held", "rejected", "unconfirmed", "networks", "flagged_share"]
 
 
-def can_see_vote_figures(*, user, edition: Edition | None = None) -> bool:
+def can_see_vote_figures(*, user: Actor, edition: Edition | None = None) -> bool:
     """Whether `user` may see the vote figures of `edition`; without an edition, those of every edition, released or not."""
     if user.has_perm("nominations.release_results") or user.has_perm("nominations.view_unreleased_tallies"):
         return True
     return edition is not None and edition.results_released
 
 
-def can_see_unreleased_tallies(*, user) -> bool:
+def can_see_unreleased_tallies(*, user: Actor) -> bool:
     """can_see_vote_figures of every edition (the name callers used before the rule had one)."""
     return can_see_vote_figures(user=user)
 
 
-def can_see_tallies(*, user, edition: Edition) -> bool:
+def can_see_tallies(*, user: Actor, edition: Edition) -> bool:
     """can_see_vote_figures of one edition (the name callers used before the rule had one)."""
     return can_see_vote_figures(user=user, edition=edition)
 
 
-def vote_figures_visible_q(*, user, edition_path: str = "edition") -> Q:
+def vote_figures_visible_q(*, user: Actor, edition_path: str = "edition") -> Q:
     """The rows whose edition's figures `user` may see (`edition_path` leads from the row to its edition)."""
     if can_see_vote_figures(user=user):
         return Q()
     return Q(**{f"{edition_path}__results_released_at__isnull": False})
 
 
-def vote_figures_visible(*, user, edition_path: str = "edition"):
+def vote_figures_visible(*, user: Actor, edition_path: str = "edition") -> Any:
     """can_see_vote_figures per row, as an annotation."""
     if can_see_vote_figures(user=user):
         return Value(True)
     return ExpressionWrapper(vote_figures_visible_q(user=user, edition_path=edition_path), output_field=BooleanField())
 
 
-def visible_vote_figure(expression, *, user, edition_path: str = "edition"):
+def visible_vote_figure(expression: Any, *, user: Actor, edition_path: str = "edition") -> Any:
     """A figure as an annotation that is NULL on rows whose figures `user` may not see.
 
     Filters, sorting, facets and exports built on it can then not tell hidden rows apart.
@@ -97,7 +101,7 @@ def visible_vote_figure(expression, *, user, edition_path: str = "edition"):
     return Case(When(vote_figures_visible_q(user=user, edition_path=edition_path), then=expression), default=None)
 
 
-def visible_votes(*, user, queryset: QuerySet | None = None) -> QuerySet:
+def visible_votes(*, user: Actor, queryset: QuerySet | None = None) -> QuerySet:
     """The votes `user` may list: a list of votes filtered by nominee or standing is a count.
 
     Those of editions whose figures the user may see, and the flagged ones to those who
@@ -112,13 +116,13 @@ def visible_votes(*, user, queryset: QuerySet | None = None) -> QuerySet:
     return queryset.filter(visible)
 
 
-def visible_tallies(*, user, queryset: QuerySet | None = None) -> QuerySet:
+def visible_tallies(*, user: Actor, queryset: QuerySet | None = None) -> QuerySet:
     """The tallies `user` may see: those of editions whose figures are visible to them."""
     queryset = Tally.objects.all() if queryset is None else queryset
     return queryset.filter(vote_figures_visible_q(user=user))
 
 
-def _lookup_reaches(model, lookup: str) -> tuple[bool, bool]:
+def _lookup_reaches(model: type[Model], lookup: str) -> tuple[bool, bool]:
     """Whether a lookup path reaches the votes or tallies through a relation, and whether it reads a voter's address."""
     opts = model._meta
     for part in lookup.split(LOOKUP_SEP):
@@ -130,13 +134,16 @@ def _lookup_reaches(model, lookup: str) -> tuple[bool, bool]:
             return False, True
         if not field.is_relation or field.related_model is None:
             return False, False
-        if issubclass(field.related_model, FIGURE_MODELS):
+        related = field.related_model
+        if not (isinstance(related, type) and issubclass(related, Model)):
+            return False, False  # "self": the same model again
+        if issubclass(related, FIGURE_MODELS):
             return True, False
-        opts = field.related_model._meta
+        opts = related._meta
     return False, False
 
 
-def may_filter_by(*, user, model, lookup: str, figure_annotations: tuple[str, ...] = ()) -> bool:
+def may_filter_by(*, user: Actor, model: type[Model], lookup: str, figure_annotations: tuple[str, ...] = ()) -> bool:
     """Whether a URL filter of an admin list may run for `user`; a refused one must answer as an unknown field does.
 
     Refused: a figure the queryset annotates (`figure_annotations`) or a path into the
@@ -151,7 +158,7 @@ def may_filter_by(*, user, model, lookup: str, figure_annotations: tuple[str, ..
     return not (reads_email and not can_see_voter_emails(user=user))
 
 
-def audit_entries_with_hidden_figures(*, user) -> Q | None:
+def audit_entries_with_hidden_figures(*, user: Actor) -> Q | None:
     """The audit entries whose content `user` may not read: a nominee's figures (qualification's measures) before release.
 
     None when the user may see every edition's figures. Registered with audit.redaction
@@ -171,6 +178,6 @@ def audit_entries_with_hidden_figures(*, user) -> Q | None:
 # Who may see voters' e-mail addresses -------------------------------------------
 
 
-def can_see_voter_emails(*, user) -> bool:
+def can_see_voter_emails(*, user: Actor) -> bool:
     """Voters' addresses are shown whole only with nominations.view_voter_email (no role has it); the admin masks them otherwise."""
     return user.has_perm("nominations.view_voter_email")

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from audit import services as audit
+from portal.auth import Actor
 
 from .. import tally
 from ..exceptions import (
@@ -22,7 +23,7 @@ from ..signals import tally_finalised
 logger = logging.getLogger(__name__)
 
 
-def close_voting_now(*, edition: Edition, by) -> Edition:
+def close_voting_now(*, edition: Edition, by: Actor) -> Edition:
     """End an open voting window early (e.g. under attack, or in the demo); logged with who."""
     if not by.has_perm("nominations.change_edition"):
         raise NotAllowed()
@@ -35,7 +36,11 @@ def close_voting_now(*, edition: Edition, by) -> Edition:
         if not changed:
             raise VotingClosed(_("Voting in this edition is not open, so there is nothing to close."))
         audit.record(
-            actor=by, action="edition.close_voting", obj=edition, before={"voting_closes_at": before}, after={"voting_closes_at": now}
+            actor=by,
+            action="edition.close_voting",
+            obj=edition,
+            before={"voting_closes_at": before},
+            after={"voting_closes_at": now},
         )
     logger.info("voting in edition %s closed early by user %s", edition.pk, by.pk)
     edition.refresh_from_db(fields=["voting_closes_at"])
@@ -76,17 +81,19 @@ def finalise_closed_editions() -> int:
 EDITION_FIELDS = ("country", "label", "slug", *EDITION_RULES)
 
 
-def create_edition(*, edition: Edition, actor) -> Edition:
+def create_edition(*, edition: Edition, actor: Actor) -> Edition:
     """Save a new edition (built and validated by the admin's form), logged."""
     if not actor.has_perm("nominations.add_edition"):
         raise NotAllowed()
     with transaction.atomic():
         edition.save()
-        audit.record(actor=actor, action="edition.create", obj=edition, after={n: getattr(edition, n) for n in EDITION_FIELDS})
+        audit.record(
+            actor=actor, action="edition.create", obj=edition, after={n: getattr(edition, n) for n in EDITION_FIELDS}
+        )
     return edition
 
 
-def change_edition(*, edition: Edition, changes: dict, actor) -> Edition:
+def change_edition(*, edition: Edition, changes: dict, actor: Actor) -> Edition:
     """Change an edition's details, windows or thresholds; the rules are refused once its voting has opened.
 
     Locks the stored row (select_for_update), so the frozen test and the
@@ -121,7 +128,7 @@ FIRM_IDENTITY_FIELDS = ("name", "registration_number", "country")
 FIRM_FIELDS = (*FIRM_IDENTITY_FIELDS, "website", "contact_email")
 
 
-def change_firm(*, firm: Firm, changes: dict, actor) -> Firm:
+def change_firm(*, firm: Firm, changes: dict, actor: Actor) -> Firm:
     """Correct a firm's details, logged; its identity (what verification shows) only a superuser may change."""
     if not actor.has_perm("nominations.change_firm"):
         raise NotAllowed()
@@ -141,19 +148,28 @@ def change_firm(*, firm: Firm, changes: dict, actor) -> Firm:
         locked.save(update_fields=list(changes))
         if "contact_email" in changes:
             audit.record(
-                actor=actor, action="firm.contact_email_changed", obj=locked,
-                before={"contact_email": before["contact_email"]}, after={"contact_email": locked.contact_email},
+                actor=actor,
+                action="firm.contact_email_changed",
+                obj=locked,
+                before={"contact_email": before["contact_email"]},
+                after={"contact_email": locked.contact_email},
             )
         identity = [name for name in changes if name in FIRM_IDENTITY_FIELDS]
         if identity:
             audit.record(
-                actor=actor, action="firm.identity_changed", obj=locked,
-                before={n: before[n] for n in identity}, after={n: changes[n] for n in identity},
+                actor=actor,
+                action="firm.identity_changed",
+                obj=locked,
+                before={n: before[n] for n in identity},
+                after={n: changes[n] for n in identity},
             )
         other = [name for name in changes if name not in identity and name != "contact_email"]
         if other:
             audit.record(
-                actor=actor, action="firm.change", obj=locked,
-                before={n: before[n] for n in other}, after={n: changes[n] for n in other},
+                actor=actor,
+                action="firm.change",
+                obj=locked,
+                before={n: before[n] for n in other},
+                after={n: changes[n] for n in other},
             )
     return locked

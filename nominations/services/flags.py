@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit import services as audit
+from portal.auth import Actor
 from portal.locks import advisory_lock
 
 from .. import processing
@@ -16,7 +17,7 @@ from ..models import Edition, FraudDecision, FraudFlag, Vote, standing_from_flag
 logger = logging.getLogger(__name__)
 
 
-def settle_flags(*, flag_ids: list[int], decision: str, by) -> int:
+def settle_flags(*, flag_ids: list[int], decision: str, by: Actor) -> int:
     """An auditor's decision on pending flags; the votes' standing and the tally follow.
 
     A vote stays out of the count only if a flag on it is confirmed as fraud;
@@ -33,7 +34,9 @@ def settle_flags(*, flag_ids: list[int], decision: str, by) -> int:
         # The same lock as process_votes: a flag it adds while we settle would
         # otherwise be missed by the Exists() below and the vote would end counted.
         advisory_lock("nominations.process", wait=True)
-        released = Edition.objects.filter(results_released_at__isnull=False, nominees__flags__pk__in=flag_ids).distinct()
+        released = Edition.objects.filter(
+            results_released_at__isnull=False, nominees__flags__pk__in=flag_ids
+        ).distinct()
         if released:
             raise ResultsReleased(
                 _("The results of %(editions)s are released, so their fraud flags can no longer be settled.")

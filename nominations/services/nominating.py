@@ -2,8 +2,10 @@
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 
 from ..client import ClientInfo
 from ..exceptions import NominationClosed, UnknownCategory
@@ -57,11 +59,11 @@ def _get_or_create_firm(*, edition: Edition, data: NominationInput) -> Firm:
     return firm
 
 
-def _get_or_create(model, defaults=None, **lookup):
+def _get_or_create(model: type[Model], defaults: dict | None = None, **lookup: Any) -> Any:
     """get_or_create that survives a concurrent insert of the same row (the unique constraint wins)."""
     try:
         with transaction.atomic():
-            obj, _created = model.objects.get_or_create(defaults=defaults, **lookup)
+            obj, _created = model._default_manager.get_or_create(defaults=defaults, **lookup)
             return obj
     except IntegrityError:
-        return model.objects.get(**lookup)
+        return model._default_manager.get(**lookup)

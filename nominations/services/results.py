@@ -7,6 +7,7 @@ are read and stored; the audit entry is written last, with the digests.
 
 import logging
 from dataclasses import asdict, dataclass
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import Count
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from audit import services as audit
+from portal.auth import Actor
 from portal.locks import advisory_lock
 
 from .. import ledger, tally
@@ -39,9 +41,7 @@ class Remaining:
 
 def remaining_before_release(edition: Edition) -> list[Remaining]:
     """Per nominee: confirmed votes waiting for their check or count, and fraud flags an auditor has not settled."""
-    waiting = dict(
-        tally.waiting_votes_queryset(edition).values_list("nominee_id").annotate(n=Count("pk")).order_by()
-    )
+    waiting = dict(tally.waiting_votes_queryset(edition).values_list("nominee_id").annotate(n=Count("pk")).order_by())
     pending = dict(
         FraudFlag.objects.filter(nominee__edition=edition, decision=FraudDecision.PENDING)
         .values_list("nominee_id")
@@ -50,7 +50,9 @@ def remaining_before_release(edition: Edition) -> list[Remaining]:
     )
     nominees = Nominee.objects.filter(pk__in=set(waiting) | set(pending)).select_related("firm", "category")
     remaining = [Remaining(n, waiting.get(n.pk, 0), pending.get(n.pk, 0)) for n in nominees]
-    return sorted(remaining, key=lambda r: (r.nominee.category.position, r.nominee.category.name_en, r.nominee.firm.name))
+    return sorted(
+        remaining, key=lambda r: (r.nominee.category.position, r.nominee.category.name_en, r.nominee.firm.name)
+    )
 
 
 def remaining_message(remaining: list[Remaining]) -> str:
@@ -85,9 +87,16 @@ def latest_version(edition: Edition) -> ReleasedResults | None:
     return ReleasedResults.objects.filter(edition=edition).order_by("-version").first()
 
 
-def _freeze(*, edition: Edition, frozen: ledger.EditionLedger, version: int, by, at, reason: str, key: str) -> ReleasedResults:
+def _freeze(
+    *, edition: Edition, frozen: ledger.EditionLedger, version: int, by: Actor, at: datetime, reason: str, key: str
+) -> ReleasedResults:
     results = ReleasedResults.objects.create(
-        edition=edition, version=version, released_at=at, released_by=by, reason=reason, digest=frozen.digest,
+        edition=edition,
+        version=version,
+        released_at=at,
+        released_by=by,
+        reason=reason,
+        digest=frozen.digest,
         ledger_key=key,
     )
     ledger.store(frozen, results=results)
@@ -103,7 +112,7 @@ def _published(results: ReleasedResults, frozen: ledger.EditionLedger) -> dict:
     }
 
 
-def release_results(*, edition: Edition, by) -> ReleasedResults:
+def release_results(*, edition: Edition, by: Actor) -> ReleasedResults:
     """Publish an edition's results, once: after voting has closed, with every vote counted and every flag settled.
 
     The figures and ledgers are frozen into version 1, which the results page,
@@ -129,7 +138,10 @@ def release_results(*, edition: Edition, by) -> ReleasedResults:
             results_released_at=now, results_released_by=by
         )
         audit.record(
-            actor=by, action="edition.release_results", obj=locked, before={"results_released_at": None},
+            actor=by,
+            action="edition.release_results",
+            obj=locked,
+            before={"results_released_at": None},
             after={"results_released_at": now, **_published(results, frozen)},
         )
     logger.info("results of edition %s released by user %s, digest %s", edition.pk, by.pk, results.digest)
@@ -137,7 +149,7 @@ def release_results(*, edition: Edition, by) -> ReleasedResults:
     return results
 
 
-def amend_results(*, edition: Edition, by, reason: str) -> ReleasedResults:
+def amend_results(*, edition: Edition, by: Actor, reason: str) -> ReleasedResults:
     """Publish the figures the votes give now as the next version, with the reason; the earlier versions stay readable.
 
     The only way published figures change. Refused while anything waits or is
@@ -168,13 +180,22 @@ def amend_results(*, edition: Edition, by, reason: str) -> ReleasedResults:
             )
         changed = ledger.differences(ledger.flat(ledger.stored_figures(current)), frozen.figures())
         results = _freeze(
-            edition=locked, frozen=frozen, version=current.version + 1, by=by, at=timezone.now(), reason=reason,
+            edition=locked,
+            frozen=frozen,
+            version=current.version + 1,
+            by=by,
+            at=timezone.now(),
+            reason=reason,
             key=current.ledger_key,
         )
         audit.record(
-            actor=by, action="edition.amend_results", obj=locked, reason=reason,
+            actor=by,
+            action="edition.amend_results",
+            obj=locked,
+            reason=reason,
             before={
-                "version": current.version, "digest": current.digest,
+                "version": current.version,
+                "digest": current.digest,
                 "figures": {d.nominee.pk: asdict(d.before) for d in changed},
             },
             after={**_published(results, frozen), "figures": {d.nominee.pk: asdict(d.after) for d in changed}},

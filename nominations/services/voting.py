@@ -1,7 +1,7 @@
 """Votes: cast (not yet counted), confirmed by the voter's e-mail link, counted once per person and category."""
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
@@ -54,9 +54,7 @@ def cast_vote(*, nominee: Nominee, email: str, client: ClientInfo, language: str
         if counted is not None:
             _request_email(vote=counted, kind="already_voted", cooldown_start=cooldown_start, now=now)
             return
-        pending = max(
-            (v for v in voter_votes if v.nominee_id == nominee.pk), key=lambda v: v.created_at, default=None
-        )
+        pending = max((v for v in voter_votes if v.nominee_id == nominee.pk), key=lambda v: v.created_at, default=None)
         if pending is None:
             # A new row has no cool-down to compare and set: it is claimed as it is written.
             pending = Vote.objects.create(
@@ -82,7 +80,7 @@ def cast_vote(*, nominee: Nominee, email: str, client: ClientInfo, language: str
         _request_email(vote=pending, kind="confirm", cooldown_start=cooldown_start, now=now)
 
 
-def _address_mail_budget_spent(address_votes: list[Vote], day_ago) -> bool:
+def _address_mail_budget_spent(address_votes: list[Vote], day_ago: datetime) -> bool:
     """At most VOTE_EMAILS_PER_ADDRESS_PER_DAY mails a day for one inbox, so the form cannot flood it.
 
     Counts mails, not votes: one pending vote re-mailed after each cool-down, and
@@ -91,12 +89,14 @@ def _address_mail_budget_spent(address_votes: list[Vote], day_ago) -> bool:
     address_votes: the address's votes, at least all those asked for since day_ago.
     """
     sent = sum(
-        v.email_send_count for v in address_votes if v.email_requested_at is not None and v.email_requested_at >= day_ago
+        v.email_send_count
+        for v in address_votes
+        if v.email_requested_at is not None and v.email_requested_at >= day_ago
     )
     return sent >= settings.VOTE_EMAILS_PER_ADDRESS_PER_DAY
 
 
-def _request_email(*, vote: Vote, kind: str, cooldown_start, now) -> None:
+def _request_email(*, vote: Vote, kind: str, cooldown_start: datetime, now: datetime) -> None:
     """Compare-and-set on email_requested_at: of concurrent requests within the cool-down, one sends."""
     claimed = (
         Vote.objects.filter(pk=vote.pk)
@@ -112,9 +112,7 @@ def vote_from_token(token: str) -> Vote:
     if not token or len(token) > 200:
         raise InvalidToken()
     try:
-        vote_id, nonce = signing.loads(
-            token, salt=TOKEN_SALT, max_age=settings.VOTE_CONFIRM_MAX_AGE.total_seconds()
-        )
+        vote_id, nonce = signing.loads(token, salt=TOKEN_SALT, max_age=settings.VOTE_CONFIRM_MAX_AGE)
     except signing.SignatureExpired:
         raise TokenExpired() from None
     except (signing.BadSignature, ValueError, TypeError):

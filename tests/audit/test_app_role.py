@@ -65,7 +65,10 @@ def app_role(monkeypatch):
 def connect_as(role):
     settings = connection.settings_dict
     raw = psycopg2.connect(
-        dbname=settings["NAME"], user=role, password=PASSWORD, host=settings["HOST"] or "127.0.0.1",
+        dbname=settings["NAME"],
+        user=role,
+        password=PASSWORD,
+        host=settings["HOST"] or "127.0.0.1",
         port=settings["PORT"] or 5432,
     )
     raw.autocommit = True
@@ -131,7 +134,11 @@ def test_the_app_works_under_the_app_role(app_role, client, edition):
         assert tally.counted + tally.held == 1
         # The audit log: appended to through the services, read and checked.
         audit.record(actor=manager, action="test.one", obj=edition, after={"n": 1})
-        audit.record_many(actor=None, action="test.many", changes=[audit.Change(obj=edition, before={}, after={"n": n}) for n in range(3)])
+        audit.record_many(
+            actor=None,
+            action="test.many",
+            changes=[audit.Change(obj=edition, before={}, after={"n": n}) for n in range(3)],
+        )
         verdict = audit.verify_log()
         assert verdict.ok and verdict.count == 4
         # The admin: a session is written, the log's page read.

@@ -24,8 +24,15 @@ def head(edition):
 
 def entry_after(head, **fields) -> AuditEntry:
     fields = {
-        "at": head.at, "actor": None, "actor_name": "system", "action": "test.forged", "object_type": head.object_type,
-        "object_id": head.object_id, "object_repr": head.object_repr, "prev_hash": head.hash, **fields,
+        "at": head.at,
+        "actor": None,
+        "actor_name": "system",
+        "action": "test.forged",
+        "object_type": head.object_type,
+        "object_id": head.object_id,
+        "object_repr": head.object_repr,
+        "prev_hash": head.hash,
+        **fields,
     }
     entry = AuditEntry(**fields)
     entry.hash = chain.entry_hash(entry, entry.prev_hash)

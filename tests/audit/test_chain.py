@@ -37,7 +37,9 @@ def test_record_many_chains_the_entries_in_the_order_given(edition, category):
     audit.record_many(
         actor=None,
         action="test.many",
-        changes=[audit.Change(obj=obj, before={}, after={"k": k}) for k, obj in enumerate([category, edition, category])],
+        changes=[
+            audit.Change(obj=obj, before={}, after={"k": k}) for k, obj in enumerate([category, edition, category])
+        ],
     )
     entries = list(AuditEntry.objects.order_by("pk"))
     assert [e.after["k"] for e in entries] == [0, 1, 2]
@@ -51,9 +53,16 @@ def test_an_empty_record_many_appends_nothing(db):
 
 def _entry(**changes) -> AuditEntry:
     fields = {
-        "at": datetime(2027, 3, 31, 21, 59, 0, 123456, tzinfo=UTC), "actor_id": 7, "actor_name": "anna",
-        "action": "check.record", "object_type": "certification.check", "object_id": "12", "object_repr": "Registration",
-        "before": {"a": 1}, "after": {"a": 2}, "reason": "why",
+        "at": datetime(2027, 3, 31, 21, 59, 0, 123456, tzinfo=UTC),
+        "actor_id": 7,
+        "actor_name": "anna",
+        "action": "check.record",
+        "object_type": "certification.check",
+        "object_id": "12",
+        "object_repr": "Registration",
+        "before": {"a": 1},
+        "after": {"a": 2},
+        "reason": "why",
     }
     return AuditEntry(**{**fields, **changes})
 
@@ -62,9 +71,17 @@ def _entry(**changes) -> AuditEntry:
     "change",
     [
         {"at": datetime(2027, 3, 31, 21, 59, 0, 123457, tzinfo=UTC)},
-        {"actor_id": 8}, {"actor_id": None}, {"actor_name": "bogdan"}, {"action": "check.change"},
-        {"object_type": "certification.evidence"}, {"object_id": "13"}, {"object_repr": "Charter"},
-        {"before": {"a": 0}}, {"after": {"a": 3}}, {"after": {"a": 2, "b": None}}, {"reason": "why not"},
+        {"actor_id": 8},
+        {"actor_id": None},
+        {"actor_name": "bogdan"},
+        {"action": "check.change"},
+        {"object_type": "certification.evidence"},
+        {"object_id": "13"},
+        {"object_repr": "Charter"},
+        {"before": {"a": 0}},
+        {"after": {"a": 3}},
+        {"after": {"a": 2, "b": None}},
+        {"reason": "why not"},
     ],
 )
 def test_the_hash_covers_every_part_of_the_content(change):
@@ -86,8 +103,15 @@ def test_the_hash_does_not_depend_on_the_time_zone_or_key_order():
 def test_what_was_hashed_is_what_the_database_gives_back(edition):
     """jsonb keeps 1.0 but turns 1e20 into an integer; decimals, dates and letters stay as recorded."""
     values = {
-        "float": 0.1, "whole": 1.0, "big": 1e20, "small": 1e-7, "negative": -2.5, "decimal": Decimal("0.20005"),
-        "when": datetime(2027, 3, 31, 22, 0, tzinfo=UTC), "name": "Łódź Ștefănești", "nested": [{"b": 1, "a": [True, None]}],
+        "float": 0.1,
+        "whole": 1.0,
+        "big": 1e20,
+        "small": 1e-7,
+        "negative": -2.5,
+        "decimal": Decimal("0.20005"),
+        "when": datetime(2027, 3, 31, 22, 0, tzinfo=UTC),
+        "name": "Łódź Ștefănești",
+        "nested": [{"b": 1, "a": [True, None]}],
     }
     audit.record(actor=None, action="test.values", obj=edition, before=values, after={"ok": True}, reason="ąę\r\nșț")
     assert audit.verify_log().ok

@@ -51,10 +51,12 @@ def test_concurrent_records_keep_one_chain(attempt):
                 with transaction.atomic():
                     audit.record(actor=None, action="test.one", obj=edition, after={"writer": number, "i": i})
                 audit.record_many(
-                    actor=None, action="test.many",
+                    actor=None,
+                    action="test.many",
                     changes=[audit.Change(obj=edition, before={}, after={"writer": number, "n": n}) for n in range(3)],
                 )
             return number
+
         return write
 
     outcomes = race(*[writer(number) for number in range(6)])

@@ -30,7 +30,11 @@ def unchained_log():
     ids = [
         OldEntry.objects.create(at=at, action=action, after={"n": n}, **common).pk
         for n, (at, action) in enumerate(
-            [(now, "test.first"), (now + timedelta(seconds=2), "test.second"), (now + timedelta(seconds=1), "test.third")]
+            [
+                (now, "test.first"),
+                (now + timedelta(seconds=2), "test.second"),
+                (now + timedelta(seconds=1), "test.third"),
+            ]
         )
     ]
     try:
@@ -66,8 +70,14 @@ def test_only_the_listed_old_entries_are_excused_from_the_time_order(unchained_l
     MigrationExecutor(connection).migrate(AFTER)
     head = audit.chain_head()
     forged = AuditEntry(
-        at=head.at - timedelta(days=1), actor=None, actor_name="system", action="test.forged",
-        object_type="nominations.edition", object_id="1", object_repr="2027", prev_hash=head.hash,
+        at=head.at - timedelta(days=1),
+        actor=None,
+        actor_name="system",
+        action="test.forged",
+        object_type="nominations.edition",
+        object_id="1",
+        object_repr="2027",
+        prev_hash=head.hash,
     )
     forged.hash = chain.entry_hash(forged, forged.prev_hash)
     with triggers_lifted():

@@ -19,7 +19,9 @@ def log(edition, auditor):
     """Six entries: four recorded one by one, two at once."""
     for i in range(4):
         audit.record(actor=auditor, action="test.one", obj=edition, after={"i": i}, reason=f"reason {i}")
-    audit.record_many(actor=None, action="test.many", changes=[audit.Change(obj=edition, before={}, after={"n": n}) for n in range(2)])
+    audit.record_many(
+        actor=None, action="test.many", changes=[audit.Change(obj=edition, before={}, after={"n": n}) for n in range(2)]
+    )
     return list(AuditEntry.objects.order_by("pk"))
 
 
@@ -41,7 +43,9 @@ def test_an_empty_log_is_ok(db):
 
 def test_an_entry_changed_by_hand_is_named(log):
     by_hand("UPDATE audit_auditentry SET reason = %s WHERE id = %s", ["nothing happened", log[2].pk])
-    with pytest.raises(CommandError, match=rf"broken at entry {log[2].pk} \(.*test\.one.*\): content changed\. The 2 entries"):
+    with pytest.raises(
+        CommandError, match=rf"broken at entry {log[2].pk} \(.*test\.one.*\): content changed\. The 2 entries"
+    ):
         verify()
 
 
@@ -68,14 +72,21 @@ def test_a_deleted_first_entry_breaks_the_link_of_the_second(log):
 
 def test_a_back_dated_entry_is_out_of_order_even_when_hashed_right(log, edition):
     forged = AuditEntry(
-        at=log[-1].at - timedelta(days=3), actor=None, actor_name="system", action="test.forged",
-        object_type="nominations.edition", object_id=str(edition.pk), object_repr=str(edition),
+        at=log[-1].at - timedelta(days=3),
+        actor=None,
+        actor_name="system",
+        action="test.forged",
+        object_type="nominations.edition",
+        object_id=str(edition.pk),
+        object_repr=str(edition),
         prev_hash=log[-1].hash,
     )
     forged.hash = chain.entry_hash(forged, forged.prev_hash)
     with triggers_lifted():
         forged.save(force_insert=True)
-    with pytest.raises(CommandError, match=rf"broken at entry {forged.pk} .*test\.forged.*: out of order\. The 6 entries"):
+    with pytest.raises(
+        CommandError, match=rf"broken at entry {forged.pk} .*test\.forged.*: out of order\. The 6 entries"
+    ):
         verify()
 
 

@@ -90,7 +90,9 @@ def make_candidate(category, *, votes, score=None, state=NomineeState.APPROVED, 
 def banking(closed_edition):
     from tests.factories import CategoryFactory
 
-    return CategoryFactory(edition=closed_edition, slug="banking", name_en="Banking", name_pl="Bankowość", name_ro="Bănci")
+    return CategoryFactory(
+        edition=closed_edition, slug="banking", name_en="Banking", name_pl="Bankowość", name_ro="Bănci"
+    )
 
 
 @pytest.fixture
@@ -102,7 +104,9 @@ def winner(banking):
 
 @pytest.fixture
 def runner_up(banking):
-    return make_candidate(banking, votes=80, score=5, name="Banca Comercială Ștefănești", contact_email="office@bcs.example")
+    return make_candidate(
+        banking, votes=80, score=5, name="Banca Comercială Ștefănești", contact_email="office@bcs.example"
+    )
 
 
 @pytest.fixture

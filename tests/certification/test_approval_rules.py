@@ -35,7 +35,9 @@ def test_approval_needs_one_mandatory_scored_check_that_applies(under_review, au
     vetting.record_check(
         nominee=under_review, kind="mystery_shopping", channel="phone", inputs={"not_applicable": True}, actor=auditor
     )
-    vetting.record_check(nominee=under_review, kind="survey", inputs={"sample_size": 10, "satisfied": 10}, actor=auditor)
+    vetting.record_check(
+        nominee=under_review, kind="survey", inputs={"sample_size": 10, "satisfied": 10}, actor=auditor
+    )
     with pytest.raises(TransitionRefused, match="must apply"):
         vetting.approve(nominee=under_review, actor=second_auditor)
 
@@ -50,10 +52,15 @@ def test_score_below_the_pass_mark_blocks_approval(under_review, auditor, second
     for kind, inputs in PASSING.items():
         vetting.record_check(nominee=under_review, kind=kind, inputs=inputs, actor=auditor)
     vetting.record_check(
-        nominee=under_review, kind="mystery_shopping", channel="office",
-        inputs={"fast": 3, "personalised": 3, "competent": 3, "friendly": 3, "helpful": 3}, actor=auditor,
+        nominee=under_review,
+        kind="mystery_shopping",
+        channel="office",
+        inputs={"fast": 3, "personalised": 3, "competent": 3, "friendly": 3, "helpful": 3},
+        actor=auditor,
     )
-    vetting.record_check(nominee=under_review, kind="survey", inputs={"sample_size": 100, "satisfied": 10}, actor=auditor)
+    vetting.record_check(
+        nominee=under_review, kind="survey", inputs={"sample_size": 100, "satisfied": 10}, actor=auditor
+    )
     # charter 5, complaints 4, mystery 3, survey 1.4 -> 3.35 -> 3.4 < 3.5
     with pytest.raises(TransitionRefused, match="below the pass mark 3.50"):
         vetting.approve(nominee=under_review, actor=second_auditor)
@@ -62,7 +69,9 @@ def test_score_below_the_pass_mark_blocks_approval(under_review, auditor, second
 def test_the_pass_mark_is_the_editions(vetted, second_auditor):
     later = vetted.edition.voting_closes_at
     # Move the window (the database guards only the thresholds), then raise the mark.
-    Edition.objects.filter(pk=vetted.edition_id).update(voting_opens_at=later, voting_closes_at=later + timedelta(days=1))
+    Edition.objects.filter(pk=vetted.edition_id).update(
+        voting_opens_at=later, voting_closes_at=later + timedelta(days=1)
+    )
     Edition.objects.filter(pk=vetted.edition_id).update(pass_mark=Decimal("4.50"))
     with pytest.raises(TransitionRefused, match="below the pass mark 4.50"):
         vetting.approve(nominee=vetted, actor=second_auditor)

@@ -18,7 +18,10 @@ def entry(edition, auditor):
 
 def test_record_keeps_who_what_before_and_after(entry, auditor, edition):
     assert (entry.actor, entry.actor_name, entry.object_type, entry.object_id) == (
-        auditor, "anna", "nominations.edition", str(edition.pk)
+        auditor,
+        "anna",
+        "nominations.edition",
+        str(edition.pk),
     )
     assert (entry.before, entry.after, entry.reason) == ({"a": 1}, {"a": 2}, "why")
 

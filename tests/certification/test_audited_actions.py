@@ -29,7 +29,10 @@ def test_releasing_results_is_in_the_audit_log(edition, manager):
 
 def test_settling_flags_logs_each_flag_and_each_vote_override(nominee, auditor):
     confirmed = timezone.now() - timedelta(hours=1)
-    votes = [VoteFactory(nominee=nominee, email=f"v{i}@mailinator.com", confirmed_at=confirmed, network=f"n{i}") for i in range(2)]
+    votes = [
+        VoteFactory(nominee=nominee, email=f"v{i}@mailinator.com", confirmed_at=confirmed, network=f"n{i}")
+        for i in range(2)
+    ]
     process_pending_votes()
     flags = list(FraudFlag.objects.filter(vote__in=votes))
     assert flags and {v.standing for v in nominee.votes.all()} == {Standing.HELD}

@@ -24,12 +24,15 @@ def manager_client(client, manager):
 
 def test_the_edition_admin_leads_to_the_proposed_winners(manager_client, closed_edition):
     response = manager_client.post(
-        reverse("admin:nominations_edition_changelist"), {"action": "review_winners", "_selected_action": [closed_edition.pk]}
+        reverse("admin:nominations_edition_changelist"),
+        {"action": "review_winners", "_selected_action": [closed_edition.pk]},
     )
     assert response["Location"] == winners_url(closed_edition)
 
 
-def test_the_proposed_winners_page_ranks_approved_nominees_with_votes_and_score(manager_client, winner, runner_up, banking):
+def test_the_proposed_winners_page_ranks_approved_nominees_with_votes_and_score(
+    manager_client, winner, runner_up, banking
+):
     make_candidate(banking, votes=999, state=S.REJECTED, name="Odrzucona S.A.")
     body = manager_client.get(winners_url(winner.edition)).content.decode()
     assert "Łódź Spółdzielnia Mleczarska" in body and "Banca Comercială Ștefănești" in body
@@ -66,8 +69,10 @@ def test_the_page_says_why_while_the_results_are_not_final(manager_client, editi
     assert "has not closed yet" in manager_client.get(winners_url(edition)).content.decode()
 
 
-def test_the_proposed_winners_page_takes_a_fixed_number_of_queries(manager_client, closed_edition, django_assert_max_num_queries):
-    for n in range(3):
+def test_the_proposed_winners_page_takes_a_fixed_number_of_queries(
+    manager_client, closed_edition, django_assert_max_num_queries
+):
+    for _n in range(3):
         category = CategoryFactory(edition=closed_edition)
         for votes in range(10):
             make_candidate(category, votes=votes, score=4)
@@ -79,7 +84,9 @@ def test_revoking_from_the_admin_asks_for_a_reason(manager_client, issued):
     url = reverse("admin:certification_certificate_changelist")
     confirm = manager_client.post(url, {"action": "revoke", "_selected_action": [issued.pk]})
     assert "reason for revocation" in confirm.content.decode()
-    manager_client.post(url, {"action": "revoke", "_selected_action": [issued.pk], "confirm": "yes", "reason": "Logo misused."})
+    manager_client.post(
+        url, {"action": "revoke", "_selected_action": [issued.pk], "confirm": "yes", "reason": "Logo misused."}
+    )
     assert Certificate.objects.get(pk=issued.pk).status() == "revoked"
     assert AuditEntry.objects.get(action="certificate.revoke").reason == "Logo misused."
 
@@ -87,7 +94,8 @@ def test_revoking_from_the_admin_asks_for_a_reason(manager_client, issued):
 def test_resending_the_invitation_from_the_admin(manager_client, issued, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         manager_client.post(
-            reverse("admin:certification_certificate_changelist"), {"action": "resend_invitation", "_selected_action": [issued.pk]}
+            reverse("admin:certification_certificate_changelist"),
+            {"action": "resend_invitation", "_selected_action": [issued.pk]},
         )
     assert len(mail.outbox) == 2
 
@@ -96,7 +104,8 @@ def test_regenerating_files_from_the_admin(manager_client, issued, django_captur
     old = issued.pdf.name
     with django_capture_on_commit_callbacks(execute=True):
         manager_client.post(
-            reverse("admin:certification_certificate_changelist"), {"action": "regenerate_files", "_selected_action": [issued.pk]}
+            reverse("admin:certification_certificate_changelist"),
+            {"action": "regenerate_files", "_selected_action": [issued.pk]},
         )
     assert Certificate.objects.get(pk=issued.pk).pdf.name != old
 
@@ -109,13 +118,19 @@ def test_the_certificate_list_filters_by_status(manager_client, issued, status, 
 
 def test_the_certificate_list_takes_a_fixed_number_of_queries(manager_client, issued, django_assert_max_num_queries):
     with django_assert_max_num_queries(12):
-        body = manager_client.get(reverse("admin:certification_certificate_changelist"), {"q": issued.serial}).content.decode()
+        body = manager_client.get(
+            reverse("admin:certification_certificate_changelist"), {"q": issued.serial}
+        ).content.decode()
     assert issued.serial in body
 
 
 @pytest.mark.parametrize(
     "reason,message",
-    [("<script>alert(1)</script>", "no HTML"), ("Logo misused\u202e.", "invisible or control characters"), ("x" * 2001, "at most 2000")],
+    [
+        ("<script>alert(1)</script>", "no HTML"),
+        ("Logo misused\u202e.", "invisible or control characters"),
+        ("x" * 2001, "at most 2000"),
+    ],
 )
 def test_a_revocation_reason_that_would_be_published_badly_is_refused(manager_client, issued, reason, message):
     url = reverse("admin:certification_certificate_changelist")

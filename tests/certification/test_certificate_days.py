@@ -16,19 +16,25 @@ def at(monkeypatch, instant: datetime) -> None:
 
 
 def test_the_last_day_of_a_romanian_certificate_ends_at_midnight_in_bucharest(issued, monkeypatch):
-    Certificate.objects.filter(pk=issued.pk).update(country="RO", valid_from=date(2026, 4, 1), valid_until=date(2027, 3, 31))
+    Certificate.objects.filter(pk=issued.pk).update(
+        country="RO", valid_from=date(2026, 4, 1), valid_until=date(2027, 3, 31)
+    )
     certificate = Certificate.objects.get(pk=issued.pk)
     at(monkeypatch, datetime(2027, 3, 31, 20, 59, tzinfo=UTC))  # 23:59 in Bucharest (summer time, UTC+3)
     assert certificate.status() == "valid"
     assert Certificate.objects.valid_on().filter(pk=certificate.pk).exists()
-    at(monkeypatch, datetime(2027, 3, 31, 21, 1, tzinfo=UTC))  # 00:01 on 1 April there, still 23:01 on 31 March in Warsaw
+    at(
+        monkeypatch, datetime(2027, 3, 31, 21, 1, tzinfo=UTC)
+    )  # 00:01 on 1 April there, still 23:01 on 31 March in Warsaw
     assert certificate.status() == "expired"
     assert not Certificate.objects.valid_on().filter(pk=certificate.pk).exists()
     assert Certificate.objects.expired_on().filter(pk=certificate.pk).exists()
 
 
 def test_a_polish_certificate_is_still_valid_at_that_instant(issued, monkeypatch):
-    Certificate.objects.filter(pk=issued.pk).update(country="PL", valid_from=date(2026, 4, 1), valid_until=date(2027, 3, 31))
+    Certificate.objects.filter(pk=issued.pk).update(
+        country="PL", valid_from=date(2026, 4, 1), valid_until=date(2027, 3, 31)
+    )
     certificate = Certificate.objects.get(pk=issued.pk)
     at(monkeypatch, datetime(2027, 3, 31, 21, 1, tzinfo=UTC))  # 23:01 in Warsaw
     assert certificate.status() == "valid" and Certificate.objects.valid_on().filter(pk=certificate.pk).exists()

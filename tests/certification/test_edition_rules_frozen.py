@@ -20,7 +20,8 @@ pytestmark = pytest.mark.django_db
 def upcoming():
     now = timezone.now()
     return EditionFactory(
-        voting_opens_at=now + timedelta(days=5), voting_closes_at=now + timedelta(days=20),
+        voting_opens_at=now + timedelta(days=5),
+        voting_closes_at=now + timedelta(days=20),
     )
 
 
@@ -64,8 +65,14 @@ def test_admin_shows_frozen_rules_read_only_and_says_why(client, edition, manage
     page = client.get(reverse("admin:nominations_edition_change", args=[edition.pk])).content.decode()
     assert "Frozen: voting opened on" in page
     assert 'name="pass_mark"' not in page
-    data = {"country": "PL", "label": edition.label, "slug": edition.slug, "pass_mark": "1.00",
-            "categories-TOTAL_FORMS": "0", "categories-INITIAL_FORMS": "0"}
+    data = {
+        "country": "PL",
+        "label": edition.label,
+        "slug": edition.slug,
+        "pass_mark": "1.00",
+        "categories-TOTAL_FORMS": "0",
+        "categories-INITIAL_FORMS": "0",
+    }
     client.post(reverse("admin:nominations_edition_change", args=[edition.pk]), data)
     edition.refresh_from_db()
     assert edition.pass_mark == Decimal("3.50")
@@ -76,11 +83,23 @@ def test_admin_edits_thresholds_before_voting_and_logs_them(client, upcoming, ma
     url = reverse("admin:nominations_edition_change", args=[upcoming.pk])
     assert 'name="pass_mark"' in client.get(url).content.decode()
     fmt = "%Y-%m-%d %H:%M:%S"
-    local = {name: timezone.localtime(getattr(upcoming, name)) for name in
-             ("nomination_opens_at", "nomination_closes_at", "voting_opens_at", "voting_closes_at")}
-    data = {"country": "PL", "label": upcoming.label, "slug": upcoming.slug, "results_date": upcoming.results_date,
-            "min_counted_votes": 10, "min_voter_networks": 5, "max_flagged_share": "0.20", "pass_mark": "4.00",
-            "survey_threshold": 80, "categories-TOTAL_FORMS": "0", "categories-INITIAL_FORMS": "0"}
+    local = {
+        name: timezone.localtime(getattr(upcoming, name))
+        for name in ("nomination_opens_at", "nomination_closes_at", "voting_opens_at", "voting_closes_at")
+    }
+    data = {
+        "country": "PL",
+        "label": upcoming.label,
+        "slug": upcoming.slug,
+        "results_date": upcoming.results_date,
+        "min_counted_votes": 10,
+        "min_voter_networks": 5,
+        "max_flagged_share": "0.20",
+        "pass_mark": "4.00",
+        "survey_threshold": 80,
+        "categories-TOTAL_FORMS": "0",
+        "categories-INITIAL_FORMS": "0",
+    }
     for name, value in local.items():
         data[f"{name}_0"], data[f"{name}_1"] = value.strftime(fmt).split(" ")
     response = client.post(url, data)

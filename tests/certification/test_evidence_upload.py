@@ -95,7 +95,10 @@ def test_upload_on_the_record_page(client, check, auditor):
     assert f'action="{evidence_url(check)}"' in page and 'name="file"' in page
     response = client.post(evidence_url(check), {"file": SimpleUploadedFile("krs.pdf", PDF)}, follow=True)
     assert response.redirect_chain == [(record_page, 302)]
-    assert "The file “krs.pdf” was added" in response.content.decode() and 'id="evidence-files"><li><a href=' in response.content.decode()
+    assert (
+        "The file “krs.pdf” was added" in response.content.decode()
+        and 'id="evidence-files"><li><a href=' in response.content.decode()
+    )
     assert Evidence.objects.get().original_name == "krs.pdf"
     assert AuditEntry.objects.filter(action="evidence.add").count() == 1
 

@@ -8,7 +8,11 @@ from certification.vetting import qualification, scoring
 
 def test_a_survey_just_under_the_threshold_fails_though_it_rounds_to_it():
     outcome = scoring.evaluate(
-        kind="survey", inputs={"sample_size": 20000, "satisfied": 15999}, survey_threshold=80, pending_flags=0, settled_flags=0
+        kind="survey",
+        inputs={"sample_size": 20000, "satisfied": 15999},
+        survey_threshold=80,
+        pending_flags=0,
+        settled_flags=0,
     )
     assert outcome.details["percent"] == 80.0  # shown rounded: 79.995 %
     assert outcome.result == "fail"
@@ -16,7 +20,11 @@ def test_a_survey_just_under_the_threshold_fails_though_it_rounds_to_it():
 
 def test_a_survey_at_the_threshold_passes():
     outcome = scoring.evaluate(
-        kind="survey", inputs={"sample_size": 20000, "satisfied": 16000}, survey_threshold=80, pending_flags=0, settled_flags=0
+        kind="survey",
+        inputs={"sample_size": 20000, "satisfied": 16000},
+        survey_threshold=80,
+        pending_flags=0,
+        settled_flags=0,
     )
     assert outcome.result == "pass"
 

@@ -16,8 +16,14 @@ def firm(db):
 
 def change(client, firm, **data):
     url = reverse("admin:nominations_firm_change", args=[firm.pk])
-    form = {"name": firm.name, "registration_number": firm.registration_number, "country": firm.country, "website": "",
-            "contact_email": firm.contact_email, **data}
+    form = {
+        "name": firm.name,
+        "registration_number": firm.registration_number,
+        "country": firm.country,
+        "website": "",
+        "contact_email": firm.contact_email,
+        **data,
+    }
     return client.post(url, form)
 
 
@@ -50,7 +56,9 @@ def test_the_service_refuses_an_identity_change_by_a_programme_manager(firm, man
 
     with pytest.raises(NotAllowed):
         services.change_firm(firm=firm, changes={"registration_number": "5261040828"}, actor=manager)
-    assert not AuditEntry.objects.exists() and Firm.objects.get(pk=firm.pk).registration_number == firm.registration_number
+    assert (
+        not AuditEntry.objects.exists() and Firm.objects.get(pk=firm.pk).registration_number == firm.registration_number
+    )
 
 
 def test_changing_the_contact_email_is_audited(client, firm, manager):
@@ -59,7 +67,9 @@ def test_changing_the_contact_email_is_audited(client, firm, manager):
     assert Firm.objects.get(pk=firm.pk).contact_email == "new@example.com"
     entry = AuditEntry.objects.get(action="firm.contact_email_changed")
     assert (entry.actor, entry.before, entry.after) == (
-        manager, {"contact_email": "old@example.com"}, {"contact_email": "new@example.com"}
+        manager,
+        {"contact_email": "old@example.com"},
+        {"contact_email": "new@example.com"},
     )
 
 

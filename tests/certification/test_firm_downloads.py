@@ -23,7 +23,9 @@ def invitation_path():
 
 def sign_in(client, password=PASSWORD) -> bool:
     """Through the login view (django-axes needs the request)."""
-    response = client.post(reverse("certification:firm_login"), {"username": "biuro@lodz-mleko.example", "password": password})
+    response = client.post(
+        reverse("certification:firm_login"), {"username": "biuro@lodz-mleko.example", "password": password}
+    )
     return response.status_code == 302
 
 
@@ -45,7 +47,9 @@ def other_certificate(closed_edition, manager, django_capture_on_commit_callback
     category = CategoryFactory(edition=closed_edition, slug="insurance", name_en="Insurance")
     nominee = make_candidate(category, votes=30, name="Asigurări Ţara S.A.", contact_email="contact@asig.example")
     with django_capture_on_commit_callbacks(execute=True):
-        return certificates.issue_certificates(edition=closed_edition, nominee_ids=[nominee.pk], actor=manager).certificates[0]
+        return certificates.issue_certificates(
+            edition=closed_edition, nominee_ids=[nominee.pk], actor=manager
+        ).certificates[0]
 
 
 def test_the_invitation_sets_the_password_once(client, issued):
@@ -142,7 +146,9 @@ def test_downloads_need_sign_in(client, issued):
 
 def test_the_firm_signs_in_at_the_firm_login(client, issued):
     client.post(invitation_path(), {"new_password1": PASSWORD, "new_password2": PASSWORD})
-    response = client.post(reverse("certification:firm_login"), {"username": "biuro@lodz-mleko.example", "password": PASSWORD})
+    response = client.post(
+        reverse("certification:firm_login"), {"username": "biuro@lodz-mleko.example", "password": PASSWORD}
+    )
     assert response.status_code == 302 and response["Location"] == reverse("certification:firm_dashboard")
 
 

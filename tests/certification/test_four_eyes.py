@@ -26,6 +26,8 @@ def test_a_second_auditor_approves(vetted, second_auditor):
 
 
 def test_recording_a_single_check_is_enough_to_be_excluded(vetted, second_auditor):
-    vetting.record_check(nominee=vetted, kind="survey", inputs={"sample_size": 10, "satisfied": 9}, actor=second_auditor)
+    vetting.record_check(
+        nominee=vetted, kind="survey", inputs={"sample_size": 10, "satisfied": 9}, actor=second_auditor
+    )
     with pytest.raises(TransitionRefused, match="four eyes"):
         vetting.approve(nominee=vetted, actor=second_auditor)

@@ -80,7 +80,9 @@ class Running:
 FAILING_COMPLAINTS = {"sample_size": 20, "acknowledge": 1, "apologise": 1, "assess": 1, "act": 1, "follow_up": 1}
 
 
-def test_a_check_changed_during_an_approval_waits_for_it_and_is_then_refused(vetted, auditor, second_auditor, monkeypatch):
+def test_a_check_changed_during_an_approval_waits_for_it_and_is_then_refused(
+    vetted, auditor, second_auditor, monkeypatch
+):
     paused = Paused(monkeypatch, "nominee.approved")
     approving = Running(lambda: services.approve(nominee=vetted, actor=second_auditor))
     assert paused.reached.wait(10)  # the approval has read the checks; it holds the row, not committed
@@ -113,6 +115,8 @@ def test_an_approval_made_while_the_approver_records_a_check_waits_for_it_and_is
     recording.join()
     approving.join()
     assert isinstance(recording.result, Check), recording.result
-    assert isinstance(approving.result, TransitionRefused), f"approved by an auditor who recorded a check: {approving.result!r}"
+    assert isinstance(approving.result, TransitionRefused), (
+        f"approved by an auditor who recorded a check: {approving.result!r}"
+    )
     assert "four eyes" in str(approving.result)
     assert Nominee.objects.get(pk=vetted.pk).state == S.UNDER_REVIEW

@@ -30,7 +30,11 @@ SERIAL = re.compile(r"^CF-PL\d{2}(-[2-9A-HJ-NP-Z]{4}){4}$")
 def test_issuing_certifies_the_winner_with_a_certificate_and_audit_entries(issued, winner, manager):
     assert Nominee.objects.get(pk=winner.pk).state == S.CERTIFIED
     assert (issued.nominee_id, issued.firm_id, issued.category_id, issued.edition_id, issued.country) == (
-        winner.pk, winner.firm_id, winner.category_id, winner.edition_id, "PL",
+        winner.pk,
+        winner.firm_id,
+        winner.category_id,
+        winner.edition_id,
+        "PL",
     )
     assert issued.issued_by == manager
     assert issued.status() == "valid"
@@ -50,10 +54,14 @@ def test_the_download_key_is_not_the_serial_nor_the_id(issued):
     assert len(str(issued.download_key)) == 36
 
 
-def test_validity_runs_from_the_issue_date_for_the_configured_days(settings, winner, manager, django_capture_on_commit_callbacks):
+def test_validity_runs_from_the_issue_date_for_the_configured_days(
+    settings, winner, manager, django_capture_on_commit_callbacks
+):
     settings.CERTIFICATE_VALIDITY_DAYS = 30
     with django_capture_on_commit_callbacks(execute=True):
-        certificate = certificates.issue_certificates(edition=winner.edition, nominee_ids=[winner.pk], actor=manager).certificates[0]
+        certificate = certificates.issue_certificates(
+            edition=winner.edition, nominee_ids=[winner.pk], actor=manager
+        ).certificates[0]
     today = timezone.localdate()
     assert (certificate.valid_from, certificate.valid_until) == (today, today + timedelta(days=29))
 
@@ -69,12 +77,18 @@ def test_status_is_expired_after_the_last_day_and_revoked_wins(issued):
 def test_only_proposed_winners_receive_certificates(winner, runner_up, manager):
     result = certificates.issue_certificates(edition=winner.edition, nominee_ids=[runner_up.pk], actor=manager)
     assert not result.certificates and not Certificate.objects.exists()
-    assert len(result.failures) == 1 and "Ștefănești" in result.failures[0] and str(NotAWinner.message) in result.failures[0]
+    assert (
+        len(result.failures) == 1
+        and "Ștefănești" in result.failures[0]
+        and str(NotAWinner.message) in result.failures[0]
+    )
     assert Nominee.objects.get(pk=runner_up.pk).state == S.APPROVED
 
 
 def test_one_nominee_that_cannot_be_certified_does_not_stop_the_others(winner, runner_up, manager):
-    result = certificates.issue_certificates(edition=winner.edition, nominee_ids=[runner_up.pk, winner.pk], actor=manager)
+    result = certificates.issue_certificates(
+        edition=winner.edition, nominee_ids=[runner_up.pk, winner.pk], actor=manager
+    )
     assert [c.nominee_id for c in result.certificates] == [winner.pk]
     assert len(result.failures) == 1 and "Ștefănești" in result.failures[0]
     assert Nominee.objects.get(pk=winner.pk).state == S.CERTIFIED
@@ -236,7 +250,9 @@ def test_two_certifications_racing_in_one_category_never_exceed_its_places(banki
     assert isinstance(outcomes[y.pk], TransitionRefused), outcomes
 
 
-def test_with_the_broker_down_the_invitation_is_sent_from_the_request(winner, manager, django_capture_on_commit_callbacks):
+def test_with_the_broker_down_the_invitation_is_sent_from_the_request(
+    winner, manager, django_capture_on_commit_callbacks
+):
     from portal.breaker import broker_breaker
 
     broker_breaker.trip()  # publishing is skipped at once, as after a failed attempt

@@ -20,8 +20,11 @@ pytestmark = pytest.mark.django_db
 def closing_edition():
     now = timezone.now()
     return EditionFactory(
-        voting_opens_at=now - timedelta(days=5), voting_closes_at=now + timedelta(days=1),
-        min_counted_votes=3, min_voter_networks=2, max_flagged_share=Decimal("0.25"),
+        voting_opens_at=now - timedelta(days=5),
+        voting_closes_at=now + timedelta(days=1),
+        min_counted_votes=3,
+        min_voter_networks=2,
+        max_flagged_share=Decimal("0.25"),
     )
 
 

@@ -13,8 +13,12 @@ pytestmark = pytest.mark.django_db
 
 def test_a_check_is_recorded_with_its_computed_result_and_logged(under_review, auditor):
     check = vetting.record_check(
-        nominee=under_review, kind="mystery_shopping", channel="chat",
-        inputs={"fast": 5, "personalised": 4, "competent": 4, "friendly": 5, "helpful": 4}, notes="Answered in 40 s.", actor=auditor,
+        nominee=under_review,
+        kind="mystery_shopping",
+        channel="chat",
+        inputs={"fast": 5, "personalised": 4, "competent": 4, "friendly": 5, "helpful": 4},
+        notes="Answered in 40 s.",
+        actor=auditor,
     )
     assert (check.result, str(check.score), check.recorded_by) == ("pass", "4.40", auditor)
     entry = AuditEntry.objects.get(action="check.record")
@@ -60,7 +64,9 @@ def test_mystery_shopping_needs_a_channel_and_others_none(under_review, auditor)
 
 def test_notes_have_a_length_limit(under_review, auditor):
     with pytest.raises(CheckRefused, match="2000"):
-        vetting.record_check(nominee=under_review, kind="registration", inputs={"active": True}, notes="x" * 2001, actor=auditor)
+        vetting.record_check(
+            nominee=under_review, kind="registration", inputs={"active": True}, notes="x" * 2001, actor=auditor
+        )
 
 
 def test_someone_without_the_auditor_role_cannot_record(under_review, manager):
@@ -76,6 +82,8 @@ def test_the_survey_is_judged_against_its_editions_threshold(auditor, threshold,
 
     category = CategoryFactory(edition=EditionFactory(survey_threshold=threshold))
     nominee = NomineeFactory(category=category, state=S.UNDER_REVIEW)
-    check = vetting.record_check(nominee=nominee, kind="survey", inputs={"sample_size": 100, "satisfied": 84}, actor=auditor)
+    check = vetting.record_check(
+        nominee=nominee, kind="survey", inputs={"sample_size": 100, "satisfied": 84}, actor=auditor
+    )
     assert check.result == result
     assert check.details["threshold"] == threshold

@@ -11,8 +11,16 @@ from tests.factories import NomineeFactory
 
 pytestmark = pytest.mark.django_db
 
-COMPLAINTS = {"kind": "complaints", "channel": "", "sample_size": 10,
-              "acknowledge": 5, "apologise": 5, "assess": 4, "act": 4, "follow_up": 2}
+COMPLAINTS = {
+    "kind": "complaints",
+    "channel": "",
+    "sample_size": 10,
+    "acknowledge": 5,
+    "apologise": 5,
+    "assess": 4,
+    "act": 4,
+    "follow_up": 2,
+}
 
 
 def record_url(nominee, **query):
@@ -29,7 +37,9 @@ def test_record_a_check_through_the_admin(client, under_review, auditor):
     page = client.get(record_url(under_review, kind="charter"))
     assert page.status_code == 200 and '<option value="charter" selected>' in page.content.decode()
     response = client.post(record_url(under_review), COMPLAINTS, follow=True)
-    assert response.redirect_chain == [(reverse("admin:certification_nomineevetting_change", args=[under_review.pk]), 302)]
+    assert response.redirect_chain == [
+        (reverse("admin:certification_nomineevetting_change", args=[under_review.pk]), 302)
+    ]
     assert "was recorded: pass" in response.content.decode()
     check = under_review.checks.get()
     assert (check.result, str(check.score), check.recorded_by) == ("pass", "4.00", auditor)
@@ -47,18 +57,30 @@ def test_a_bad_input_shows_the_services_message_and_changes_nothing(client, unde
 
 def test_the_channel_rule_is_the_services(client, under_review, auditor):
     client.force_login(auditor)
-    data = {"kind": "mystery_shopping", "channel": "", "fast": 4, "personalised": 4, "competent": 4, "friendly": 4, "helpful": 4}
+    data = {
+        "kind": "mystery_shopping",
+        "channel": "",
+        "fast": 4,
+        "personalised": 4,
+        "competent": 4,
+        "friendly": 4,
+        "helpful": 4,
+    }
     response = client.post(record_url(under_review), data)
     assert "Mystery shopping is recorded per channel" in response.content.decode()
     assert not Check.objects.exists() and not AuditEntry.objects.exists()
 
 
 def test_an_auditor_corrects_their_own_check_from_its_recorded_inputs(client, under_review, auditor):
-    vetting.record_check(nominee=under_review, kind="registration", inputs={"active": False}, notes="Not in KRS.", actor=auditor)
+    vetting.record_check(
+        nominee=under_review, kind="registration", inputs={"active": False}, notes="Not in KRS.", actor=auditor
+    )
     client.force_login(auditor)
     page = client.get(record_url(under_review, kind="registration")).content.decode()
     assert "You recorded the check" in page and "Not in KRS." in page
-    response = client.post(record_url(under_review), {"kind": "registration", "active": "on", "notes": "In KRS after all."})
+    response = client.post(
+        record_url(under_review), {"kind": "registration", "active": "on", "notes": "In KRS after all."}
+    )
     assert response.status_code == 302
     assert Check.objects.get().result == "pass"
     entry = AuditEntry.objects.get(action="check.change")

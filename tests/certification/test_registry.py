@@ -23,7 +23,9 @@ def test_the_edition_registry_lists_certified_firms_per_category_with_verificati
 
 def test_revoked_and_expired_certificates_leave_the_registry(client, issued, manager):
     url = reverse("certification:registry_edition", args=[issued.edition.slug])
-    Certificate.objects.filter(pk=issued.pk).update(valid_until=issued.valid_from - timedelta(days=1), valid_from=issued.valid_from - timedelta(days=30))
+    Certificate.objects.filter(pk=issued.pk).update(
+        valid_until=issued.valid_from - timedelta(days=1), valid_from=issued.valid_from - timedelta(days=30)
+    )
     assert "Łódź" not in client.get(url).content.decode()
     Certificate.objects.filter(pk=issued.pk).update(valid_until=issued.valid_until, valid_from=issued.valid_from)
     certificates.revoke_certificate(certificate=issued, actor=manager, reason="Logo misused.")

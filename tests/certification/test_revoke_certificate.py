@@ -15,7 +15,10 @@ def test_revocation_is_immediate_and_logged_with_its_reason(issued, manager):
     assert (stored.revoked_by, stored.revocation_reason) == (manager, "Misused the logo on another category.")
     entry = AuditEntry.objects.get(action="certificate.revoke")
     assert (entry.reason, entry.before, entry.after, entry.actor) == (
-        "Misused the logo on another category.", {"status": "valid"}, {"status": "revoked"}, manager,
+        "Misused the logo on another category.",
+        {"status": "valid"},
+        {"status": "revoked"},
+        manager,
     )
 
 

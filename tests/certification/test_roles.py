@@ -18,8 +18,14 @@ def test_both_groups_are_created_by_the_migration():
 def test_auditor_permissions(auditor):
     assert auditor.has_perm("certification.add_check") and auditor.has_perm("certification.decide_nominee")
     assert auditor.has_perm("nominations.change_fraudflag")
-    for perm in ("nominations.change_vote", "nominations.change_tally", "nominations.change_edition",
-                 "certification.change_auditentry", "certification.delete_auditentry", "nominations.release_results"):
+    for perm in (
+        "nominations.change_vote",
+        "nominations.change_tally",
+        "nominations.change_edition",
+        "certification.change_auditentry",
+        "certification.delete_auditentry",
+        "nominations.release_results",
+    ):
         assert not auditor.has_perm(perm), perm
 
 
@@ -35,7 +41,10 @@ def test_auditor_cannot_change_a_vote_or_a_tally_in_the_admin(client, auditor, n
     Tally.objects.create(nominee=nominee, edition=nominee.edition, category=nominee.category, counted=1)
     client.force_login(auditor)
     assert client.get(reverse("admin:nominations_vote_change", args=[vote.pk])).status_code == 200  # view only
-    assert client.post(reverse("admin:nominations_vote_change", args=[vote.pk]), {"standing": "rejected"}).status_code == 403
+    assert (
+        client.post(reverse("admin:nominations_vote_change", args=[vote.pk]), {"standing": "rejected"}).status_code
+        == 403
+    )
     assert client.post(reverse("admin:nominations_vote_delete", args=[vote.pk]), {"post": "yes"}).status_code == 403
     assert client.post(reverse("admin:nominations_tally_change", args=[nominee.pk]), {"counted": 99}).status_code == 403
     assert Vote.objects.get(pk=vote.pk).standing == Standing.COUNTED

@@ -18,14 +18,18 @@ def test_registration_passes_only_when_active():
 
 
 def test_charter_passes_with_all_four_items_and_scores_one_plus_items():
-    full = evaluate("charter", {"published": True, "expectations": True, "standards": True, "complaint_procedure": True})
+    full = evaluate(
+        "charter", {"published": True, "expectations": True, "standards": True, "complaint_procedure": True}
+    )
     assert (full.result, full.score) == ("pass", Decimal("5.00"))
     partial = evaluate("charter", {"published": True, "standards": True})
     assert (partial.result, partial.score) == ("fail", Decimal("3.00"))
 
 
 def test_complaints_score_is_the_mean_of_the_five_as():
-    outcome = evaluate("complaints", {"sample_size": 12, "acknowledge": 5, "apologise": 4, "assess": 3, "act": 2, "follow_up": 2})
+    outcome = evaluate(
+        "complaints", {"sample_size": 12, "acknowledge": 5, "apologise": 4, "assess": 3, "act": 2, "follow_up": 2}
+    )
     assert (outcome.result, outcome.score) == ("pass", Decimal("3.20"))
     assert outcome.details["sample_size"] == 12
 

@@ -112,7 +112,10 @@ def test_the_json_of_an_expired_certificate(client, issued):
 
 def test_the_json_of_an_unknown_serial(client, db):
     response = api(client, "CF-PL26-AAAA-BBBB-CCCC-DDDD")
-    assert (response.status_code, response.json()) == (404, {"serial": "CF-PL26-AAAA-BBBB-CCCC-DDDD", "status": "unknown"})
+    assert (response.status_code, response.json()) == (
+        404,
+        {"serial": "CF-PL26-AAAA-BBBB-CCCC-DDDD", "status": "unknown"},
+    )
 
 
 def test_the_qr_code_path_leads_to_the_page_in_the_readers_language(client, issued):
@@ -139,4 +142,4 @@ def test_every_page_links_to_verification_and_the_registry(client, db):
 def test_a_serial_that_cannot_be_one_gets_the_unknown_answer_from_the_form(client, db):
     response = client.get(reverse("certification:verify_form"), {"serial": "AB/CD"})
     assert response.status_code == 404
-    assert 'alert-secondary' in response.content.decode()
+    assert "alert-secondary" in response.content.decode()

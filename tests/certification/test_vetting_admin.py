@@ -22,7 +22,9 @@ def make_rows(n, auditor):
         nominee = NomineeFactory(category=category, state=S.UNDER_REVIEW)
         Tally.objects.create(nominee=nominee, edition=nominee.edition, category=category, counted=10 + i, held=i % 3)
         CheckFactory(nominee=nominee, kind="charter", result="pass", score=4, recorded_by=auditor)
-        CheckFactory(nominee=nominee, kind="mystery_shopping", channel="phone", result="pass", score=3, recorded_by=auditor)
+        CheckFactory(
+            nominee=nominee, kind="mystery_shopping", channel="phone", result="pass", score=3, recorded_by=auditor
+        )
     return category
 
 
@@ -107,11 +109,15 @@ def test_approval_asks_for_confirmation_then_applies_four_eyes(client, vetted, a
     url = reverse(CHANGELIST)
     confirm_page = client.post(url, {"action": "approve", "_selected_action": [vetted.pk]})
     assert confirm_page.status_code == 200 and 'name="reason"' in confirm_page.content.decode()
-    response = client.post(url, {"action": "approve", "_selected_action": [vetted.pk], "confirm": "yes", "reason": "ok"}, follow=True)
+    response = client.post(
+        url, {"action": "approve", "_selected_action": [vetted.pk], "confirm": "yes", "reason": "ok"}, follow=True
+    )
     assert "four eyes" in response.content.decode()
     assert Nominee.objects.get(pk=vetted.pk).state == S.UNDER_REVIEW
     client.force_login(second_auditor)
-    response = client.post(url, {"action": "approve", "_selected_action": [vetted.pk], "confirm": "yes", "reason": "ok"}, follow=True)
+    response = client.post(
+        url, {"action": "approve", "_selected_action": [vetted.pk], "confirm": "yes", "reason": "ok"}, follow=True
+    )
     assert "1 nominees approved" in response.content.decode()
     assert Nominee.objects.get(pk=vetted.pk).state == S.APPROVED
     assert AuditEntry.objects.get(action="nominee.approved").actor == second_auditor
@@ -119,7 +125,9 @@ def test_approval_asks_for_confirmation_then_applies_four_eyes(client, vetted, a
 
 def test_programme_manager_cannot_decide(client, vetted, manager):
     client.force_login(manager)
-    client.post(reverse(CHANGELIST), {"action": "approve", "_selected_action": [vetted.pk], "confirm": "yes", "reason": "x"})
+    client.post(
+        reverse(CHANGELIST), {"action": "approve", "_selected_action": [vetted.pk], "confirm": "yes", "reason": "x"}
+    )
     assert Nominee.objects.get(pk=vetted.pk).state == S.UNDER_REVIEW
 
 
@@ -143,7 +151,12 @@ def test_csv_export_has_scores_and_hides_unreleased_counts(client, auditor, mana
 def test_csv_export_neutralises_formulas(client, auditor):
     NomineeFactory(firm__name="=HYPERLINK(1)")
     client.force_login(auditor)
-    rows = read_csv(client.post(reverse(CHANGELIST), {"action": "export_csv", "_selected_action": list(Nominee.objects.values_list("pk", flat=True))}))
+    rows = read_csv(
+        client.post(
+            reverse(CHANGELIST),
+            {"action": "export_csv", "_selected_action": list(Nominee.objects.values_list("pk", flat=True))},
+        )
+    )
     assert rows[1][2] == "'=HYPERLINK(1)"
 
 

@@ -20,8 +20,12 @@ pytestmark = pytest.mark.django_db
 def votes(nominee, count, first):
     start = timezone.now() - timedelta(days=3)
     for i in range(count):
-        VoteFactory(nominee=nominee, email=f"v{first + i}@example.com", confirmed_at=start + timedelta(minutes=9 * i),
-                    network=f"198.51.{first + i}.0/24")
+        VoteFactory(
+            nominee=nominee,
+            email=f"v{first + i}@example.com",
+            confirmed_at=start + timedelta(minutes=9 * i),
+            network=f"198.51.{first + i}.0/24",
+        )
 
 
 @pytest.fixture
@@ -29,8 +33,11 @@ def race(manager):
     """Banking: A (6 votes) ahead of B (4 votes), both approved with the same score; the results released."""
     now = timezone.now()
     edition = EditionFactory(
-        nomination_opens_at=now - timedelta(days=40), nomination_closes_at=now - timedelta(days=30),
-        voting_opens_at=now - timedelta(days=30), voting_closes_at=now - timedelta(hours=2), results_date=now.date(),
+        nomination_opens_at=now - timedelta(days=40),
+        nomination_closes_at=now - timedelta(days=30),
+        voting_opens_at=now - timedelta(days=30),
+        voting_closes_at=now - timedelta(hours=2),
+        results_date=now.date(),
     )
     banking = CategoryFactory(edition=edition, slug="banking")
     first = NomineeFactory(category=banking, state=NomineeState.APPROVED, firm__contact_email="a@example.com")

@@ -100,7 +100,9 @@ def test_firm_accepts_the_invitation_signs_in_accepts_terms_and_downloads(page: 
     expect(page.locator(".alert-warning")).to_contain_text("not valid")
 
     # Revoked: the download stops at once.
-    certificates.revoke_certificate(certificate=Certificate.objects.get(pk=issued.pk), actor=manager, reason="Logo misused.")
+    certificates.revoke_certificate(
+        certificate=Certificate.objects.get(pk=issued.pk), actor=manager, reason="Logo misused."
+    )
     response = page.goto(download_url)
     assert response.status == 410
     expect(page.locator("#download-refused")).to_contain_text("revoked")

@@ -57,12 +57,32 @@ class Worker:
 
     def start(self):
         self.log.parent.mkdir(parents=True, exist_ok=True)
-        self.handle = open(self.log, "w")
+        self.handle = open(self.log, "w")  # noqa: SIM115 (closed in stop(), after the worker exits)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "tests.integration.worker_app", "worker", "-Q", self.queue_name,
-             "--pool", "prefork", "--concurrency", "2", "--without-gossip", "--without-mingle", "-l", "INFO",
-             "-n", f"{self.queue_name}@%h"],
-            cwd=ROOT, env=self.env, stdout=self.handle, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "tests.integration.worker_app",
+                "worker",
+                "-Q",
+                self.queue_name,
+                "--pool",
+                "prefork",
+                "--concurrency",
+                "2",
+                "--without-gossip",
+                "--without-mingle",
+                "-l",
+                "INFO",
+                "-n",
+                f"{self.queue_name}@%h",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.handle,
+            stderr=subprocess.STDOUT,
         )
         wait_for(lambda: "ready." in self.log.read_text(), what="worker start", timeout=60)
 
@@ -162,15 +182,23 @@ def test_a_worker_killed_mid_task_is_redelivered_and_ends_exact(worker):
     tally.recount_edition(nominees[1].edition)
     for i in range(6):
         Vote.objects.create(
-            edition=nominees[i % 2].edition, category=nominees[i % 2].category, nominee=nominees[i % 2],
-            email=f"k{i}@example.com", email_canonical=f"k{i}@example.com", ip_hash=i, network_hash=i,
-            confirmed_at=timezone.now(), standing="counted",
+            edition=nominees[i % 2].edition,
+            category=nominees[i % 2].category,
+            nominee=nominees[i % 2],
+            email=f"k{i}@example.com",
+            email_canonical=f"k{i}@example.com",
+            ip_hash=i,
+            network_hash=i,
+            confirmed_at=timezone.now(),
+            standing="counted",
         )
     # Hold a lock on one tally row: the worker's run marks the votes, then blocks writing the tallies.
     import psycopg2
 
     db = connection.settings_dict
-    blocker = psycopg2.connect(dbname=db["NAME"], user=db["USER"], host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432)
+    blocker = psycopg2.connect(
+        dbname=db["NAME"], user=db["USER"], host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432
+    )
     cursor = blocker.cursor()
     cursor.execute("SELECT 1 FROM nominations_tally WHERE nominee_id = %s FOR UPDATE", [nominees[0].pk])
     process_votes.delay()

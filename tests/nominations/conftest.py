@@ -53,9 +53,15 @@ def closed_edition(db):
 @pytest.fixture
 def contest(closed_edition, auditor):
     """Banking: Łódź 5 counted, Banca 3 counted and 1 rejected as fraud; retail: Sklep 2 counted; energy: no votes."""
-    banking = CategoryFactory(edition=closed_edition, slug="banking", name_en="Banking", name_pl="Bankowość", name_ro="Bănci", position=1)
-    retail = CategoryFactory(edition=closed_edition, slug="retail", name_en="Retail", name_pl="Handel", name_ro="Comerț", position=2)
-    energy = CategoryFactory(edition=closed_edition, slug="energy", name_en="Energy", name_pl="Energia", name_ro="Energie", position=3)
+    banking = CategoryFactory(
+        edition=closed_edition, slug="banking", name_en="Banking", name_pl="Bankowość", name_ro="Bănci", position=1
+    )
+    retail = CategoryFactory(
+        edition=closed_edition, slug="retail", name_en="Retail", name_pl="Handel", name_ro="Comerț", position=2
+    )
+    energy = CategoryFactory(
+        edition=closed_edition, slug="energy", name_en="Energy", name_pl="Energia", name_ro="Energie", position=3
+    )
     lodz = NomineeFactory(category=banking, firm__name="Łódź Spółdzielnia Mleczarska")
     banca = NomineeFactory(category=banking, firm__name="Banca Comercială Ștefănești")
     sklep = NomineeFactory(category=retail, firm__name="Sklep, Kraków")
@@ -69,8 +75,16 @@ def contest(closed_edition, auditor):
     assert flags, "the disposable-domain rule should flag the mailinator vote"
     services.settle_flags(flag_ids=flags, decision="fraud", by=auditor)
     process_all_pending_votes()
-    return {"edition": closed_edition, "banking": banking, "retail": retail, "energy": energy,
-            "lodz": lodz, "banca": banca, "sklep": sklep, "fraud": fraud}
+    return {
+        "edition": closed_edition,
+        "banking": banking,
+        "retail": retail,
+        "energy": energy,
+        "lodz": lodz,
+        "banca": banca,
+        "sklep": sklep,
+        "fraud": fraud,
+    }
 
 
 @pytest.fixture

@@ -8,9 +8,7 @@ LINK = re.compile(r"https?://\S+/vote/confirm/(\S+)/")
 
 
 def vote(client, nominee, email, **extra):
-    url = reverse(
-        "nominations:category", kwargs={"slug": nominee.edition.slug, "category_slug": nominee.category.slug}
-    )
+    url = reverse("nominations:category", kwargs={"slug": nominee.edition.slug, "category_slug": nominee.category.slug})
     meta = _meta(extra)
     # The mail is enqueued on commit; run those callbacks inside the test's transaction.
     with TestCase.captureOnCommitCallbacks(execute=True):

@@ -20,16 +20,15 @@ def direct_counts() -> dict[int, tuple[int, int, int, int]]:
 def direct_reasons() -> dict[int, dict[str, int]]:
     """Pending flags per nominee and rule, straight from the flags."""
     reasons: dict[int, dict[str, int]] = {pk: {} for pk in Nominee.objects.values_list("pk", flat=True)}
-    for row in FraudFlag.objects.filter(decision=FraudDecision.PENDING).values("nominee_id", "rule").annotate(n=Count("id")):
+    for row in (
+        FraudFlag.objects.filter(decision=FraudDecision.PENDING).values("nominee_id", "rule").annotate(n=Count("id"))
+    ):
         reasons[row["nominee_id"]][row["rule"]] = row["n"]
     return reasons
 
 
 def tallies() -> dict[int, tuple[int, int, int, int]]:
-    return {
-        t.nominee_id: (t.counted, t.held, t.rejected, t.unconfirmed)
-        for t in Tally.objects.all()
-    }
+    return {t.nominee_id: (t.counted, t.held, t.rejected, t.unconfirmed) for t in Tally.objects.all()}
 
 
 def assert_tally_exact():

@@ -31,7 +31,9 @@ def flagged_nominees():
     return nominees
 
 
-def test_auditors_confirm_flags_in_bulk_and_the_tally_follows(staff_client, flagged_nominees, django_capture_on_commit_callbacks):
+def test_auditors_confirm_flags_in_bulk_and_the_tally_follows(
+    staff_client, flagged_nominees, django_capture_on_commit_callbacks
+):
     flags = FraudFlag.objects.filter(nominee=flagged_nominees[0])
     with django_capture_on_commit_callbacks(execute=True):
         response = staff_client.post(
@@ -87,13 +89,20 @@ def test_status_page_says_when_no_worker_answers(staff_client, settings):
 
 def test_nobody_can_edit_votes_or_tallies_in_the_admin(staff_client, flagged_nominees):
     vote = flagged_nominees[0].votes.filter(standing=Standing.HELD).first()
-    response = staff_client.post(reverse("admin:nominations_vote_change", args=[vote.pk]), {"standing": Standing.COUNTED})
+    response = staff_client.post(
+        reverse("admin:nominations_vote_change", args=[vote.pk]), {"standing": Standing.COUNTED}
+    )
     assert response.status_code == 403
     vote.refresh_from_db()
     assert vote.standing == Standing.HELD
-    assert staff_client.post(reverse("admin:nominations_vote_delete", args=[vote.pk]), {"post": "yes"}).status_code == 403
+    assert (
+        staff_client.post(reverse("admin:nominations_vote_delete", args=[vote.pk]), {"post": "yes"}).status_code == 403
+    )
     tally = Tally.objects.first()
-    assert staff_client.post(reverse("admin:nominations_tally_delete", args=[tally.pk]), {"post": "yes"}).status_code == 403
+    assert (
+        staff_client.post(reverse("admin:nominations_tally_delete", args=[tally.pk]), {"post": "yes"}).status_code
+        == 403
+    )
 
 
 def test_a_nominee_keeps_its_edition_category_and_firm_in_the_admin(staff_client):
@@ -104,7 +113,11 @@ def test_a_nominee_keeps_its_edition_category_and_firm_in_the_admin(staff_client
     url = reverse("admin:nominations_nominee_change", args=[nominee.pk])
     staff_client.post(url, {"edition": other.edition.pk, "category": other.pk, "firm": FirmFactory().pk})
     moved = type(nominee).objects.get(pk=nominee.pk)
-    assert (moved.edition_id, moved.category_id, moved.firm_id) == (nominee.edition_id, nominee.category_id, nominee.firm_id)
+    assert (moved.edition_id, moved.category_id, moved.firm_id) == (
+        nominee.edition_id,
+        nominee.category_id,
+        nominee.firm_id,
+    )
 
 
 def test_a_nominee_category_must_belong_to_its_edition():
@@ -112,6 +125,8 @@ def test_a_nominee_category_must_belong_to_its_edition():
 
     from tests.factories import CategoryFactory
 
-    nominee = NomineeFactory.build(category=CategoryFactory(), edition=CategoryFactory().edition, firm=NomineeFactory().firm)
+    nominee = NomineeFactory.build(
+        category=CategoryFactory(), edition=CategoryFactory().edition, firm=NomineeFactory().firm
+    )
     with pytest.raises(ValidationError, match="another edition"):
         nominee.full_clean(validate_constraints=False)

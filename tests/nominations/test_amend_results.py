@@ -97,7 +97,9 @@ def test_the_admin_action_shows_what_changes_then_amends_with_the_reason(client,
     assert "Łódź Spółdzielnia Mleczarska" in confirmation and "5 → 3" in confirmation
     assert ReleasedResults.objects.filter(edition=released["edition"]).count() == 1  # nothing yet
     without_reason = client.post(changelist, {**selected, "confirm": "yes", "reason": ""})
-    assert without_reason.status_code == 200 and ReleasedResults.objects.filter(edition=released["edition"]).count() == 1
+    assert (
+        without_reason.status_code == 200 and ReleasedResults.objects.filter(edition=released["edition"]).count() == 1
+    )
     done = client.post(changelist, {**selected, "confirm": "yes", "reason": REASON}, follow=True).content.decode()
     assert "version 2 is published" in done
     assert ReleasedResults.objects.get(edition=released["edition"], version=2).reason == REASON

@@ -5,7 +5,12 @@ from nominations.emails import canonical_email
 
 @pytest.mark.parametrize(
     "spelling",
-    ["jan.kowalski@gmail.com", "JanKowalski@Gmail.com", "jan.kowalski+vote@googlemail.com", "j.a.n.kowalski+x+y@GMAIL.COM"],
+    [
+        "jan.kowalski@gmail.com",
+        "JanKowalski@Gmail.com",
+        "jan.kowalski+vote@googlemail.com",
+        "j.a.n.kowalski+x+y@GMAIL.COM",
+    ],
 )
 def test_gmail_spellings_share_one_canonical_form(spelling):
     assert canonical_email(spelling) == "jankowalski@gmail.com"

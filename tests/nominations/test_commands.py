@@ -17,7 +17,9 @@ def test_seed_demo_generates_votes_with_every_fraud_pattern(settings):
     assert waiting_votes() == 0
     assert_tally_exact()
     # Genuine votes are rarely caught: no more than a few percent of them.
-    genuine_flagged = FraudFlag.objects.filter(vote__email__regex=r"^(anna|jan|maria|piotr|ioana|andrei)\.[0-9]+@").count()
+    genuine_flagged = FraudFlag.objects.filter(
+        vote__email__regex=r"^(anna|jan|maria|piotr|ioana|andrei)\.[0-9]+@"
+    ).count()
     assert genuine_flagged < 0.03 * 2100
 
 
@@ -26,7 +28,9 @@ def test_seed_demo_without_processing_leaves_the_work_to_the_pipeline():
     assert waiting_votes() == 200
     call_command("recount", verbosity=0)
     assert waiting_votes() == 0
-    assert sum(Tally.objects.values_list("counted", flat=True)) + sum(Tally.objects.values_list("held", flat=True)) == 200
+    assert (
+        sum(Tally.objects.values_list("counted", flat=True)) + sum(Tally.objects.values_list("held", flat=True)) == 200
+    )
 
 
 def test_fraudscan_rescans_an_edition():

@@ -101,7 +101,7 @@ def test_concurrent_runs_and_confirmations_end_with_an_exact_tally():
     votes = [pending_vote(nominees[i % 3], f"voter{i}@example.com") for i in range(24)]
     confirmations = [lambda v=v: services.confirm_vote(token=mail.confirmation_token(v)) for v in votes]
     runs = [lambda: process_pending_votes(batch_size=5) for _i in range(6)]
-    outcomes = race(*[call for pair in zip(confirmations[:6], runs) for call in pair], *confirmations[6:])
+    outcomes = race(*[call for pair in zip(confirmations[:6], runs, strict=True) for call in pair], *confirmations[6:])
     assert not [o for o in outcomes if isinstance(o, Exception)], outcomes
     more = True
     while more:

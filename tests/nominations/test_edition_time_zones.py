@@ -25,13 +25,26 @@ def typed_windows(country: str, closes: str) -> dict:
     """The admin's edition form with every window in the future and voting closing at `closes` (as typed)."""
     day, time = closes.split(" ")
     return {
-        "country": country, "label": f"{country} 2026/2027", "slug": f"{country.lower()}-2026-2027", "time_zone": "",
-        "nomination_opens_at_0": "2026-12-10", "nomination_opens_at_1": "00:00:00",
-        "nomination_closes_at_0": "2027-01-10", "nomination_closes_at_1": "00:00:00",
-        "voting_opens_at_0": "2027-01-11", "voting_opens_at_1": "00:00:00",
-        "voting_closes_at_0": day, "voting_closes_at_1": time,
-        "results_date": "2027-06-01", "min_counted_votes": 10, "min_voter_networks": 5, "max_flagged_share": "0.20",
-        "pass_mark": "3.50", "survey_threshold": 80, "categories-TOTAL_FORMS": "0", "categories-INITIAL_FORMS": "0",
+        "country": country,
+        "label": f"{country} 2026/2027",
+        "slug": f"{country.lower()}-2026-2027",
+        "time_zone": "",
+        "nomination_opens_at_0": "2026-12-10",
+        "nomination_opens_at_1": "00:00:00",
+        "nomination_closes_at_0": "2027-01-10",
+        "nomination_closes_at_1": "00:00:00",
+        "voting_opens_at_0": "2027-01-11",
+        "voting_opens_at_1": "00:00:00",
+        "voting_closes_at_0": day,
+        "voting_closes_at_1": time,
+        "results_date": "2027-06-01",
+        "min_counted_votes": 10,
+        "min_voter_networks": 5,
+        "max_flagged_share": "0.20",
+        "pass_mark": "3.50",
+        "survey_threshold": 80,
+        "categories-TOTAL_FORMS": "0",
+        "categories-INITIAL_FORMS": "0",
     }
 
 
@@ -56,8 +69,11 @@ def test_a_window_typed_in_the_admin_is_the_editions_local_time(admin_client, co
 
 def test_the_admin_shows_a_romanian_window_in_bucharest_time(admin_client):
     edition = EditionFactory(
-        country="RO", slug="ro-x", nomination_closes_at=datetime(2027, 2, 1, tzinfo=UTC),
-        voting_opens_at=datetime(2027, 3, 1, tzinfo=UTC), voting_closes_at=datetime(2027, 3, 31, 20, 59, tzinfo=UTC),
+        country="RO",
+        slug="ro-x",
+        nomination_closes_at=datetime(2027, 2, 1, tzinfo=UTC),
+        voting_opens_at=datetime(2027, 3, 1, tzinfo=UTC),
+        voting_closes_at=datetime(2027, 3, 31, 20, 59, tzinfo=UTC),
     )
     page = admin_client.get(reverse("admin:nominations_edition_change", args=[edition.pk])).content.decode()
     assert 'value="23:59:00"' in page

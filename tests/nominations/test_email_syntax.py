@@ -80,4 +80,3 @@ def test_the_stored_address_is_as_typed_in_nfc(client, nominee):
     saved = Vote.objects.get()
     assert saved.email == "Ana@Ștefănești.ro"
     assert saved.email_canonical == "ana@xn--tefneti-b4a21wga.ro"
-

@@ -20,8 +20,11 @@ def closed():
     """An edition whose voting has just closed: a nominee with 4 votes from 3 networks, one with a single vote."""
     now = timezone.now()
     edition = EditionFactory(
-        voting_opens_at=now - timedelta(days=5), voting_closes_at=now + timedelta(days=1),
-        min_counted_votes=3, min_voter_networks=2, max_flagged_share=Decimal("0.25"),
+        voting_opens_at=now - timedelta(days=5),
+        voting_closes_at=now + timedelta(days=1),
+        min_counted_votes=3,
+        min_voter_networks=2,
+        max_flagged_share=Decimal("0.25"),
     )
     category = CategoryFactory(edition=edition)
     strong = NomineeFactory(category=category, firm__name="Strong")

@@ -13,7 +13,11 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize(
     ("language", "heading", "voter_check"),
-    [("en", "Methodology", "What you can check"), ("pl", "Metodologia", "Co możesz sprawdzić"), ("ro", "Metodologie", "Ce poți verifica")],
+    [
+        ("en", "Methodology", "What you can check"),
+        ("pl", "Metodologia", "Co możesz sprawdzić"),
+        ("ro", "Metodologie", "Ce poți verifica"),
+    ],
 )
 def test_the_methodology_page_explains_the_edition_with_its_own_figures(client, db, language, heading, voter_check):
     edition = EditionFactory(min_counted_votes=37, voting_closes_at=timezone.now() + timedelta(days=400))

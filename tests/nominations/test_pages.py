@@ -18,7 +18,9 @@ def test_home_shows_current_edition_windows_and_categories(client, category):
 
 def test_home_shows_one_current_edition_per_country(client):
     now = timezone.now()
-    EditionFactory(label="2024/2025", nomination_opens_at=now - timedelta(days=400), nomination_closes_at=now - timedelta(days=300))
+    EditionFactory(
+        label="2024/2025", nomination_opens_at=now - timedelta(days=400), nomination_closes_at=now - timedelta(days=300)
+    )
     EditionFactory(label="2026/2027")
     EditionFactory(country="RO", slug="ro-x", label="2026/2027")
     page = client.get("/en/").content.decode()

@@ -34,7 +34,11 @@ def test_a_counted_vote_reads_counted(client, contest):
 def test_the_voter_finds_their_line_in_the_published_ledger(client, released):
     vote = Vote.objects.filter(nominee=released["lodz"]).first()
     page = receipt(client, vote)
-    ledger_csv = client.get(reverse("nominations:category_ledger_csv", kwargs={"slug": released["edition"].slug, "category_slug": "banking"}))
+    ledger_csv = client.get(
+        reverse(
+            "nominations:category_ledger_csv", kwargs={"slug": released["edition"].slug, "category_slug": "banking"}
+        )
+    )
     lines = b"".join(ledger_csv.streaming_content).decode().splitlines(keepends=True)
     [mine] = [line for line in lines if f",{released['lodz'].pk}," in line and line.split(",")[1] in page]
     assert mine.strip() in page and "Your line in the published vote ledger" in page

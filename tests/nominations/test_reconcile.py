@@ -41,7 +41,10 @@ def test_reconcile_puts_right_a_tally_no_waiting_vote_points_to(tally_path, coun
     assert_tally_exact()
     assert Tally.objects.filter(nominee=nominee).values_list("counted", "held_reasons").get() == (4, {})
     assert Tally.objects.filter(nominee=other).values_list("counted", "held", "unconfirmed", "held_reasons").get() == (
-        0, 1, 1, {"network": 1},
+        0,
+        1,
+        1,
+        {"network": 1},
     )
 
 

@@ -4,7 +4,9 @@ from django.utils import translation
 from nominations.registration import InvalidRegistrationNumber, cui_from_body, normalize
 
 
-@pytest.mark.parametrize("spelling", ["5261040828", "526-104-08-28", "PL 526 104 08 28", "pl5261040828", "526.104.08.28"])
+@pytest.mark.parametrize(
+    "spelling", ["5261040828", "526-104-08-28", "PL 526 104 08 28", "pl5261040828", "526.104.08.28"]
+)
 def test_usual_nip_spellings_normalise_to_digits(spelling):
     assert normalize(spelling, country="PL") == "5261040828"
 
@@ -21,7 +23,9 @@ def test_nip_whose_remainder_is_ten_is_never_valid(last):
         normalize(f"123456789{last}", country="PL")
 
 
-@pytest.mark.parametrize("raw", ["52610408", "52610408281", "", "PLPL5261040828", "５２６１０４０８２８", "526<b>1040828"])
+@pytest.mark.parametrize(
+    "raw", ["52610408", "52610408281", "", "PLPL5261040828", "５２６１０４０８２８", "526<b>1040828"]
+)
 def test_malformed_nip_is_refused(raw):
     with pytest.raises(InvalidRegistrationNumber):
         normalize(raw, country="PL")
@@ -65,14 +69,17 @@ def test_the_leading_zero_reason_is_translated(language, message):
         assert message in str(error.value.args[0])
 
 
-@pytest.mark.parametrize("country,raw,message", [
-    ("PL", "526104082", "10 digits"),
-    ("PL", "5261040827", "NIP fails its checksum"),
-    ("PL", "PL 52610408x8", "digits only"),
-    ("RO", "1", "2 to 10 digits"),
-    ("RO", "18547291", "CUI fails its checksum"),
-    ("RO", "RO１８５４７２９０", "digits only"),
-])
+@pytest.mark.parametrize(
+    "country,raw,message",
+    [
+        ("PL", "526104082", "10 digits"),
+        ("PL", "5261040827", "NIP fails its checksum"),
+        ("PL", "PL 52610408x8", "digits only"),
+        ("RO", "1", "2 to 10 digits"),
+        ("RO", "18547291", "CUI fails its checksum"),
+        ("RO", "RO１８５４７２９０", "digits only"),
+    ],
+)
 def test_each_mistake_gets_its_own_reason(country, raw, message):
     with pytest.raises(InvalidRegistrationNumber, match=message):
         normalize(raw, country=country)

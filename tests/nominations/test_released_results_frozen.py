@@ -20,7 +20,11 @@ pytestmark = pytest.mark.django_db
 
 
 def published(released):
-    return sorted(ReleasedFigure.objects.filter(results__edition=released["edition"]).values_list("nominee_id", "counted", "rejected"))
+    return sorted(
+        ReleasedFigure.objects.filter(results__edition=released["edition"]).values_list(
+            "nominee_id", "counted", "rejected"
+        )
+    )
 
 
 def page(client, released):

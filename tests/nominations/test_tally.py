@@ -128,7 +128,11 @@ def flagged():
     vote(busy, "unconfirmed")
     vote(quiet, "counted")
     return SimpleNamespace(
-        edition=category.edition, busy=busy, quiet=quiet, silent=silent, only_flag=only_flag,
+        edition=category.edition,
+        busy=busy,
+        quiet=quiet,
+        silent=silent,
+        only_flag=only_flag,
         expected={
             busy.pk: (3, 2, 1, 2, {"network": 2, "disposable": 1}),
             quiet.pk: (1, 0, 0, 0, {}),
@@ -206,10 +210,14 @@ def test_the_postgresql_recount_writes_what_the_portable_one_writes():
     tally.process_pending_votes()
     # Every standing and several reasons, set by hand so that both paths see the same votes.
     confirmed = list(Vote.objects.filter(confirmed_at__isnull=False).order_by("pk"))
-    for vote, (standing, rules) in zip(
+    for vote, (standing, rules) in zip(  # noqa: B905 (more votes than standings: the rest keep theirs)
         confirmed,
-        [(Standing.HELD, ["disposable", "burst"]), (Standing.HELD, ["burst"]), (Standing.REJECTED, []),
-         (Standing.HELD, ["fast"])],
+        [
+            (Standing.HELD, ["disposable", "burst"]),
+            (Standing.HELD, ["burst"]),
+            (Standing.REJECTED, []),
+            (Standing.HELD, ["fast"]),
+        ],
     ):
         Vote.objects.filter(pk=vote.pk).update(standing=standing)
         for rule in rules:
@@ -220,12 +228,16 @@ def test_the_postgresql_recount_writes_what_the_portable_one_writes():
         return sum(tally.recount_edition(edition) for edition in editions)
 
     def written():
-        return {t.nominee_id: (t.counted, t.held, t.rejected, t.unconfirmed, t.held_reasons) for t in Tally.objects.all()}
+        return {
+            t.nominee_id: (t.counted, t.held, t.rejected, t.unconfirmed, t.held_reasons) for t in Tally.objects.all()
+        }
 
     Tally.objects.all().delete()
     with transaction.atomic():
         for edition in editions:
-            tally._write_tallies(nominees=Q(edition=edition), votes=Q(edition=edition), flags=Q(nominee__edition=edition))
+            tally._write_tallies(
+                nominees=Q(edition=edition), votes=Q(edition=edition), flags=Q(nominee__edition=edition)
+            )
     portable = written()
     # The case is not trivial: held and rejected votes, unconfirmed ones, and more than one reason.
     assert all(any(figures[i] for figures in portable.values()) for i in range(4))
@@ -258,7 +270,9 @@ def test_a_second_beat_running_reconcile_at_the_same_time_does_nothing():
     key = zlib.crc32(b"nominations.reconcile")
     VoteFactory(nominee=NomineeFactory(), confirmed_at=timezone.now())
     db = connection.settings_dict
-    other = psycopg2.connect(dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"], host=db["HOST"], port=db["PORT"])
+    other = psycopg2.connect(
+        dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"], host=db["HOST"], port=db["PORT"]
+    )
     try:
         with other.cursor() as cursor:  # the first beat's reconcile holds the lock
             cursor.execute("SELECT pg_advisory_lock(%s)", [key])

@@ -214,7 +214,9 @@ def test_unknown_nominee_is_explained(client, nominee):
 
 
 @pytest.mark.parametrize("choice", ["", "abc", "<script>alert(1)</script>", "9" * 40, "-1"])
-def test_a_nominee_that_cannot_be_one_is_explained_and_the_form_shows_every_nominee(client, nominee, other_nominee, choice):
+def test_a_nominee_that_cannot_be_one_is_explained_and_the_form_shows_every_nominee(
+    client, nominee, other_nominee, choice
+):
     url = reverse("nominations:category", kwargs={"slug": nominee.edition.slug, "category_slug": nominee.category.slug})
     response = client.post(url, {"nominee": choice, "email": "a@example.com", "consent": "on"})
     assert response.status_code == 400
@@ -306,7 +308,8 @@ def test_receipt_page_tells_whether_the_vote_counts(client, nominee):
 
 
 @pytest.mark.parametrize(
-    ("standing", "says"), [("held", "is being reviewed"), ("rejected", "an auditor rejected it as fraud: it is not counted")]
+    ("standing", "says"),
+    [("held", "is being reviewed"), ("rejected", "an auditor rejected it as fraud: it is not counted")],
 )
 def test_receipt_page_does_not_call_a_vote_under_review_or_rejected_counted(client, nominee, standing, says):
     vote(client, nominee, "anna@example.com")

@@ -43,7 +43,10 @@ def test_the_ledger_recounts_to_the_published_figures(client, released):
     body = download(client, "category_ledger_csv", released["edition"], category_slug="banking").decode()
     rows = list(csv.DictReader(body.splitlines()))
     recount = Counter((int(row["nominee"]), row["standing"]) for row in rows)
-    figures = {f.nominee_id: f for f in ReleasedFigure.objects.filter(results=released["results"], category=released["banking"])}
+    figures = {
+        f.nominee_id: f
+        for f in ReleasedFigure.objects.filter(results=released["results"], category=released["banking"])
+    }
     for nominee in (released["lodz"], released["banca"]):
         assert recount[nominee.pk, "counted"] == figures[nominee.pk].counted
         assert recount[nominee.pk, "rejected"] == figures[nominee.pk].rejected
@@ -56,7 +59,9 @@ def test_a_line_shows_a_hash_of_the_receipt_never_the_receipt_or_the_voter(clien
     fraud = released["fraud"]
     assert fraud.receipt_code not in body and fraud.email not in body and "mailinator" not in body
     [line] = [row for row in csv.DictReader(body.splitlines()) if row["standing"] == "rejected"]
-    assert line["receipt_hash"] == ledger.receipt_hash(key=released["results"].ledger_key, receipt_code=fraud.receipt_code)
+    assert line["receipt_hash"] == ledger.receipt_hash(
+        key=released["results"].ledger_key, receipt_code=fraud.receipt_code
+    )
     assert len(line["receipt_hash"]) == 32
     assert line["reason"] == "disposable"
     assert line["day"] == timezone.localdate(fraud.confirmed_at).isoformat()
@@ -71,14 +76,18 @@ def test_lines_are_in_receipt_hash_order_so_they_say_nothing_about_arrival(clien
 def test_the_edition_ledger_is_the_category_ledgers_under_one_header(client, released):
     edition = released["edition"]
     whole = download(client, "ledger_csv", edition)
-    parts = [download(client, "category_ledger_csv", edition, category_slug=slug) for slug in ("banking", "energy", "retail")]
+    parts = [
+        download(client, "category_ledger_csv", edition, category_slug=slug) for slug in ("banking", "energy", "retail")
+    ]
     header = ledger.HEADER.encode()
-    assert whole == header + b"".join(part[len(header):] for part in parts)
+    assert whole == header + b"".join(part[len(header) :] for part in parts)
 
 
 def test_the_json_ledger_says_what_the_csv_says(client, released):
     edition = released["edition"]
-    rows = list(csv.DictReader(download(client, "category_ledger_csv", edition, category_slug="banking").decode().splitlines()))
+    rows = list(
+        csv.DictReader(download(client, "category_ledger_csv", edition, category_slug="banking").decode().splitlines())
+    )
     document = json.loads(download(client, "category_ledger_json", edition, category_slug="banking"))
     assert document["digest"] == released["results"].categories.get(category=released["banking"]).digest
     assert document["version"] == 1 and document["category"] == "banking" and document["lines"] == len(rows)
@@ -93,7 +102,8 @@ def test_the_figures_json_lists_the_published_totals_and_where_the_ledgers_are(c
     document = response.json()
     banking = next(c for c in document["categories"] if c["slug"] == "banking")
     assert {n["id"]: (n["counted"], n["rejected"]) for n in banking["nominees"]} == {
-        released["lodz"].pk: (5, 0), released["banca"].pk: (3, 1)
+        released["lodz"].pk: (5, 0),
+        released["banca"].pk: (3, 1),
     }
     assert banking["ledger"]["csv"].endswith("/results/ledger/banking.csv")
     assert document["digest"] == released["results"].digest and document["version"] == 1
@@ -101,13 +111,22 @@ def test_the_figures_json_lists_the_published_totals_and_where_the_ledgers_are(c
 
 def test_nothing_is_downloadable_before_release(client, contest):
     edition = contest["edition"]
-    for name, kwargs in (("ledger_csv", {}), ("results_json", {}), ("category_ledger_json", {"category_slug": "banking"})):
+    for name, kwargs in (
+        ("ledger_csv", {}),
+        ("results_json", {}),
+        ("category_ledger_json", {"category_slug": "banking"}),
+    ):
         assert client.get(reverse(f"nominations:{name}", kwargs={"slug": edition.slug, **kwargs})).status_code == 404
 
 
 def test_an_unknown_category_or_version_is_not_found(client, released):
     slug = released["edition"].slug
-    assert client.get(reverse("nominations:category_ledger_csv", kwargs={"slug": slug, "category_slug": "nope"})).status_code == 404
+    assert (
+        client.get(
+            reverse("nominations:category_ledger_csv", kwargs={"slug": slug, "category_slug": "nope"})
+        ).status_code
+        == 404
+    )
     assert client.get(reverse("nominations:ledger_csv", kwargs={"slug": slug}) + "?version=7").status_code == 404
     assert client.get(reverse("nominations:results", kwargs={"slug": slug}) + "?version=x").status_code == 404
 

@@ -16,7 +16,12 @@ ADDRESS = "jan.kowalski@wp.pl"
 
 @pytest.mark.parametrize(
     ("address", "masked"),
-    [("jan.kowalski@wp.pl", "j***@w*.pl"), ("ana@mail.example.co.uk", "a***@m*.uk"), ("x@localhost", "x***@l*"), ("", "***")],
+    [
+        ("jan.kowalski@wp.pl", "j***@w*.pl"),
+        ("ana@mail.example.co.uk", "a***@m*.uk"),
+        ("x@localhost", "x***@l*"),
+        ("", "***"),
+    ],
 )
 def test_an_address_is_masked_to_its_first_letters_and_top_level_domain(address, masked):
     assert mask_email(address) == masked
@@ -38,7 +43,9 @@ def auditor(db):
 def reader(db):
     """An auditor given the dedicated permission by hand."""
     user = UserFactory(username="reader-mask", groups=["Auditor"])
-    user.user_permissions.add(Permission.objects.get(content_type__app_label="nominations", codename="view_voter_email"))
+    user.user_permissions.add(
+        Permission.objects.get(content_type__app_label="nominations", codename="view_voter_email")
+    )
     return user
 
 
@@ -71,7 +78,9 @@ def test_searching_by_address_finds_nothing_without_the_permission(client, audit
 
 
 @pytest.mark.parametrize("lookup", ["email__startswith", "email_canonical__exact", "email_fingerprint__icontains"])
-def test_a_hand_typed_filter_on_addresses_answers_as_an_unknown_field_without_the_permission(client, auditor, reader, vote, lookup):
+def test_a_hand_typed_filter_on_addresses_answers_as_an_unknown_field_without_the_permission(
+    client, auditor, reader, vote, lookup
+):
     url = reverse("admin:nominations_vote_changelist")
     client.force_login(auditor)
     response = client.get(url, {lookup: "jan"})

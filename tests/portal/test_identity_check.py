@@ -48,7 +48,12 @@ def test_an_empty_certifying_body_is_refused(settings):
 def run_check(**variables) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "manage.py", "check"],
-        cwd=ROOT, env={**os.environ, "TESTING": "1", **variables}, capture_output=True, text=True, timeout=120, check=False,
+        cwd=ROOT,
+        env={**os.environ, "TESTING": "1", **variables},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 

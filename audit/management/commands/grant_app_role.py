@@ -20,7 +20,9 @@ APPEND_ONLY_TABLES = (AuditEntry._meta.db_table,)
 
 
 class Command(BaseCommand):
-    help = "Create or update the app's database role: DML on the tables (only SELECT and INSERT on the audit log), no DDL."
+    help = (
+        "Create or update the app's database role: DML on the tables (only SELECT and INSERT on the audit log), no DDL."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--role", default="portal_app", help="The role the app logs in as (default portal_app).")
@@ -40,7 +42,9 @@ class Command(BaseCommand):
             self._create_or_check(cursor, role, password)
             for statement in self._grants(cursor, connection.ops.quote_name(role)):
                 cursor.execute(statement)
-        self.stdout.write(f"Role {role}: read and write on the tables, read and append on {', '.join(APPEND_ONLY_TABLES)}.")
+        self.stdout.write(
+            f"Role {role}: read and write on the tables, read and append on {', '.join(APPEND_ONLY_TABLES)}."
+        )
 
     def _create_or_check(self, cursor, role: str, password: str) -> None:
         name = connection.ops.quote_name(role)
@@ -76,7 +80,10 @@ class Command(BaseCommand):
             # ALL first: no TRUNCATE, REFERENCES or TRIGGER left over from an earlier grant.
             f"REVOKE ALL ON ALL TABLES IN SCHEMA {schema} FROM {name}",
             f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema} TO {name}",
-            *(f"REVOKE UPDATE, DELETE ON {connection.ops.quote_name(table)} FROM {name}" for table in APPEND_ONLY_TABLES),
+            *(
+                f"REVOKE UPDATE, DELETE ON {connection.ops.quote_name(table)} FROM {name}"
+                for table in APPEND_ONLY_TABLES
+            ),
             # USAGE gives nextval; setval would need UPDATE.
             f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {schema} FROM {name}",
             f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {name}",

@@ -79,7 +79,16 @@ class NomineeVettingAdmin(VisibilityAdminMixin, ReadOnlyAdminMixin, admin.ModelA
     # The figures are vetting_queryset's annotations, NULL where the user may not see them
     # (nominations' visibility rule): sorting and the flagged-share filter work on the rows
     # whose figures the user sees and cannot order or pick out the others.
-    list_display = ("firm", "registration_number", "category", "edition", "state", "vetting_score", "counted", "flagged_share")
+    list_display = (
+        "firm",
+        "registration_number",
+        "category",
+        "edition",
+        "state",
+        "vetting_score",
+        "counted",
+        "flagged_share",
+    )
     list_filter = ("edition", "category", "state", FlaggedShareFilter)
     search_fields = ("firm__name", "firm__registration_number")
     fields = ("firm", "category", "edition", "state")

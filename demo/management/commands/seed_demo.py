@@ -83,9 +83,13 @@ class Command(BaseCommand):
         parser.add_argument("--categories", type=int, default=20)
         parser.add_argument("--nominees", type=int, default=2000, help="nominees in all, spread over the categories")
         parser.add_argument("--edition", default="load-pl-2026", help="slug of the load edition (created if missing)")
-        parser.add_argument("--no-process", action="store_true", help="leave the fraud checks and tallies to the workers")
+        parser.add_argument(
+            "--no-process", action="store_true", help="leave the fraud checks and tallies to the workers"
+        )
         parser.add_argument("--seed", type=int, default=2026)
-        parser.add_argument("--force", action="store_true", help="run even with DEBUG off (creates users with a known password)")
+        parser.add_argument(
+            "--force", action="store_true", help="run even with DEBUG off (creates users with a known password)"
+        )
 
     def handle(self, *args, **options):
         if not (settings.DEBUG or getattr(settings, "TESTING", False) or options["force"]):
@@ -110,7 +114,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Admin: http://127.0.0.1:8000/admin/  user {ADMIN_USERNAME!r}, password {ADMIN_PASSWORD!r} (demo only)."
         )
-        certificate = getattr(self, "certificate", None) or Certificate.objects.filter(firm__contact_email=FIRM_LOGIN).first()
+        certificate = (
+            getattr(self, "certificate", None) or Certificate.objects.filter(firm__contact_email=FIRM_LOGIN).first()
+        )
         if certificate is not None:
             self.stdout.write(
                 f"Firm: http://127.0.0.1:8000/en/firm/login/  user {FIRM_LOGIN!r}, same password; "
@@ -169,9 +175,15 @@ class Command(BaseCommand):
         if options["votes"] < 0 or options["categories"] < 1 or options["nominees"] < options["categories"]:
             raise CommandError("Need at least one category and one nominee per category.")
         edition = self._load_edition(options)
-        targets = [Target(e, c, n) for n, e, c in Nominee.objects.filter(edition=edition).values_list("pk", "edition_id", "category_id")]
+        targets = [
+            Target(e, c, n)
+            for n, e, c in Nominee.objects.filter(edition=edition).values_list("pk", "edition_id", "category_id")
+        ]
         generator = VoteGenerator(
-            nominees=targets, start=edition.voting_opens_at, end=min(edition.voting_closes_at, timezone.now()), seed=options["seed"]
+            nominees=targets,
+            start=edition.voting_opens_at,
+            end=min(edition.voting_closes_at, timezone.now()),
+            seed=options["seed"],
         )
         process = not options["no_process"]
         now = timezone.now()
@@ -187,7 +199,9 @@ class Command(BaseCommand):
                 write_rows(chunk, checked_at=now if process else None, tallied_at=now if process else None)
                 bar.update(len(chunk))
         if process:
-            with tqdm(total=len(RULE_NAMES) + 1, desc="fraud checks and tally", disable=options["verbosity"] == 0) as bar:
+            with tqdm(
+                total=len(RULE_NAMES) + 1, desc="fraud checks and tally", disable=options["verbosity"] == 0
+            ) as bar:
                 scan_edition(edition, progress=lambda _name: bar.update(1))
                 recount_edition(edition)
                 bar.update(1)
@@ -210,18 +224,28 @@ class Command(BaseCommand):
         if not created:
             return edition
         categories = Category.objects.bulk_create(
-            [Category(edition=edition, slug=f"category-{i}", position=i, name_en=f"Category {i + 1}") for i in range(options["categories"])]
+            [
+                Category(edition=edition, slug=f"category-{i}", position=i, name_en=f"Category {i + 1}")
+                for i in range(options["categories"])
+            ]
         )
         firms = Firm.objects.bulk_create(
             [
-                Firm(country="PL", registration_number=self._registration("PL", 10_000 + i), name=f"Firma {i + 1} Sp. z o.o.")
+                Firm(
+                    country="PL",
+                    registration_number=self._registration("PL", 10_000 + i),
+                    name=f"Firma {i + 1} Sp. z o.o.",
+                )
                 for i in range(options["nominees"])
             ],
             ignore_conflicts=True,
         )
         firms = list(Firm.objects.filter(country="PL", registration_number__in=[f.registration_number for f in firms]))
         Nominee.objects.bulk_create(
-            [Nominee(edition=edition, category=categories[i % len(categories)], firm=firm) for i, firm in enumerate(firms)]
+            [
+                Nominee(edition=edition, category=categories[i % len(categories)], firm=firm)
+                for i, firm in enumerate(firms)
+            ]
         )
         return edition
 
@@ -304,15 +328,25 @@ class Command(BaseCommand):
         good = {name: 5 for name in ("fast", "personalised", "competent", "friendly", "helpful")}
         checks = [
             (CheckKind.REGISTRATION, "", {"active": True}),
-            (CheckKind.CHARTER, "", {"published": True, "expectations": True, "standards": True, "complaint_procedure": True}),
-            (CheckKind.COMPLAINTS, "", {"sample_size": 20, "acknowledge": 5, "apologise": 4, "assess": 4, "act": 5, "follow_up": 4}),
+            (
+                CheckKind.CHARTER,
+                "",
+                {"published": True, "expectations": True, "standards": True, "complaint_procedure": True},
+            ),
+            (
+                CheckKind.COMPLAINTS,
+                "",
+                {"sample_size": 20, "acknowledge": 5, "apologise": 4, "assess": 4, "act": 5, "follow_up": 4},
+            ),
             (CheckKind.MYSTERY_SHOPPING, "phone", {**good, "personalised": 4}),
             (CheckKind.MYSTERY_SHOPPING, "office", good),
             (CheckKind.SURVEY, "", {"sample_size": 200, "satisfied": 178}),
             (CheckKind.VOTE_INTEGRITY, "", {}),
         ]
         qualified = list(
-            Nominee.objects.filter(edition=edition, state=NomineeState.QUALIFIED, category__slug__in=["banking", "retail"])
+            Nominee.objects.filter(
+                edition=edition, state=NomineeState.QUALIFIED, category__slug__in=["banking", "retail"]
+            )
             .select_related("category")
             .order_by("category__position", "pk")
         )

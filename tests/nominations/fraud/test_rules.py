@@ -23,7 +23,11 @@ def confirmed(nominee, at, **fields):
     fields.setdefault("network", f"net-{next(_networks)}")
     fields.setdefault("user_agent", f"agent-{fields['network']}")
     return VoteFactory(
-        nominee=nominee, confirmed_at=at, email_sent_at=at - timedelta(minutes=3), created_at=at - timedelta(minutes=4), **fields
+        nominee=nominee,
+        confirmed_at=at,
+        email_sent_at=at - timedelta(minutes=3),
+        created_at=at - timedelta(minutes=4),
+        **fields,
     )
 
 
@@ -182,7 +186,9 @@ def test_variant_of_an_address_that_already_voted_is_flagged(target, run_checks)
 def test_near_miss_variant_different_people_or_categories(target, run_checks):
     confirmed(target, BASE, email="john.doe@gmail.com")
     confirmed(target, BASE + timedelta(minutes=5), email="john.doe@example.com")  # another domain
-    confirmed(NomineeFactory(edition=target.edition), BASE + timedelta(minutes=6), email="johndoe@gmial.com")  # another category
+    confirmed(
+        NomineeFactory(edition=target.edition), BASE + timedelta(minutes=6), email="johndoe@gmial.com"
+    )  # another category
     run_checks(target.edition)
     assert not flags(FraudRule.EMAIL_VARIANT).exists()
 
@@ -211,8 +217,12 @@ def test_a_second_rule_on_a_held_vote_shows_in_the_tally_reasons(target, setting
     # Confirmed one second after its mail, and the fifth vote from the office.
     at = BASE + timedelta(minutes=40)
     late = VoteFactory(
-        nominee=target, network="office", user_agent="agent-late", confirmed_at=at,
-        email_sent_at=at - timedelta(seconds=1), created_at=at - timedelta(minutes=1),
+        nominee=target,
+        network="office",
+        user_agent="agent-late",
+        confirmed_at=at,
+        email_sent_at=at - timedelta(seconds=1),
+        created_at=at - timedelta(minutes=1),
     )
     # The first batch checks four votes: the network rule holds all five, the late one too.
     process_pending_votes(batch_size=4)

@@ -1,0 +1,3 @@
+"""The admin of nominations, by topic; importing the modules registers their model admins."""
+
+from . import editions, votes  # noqa: F401
