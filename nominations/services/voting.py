@@ -37,6 +37,35 @@ def cast_vote(*, nominee: Nominee, email: str, client: ClientInfo, language: str
     canonical = canonical_email(email)
     now = timezone.now()
     cooldown_start = now - settings.VOTE_EMAIL_COOLDOWN
+    for attempt in range(3):
+        try:
+            return _record_vote(
+                nominee=nominee,
+                email=email,
+                canonical=canonical,
+                client=client,
+                language=language,
+                now=now,
+                cooldown_start=cooldown_start,
+            )
+        except IntegrityError:
+            # Only a receipt code drawn twice (60 random bits: next to never) gets here; the
+            # transaction rolled back whole, so the vote is simply written again with a new one.
+            if attempt == 2:
+                raise
+
+
+def _record_vote(
+    *,
+    nominee: Nominee,
+    email: str,
+    canonical: str,
+    client: ClientInfo,
+    language: str,
+    now: datetime,
+    cooldown_start: datetime,
+) -> None:
+    edition = nominee.edition
     with transaction.atomic():
         # In one query, this address's votes in the category (a handful at most:
         # the daily budget bounds them) and those mailed within the last day.
