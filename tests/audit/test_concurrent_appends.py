@@ -1,13 +1,12 @@
 """Writers appending at the same time keep one chain (PostgreSQL: SQLite serialises writers anyway)."""
 
-import threading
-
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 
 from audit import services as audit
 from audit.models import AuditEntry
 from tests.factories import EditionFactory
+from tests.race import race
 
 from .conftest import TRANSACTIONAL
 
@@ -16,28 +15,6 @@ pytestmark = [
     TRANSACTIONAL,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (set DATABASE_URL)"),
 ]
-
-
-def race(*calls):
-    """Run the calls in threads released together; return what each returned or raised."""
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            outcomes[index] = call()
-        except Exception as error:  # noqa: BLE001 - the outcome under test
-            outcomes[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
 
 
 @pytest.mark.parametrize("attempt", range(2))

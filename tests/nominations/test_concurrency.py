@@ -1,15 +1,14 @@
 """Races that only a real database can decide: run on PostgreSQL (DATABASE_URL), skipped on SQLite."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from nominations import mail, services
 from nominations.client import ClientInfo
 from nominations.exceptions import AlreadyConfirmed, AlreadyVotedInCategory
 from nominations.models import Tally, Vote
 from tests.factories import NomineeFactory
+from tests.race import race
 
 pytestmark = [
     pytest.mark.postgres,
@@ -18,28 +17,6 @@ pytestmark = [
 ]
 
 CLIENT = ClientInfo(ip_hash=1, network_hash=2, user_agent="pytest")
-
-
-def race(*calls):
-    """Run the calls in threads released together; return what each returned or raised."""
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            outcomes[index] = call()
-        except Exception as error:  # noqa: BLE001 - the outcome under test
-            outcomes[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return outcomes
 
 
 def pending_vote(nominee, email):
