@@ -66,13 +66,10 @@ def receipt_hash(*, key: str, receipt_code: str) -> str:
     return receipt_hasher(key)(receipt_code)
 
 
-def ledger_days(edition=None) -> Callable[[datetime], date]:
-    """How the ledger turns a confirmation instant into its day: in the portal's time zone (TIME_ZONE) for now.
-
-    The one place to change when editions carry their own zone (issue 10, item 3);
-    an edition released before such a change would then read differently to verify_results.
-    """
-    zone = timezone.get_default_timezone()
+def ledger_days(edition: Edition | None = None) -> Callable[[datetime], date]:
+    """How the ledger turns a confirmation instant into its day: in the edition's time zone (a Romanian vote at
+    00:30 in Bucharest is of that day), else the portal's (TIME_ZONE; the migration that froze older releases)."""
+    zone = edition.zone if edition is not None else timezone.get_default_timezone()
     return lambda instant: instant.astimezone(zone).date()
 
 
@@ -209,4 +206,5 @@ def from_votes(edition: Edition, *, key: str) -> EditionLedger:
         .values_list("vote_id", "rule", "decision")
         .order_by()
         .iterator(chunk_size=20000),
+        day=ledger_days(edition),
     )
