@@ -182,7 +182,7 @@ def main() -> None:
         from django.utils import timezone
 
         from nominations.models import Category, Edition, Nominee, Tally, Vote
-        from nominations.services import confirmation_token
+        from nominations.mail import confirmation_token
         from nominations.tasks import reconcile
 
         print(f"machine: {machine()}")
