@@ -176,12 +176,40 @@ STATICFILES_DIRS = [
     # Bootstrap from npm (package.json), served by staticfiles: no CDN.
     ("bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
 ]
-# Uploaded evidence lives here; it is never served publicly (no media URL route):
-# staff download it through an admin view that checks permissions.
+# Uploaded evidence and certificate files live here when no object storage is configured; never
+# served publicly (no media URL route): they are downloaded through views that check access.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+# Object storage (README, "Production"): with OBJECT_STORAGE_BUCKET set, certificate files and
+# evidence live in an S3-compatible bucket (AWS S3, MinIO, Ceph, a cloud's S3 API), so every web
+# node and worker reads the same objects; unset, on local disk under MEDIA_ROOT (one node only).
+# The bucket stays private: downloads are streamed through the views after their access checks.
+OBJECT_STORAGE_BUCKET = env_str("OBJECT_STORAGE_BUCKET", "")
+if OBJECT_STORAGE_BUCKET:
+    _OBJECT_STORAGE_ENDPOINT = env_str("OBJECT_STORAGE_ENDPOINT_URL", "")  # empty: AWS itself
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": OBJECT_STORAGE_BUCKET,
+            "endpoint_url": _OBJECT_STORAGE_ENDPOINT or None,
+            "region_name": env_str("OBJECT_STORAGE_REGION", "us-east-1"),
+            # Empty: boto3's own chain (an instance or pod role, AWS_* variables).
+            "access_key": env_str("OBJECT_STORAGE_ACCESS_KEY_ID", "") or None,
+            "secret_key": env_str("OBJECT_STORAGE_SECRET_ACCESS_KEY", "") or None,
+            "location": env_str("OBJECT_STORAGE_PREFIX", ""),
+            "default_acl": None,  # the bucket's own policy: private
+            "file_overwrite": False,  # a regenerated certificate gets new names; the old ones are deleted after
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            # Path-style URLs: MinIO and most S3-compatible stores need them; AWS accepts them.
+            "addressing_style": "path" if _OBJECT_STORAGE_ENDPOINT else None,
+            "signature_version": "s3v4",
+        },
+    }
+else:
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -57,6 +57,23 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(scope="session")
+def s3_server():
+    """A real S3 API (moto's server mode) in its own process on a free port, for the whole session."""
+    from tests.servers.s3 import run_s3_server
+
+    yield from run_s3_server()
+
+
+@pytest.fixture
+def s3_storage(settings, s3_server):
+    """Stored objects go to a fresh bucket on the S3 server for this test; yields (server, bucket)."""
+    bucket = s3_server.new_bucket()
+    settings.OBJECT_STORAGE_BUCKET = bucket
+    settings.STORAGES = {**settings.STORAGES, "default": s3_server.storage_settings(bucket)}
+    return s3_server, bucket
+
+
 @pytest.fixture(autouse=True)
 def _english_by_default():
     """A request in another language leaves it active in the thread; reverse() would follow it."""

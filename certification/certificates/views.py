@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from portal.objects import ObjectUnavailable, open_stored
+
 from ..exceptions import CertificateError
 from . import accounts, selectors, validity
 from .forms import SerialForm
@@ -135,8 +137,17 @@ def download(request, download_key, kind: str):
         response = render(request, "certification/download_refused.html", {"message": message}, status=status)
     else:
         field, content_type, suffix = selectors.DOWNLOADS[kind]
+        try:
+            # Streamed from the object store through this view, after the checks above.
+            stored = open_stored(getattr(certificate, field))
+        except ObjectUnavailable:
+            message = _("This file cannot be read at the moment. We have been told; try again later.")
+            response = render(request, "certification/download_refused.html", {"message": message}, status=503)
+            response["Retry-After"] = "300"
+            response["Cache-Control"] = "private, no-store"
+            return response
         response = FileResponse(
-            getattr(certificate, field).open("rb"),
+            stored,
             as_attachment=True,
             filename=f"{certificate.serial}-{suffix}",
             content_type=content_type,
