@@ -115,6 +115,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite serialises writers; wait for the lock instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Behind PgBouncer (or another pooler) in transaction mode a server connection serves other
+# clients between transactions, so nothing may rely on session state (README, "Production"):
+# locks are transaction-scoped (portal/locks.py), SET is only SET LOCAL, and server-side
+# cursors, which outlive a transaction in autocommit, are off. Long reads page by key instead.
+# CONN_MAX_AGE then keeps the cheap client connection to PgBouncer, not a server one.
+DATABASE_POOLER_TRANSACTION_MODE = env_bool("DATABASE_POOLER_TRANSACTION_MODE", False)
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_POOLER_TRANSACTION_MODE
+# A read replica for the public pages whose data is frozen (results, registry, verification):
+# portal/replica.py routes their reads to it. Under pytest the alias is a mirror of the default
+# database, and the router uses it only in tests that set READ_REPLICA.
+REPLICA_DATABASE_URL = env_str("REPLICA_DATABASE_URL", "")
+if REPLICA_DATABASE_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        REPLICA_DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
+    )
+    DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_POOLER_TRANSACTION_MODE
+elif TESTING:
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+READ_REPLICA = "replica" if REPLICA_DATABASE_URL else ""
+DATABASE_ROUTERS = ["portal.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

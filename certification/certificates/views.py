@@ -10,6 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.objects import ObjectUnavailable, open_stored
+from portal.replica import reads_from_replica
 
 from ..exceptions import CertificateError
 from . import accounts, selectors, validity
@@ -37,6 +38,7 @@ def verify_form(request):
 
 
 @require_GET
+@reads_from_replica
 def verify(request, serial: str):
     return _verification_page(request, selectors.verify_serial(serial))
 
@@ -52,6 +54,7 @@ def _verification_page(request, verification):
 
 
 @require_GET
+@reads_from_replica
 def verify_json(request, serial: str):
     verification = selectors.verify_serial(serial)
     response = JsonResponse(verification.as_json(), status=HTTP_STATUS[verification.status])
@@ -60,11 +63,13 @@ def verify_json(request, serial: str):
 
 
 @require_GET
+@reads_from_replica
 def registry(request):
     return render(request, "certification/registry.html", {"editions": selectors.registry_editions()})
 
 
 @require_GET
+@reads_from_replica
 def registry_edition(request, slug: str):
     edition, categories = selectors.registry_for_edition(slug=slug)
     return render(request, "certification/registry_edition.html", {"edition": edition, "categories": categories})
