@@ -5,6 +5,7 @@ ALLOWED_HOSTS stops start-up instead of running with a guess.
 """
 
 import os
+import secrets
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_ratelimit",
+    "anymail",
     "portal.apps.PortalConfig",
     "audit",
     "nominations",
@@ -256,6 +258,18 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Customers' Friend <no-reply@localhost>")
+# Mail at volume through a provider's HTTP API with django-anymail: set EMAIL_BACKEND to
+# anymail.backends.<provider>.EmailBackend (amazon_ses, mailgun, postmark, sendgrid, brevo, ...)
+# and the provider's settings as ANYMAIL_<NAME> (ANYMAIL_MAILGUN_API_KEY=..., anymail's names).
+# The provider's tracking webhook, /anymail/<provider>/tracking/, protected by
+# ANYMAIL_WEBHOOK_SECRET ("user:password" in the webhook URL), feeds the bounce suppression
+# list (nominations/suppression.py) that the vote mail respects.
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value for name, value in os.environ.items() if name.startswith("ANYMAIL_") and value
+}
+# No secret configured: a random one, so the webhook refuses every caller rather than letting
+# anyone put voters' addresses on the suppression list.
+ANYMAIL.setdefault("WEBHOOK_SECRET", f"unset:{secrets.token_urlsafe(32)}")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # The address links in e-mails point to (no request at hand in a Celery task), and the

@@ -74,6 +74,24 @@ def s3_storage(settings, s3_server):
     return s3_server, bucket
 
 
+@pytest.fixture(scope="session")
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on a free port, for the whole session."""
+    from tests.servers.smtp import run_smtp_server
+
+    yield from run_smtp_server()
+
+
+@pytest.fixture
+def smtp(settings, smtp_server):
+    """Mail goes over SMTP to the suite's server for this test (instead of Django's test outbox)."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = smtp_server.host, smtp_server.port
+    settings.EMAIL_USE_TLS, settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD = False, "", ""
+    smtp_server.clear()
+    return smtp_server
+
+
 @pytest.fixture(autouse=True)
 def _english_by_default():
     """A request in another language leaves it active in the thread; reverse() would follow it."""
