@@ -8,12 +8,11 @@ class NominationsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported once the models are loaded (Django's rule for app modules), not to dodge a cycle.
+        from anymail.signals import tracking
+
         from audit import redaction
 
         from .selectors import audit_entries_with_hidden_figures
-
-        from anymail.signals import tracking
-
         from .suppression import on_tracking_event
 
         # Bounces and complaints from the mail provider's webhook feed the suppression list.

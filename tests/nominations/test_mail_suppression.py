@@ -4,7 +4,6 @@ import base64
 import json
 
 import pytest
-from django.urls import reverse
 
 from nominations import services
 from nominations.client import ClientInfo
