@@ -386,8 +386,8 @@ LOGIN_REDIRECT_URL = "certification:firm_dashboard"
 # Per-IP rate limits (django-ratelimit syntax: count/period).
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 RATELIMIT_NOMINATE = env_str("RATELIMIT_NOMINATE", "10/h")
-RATELIMIT_VOTE = env_str("RATELIMIT_VOTE", "30/h")
-RATELIMIT_CONFIRM = env_str("RATELIMIT_CONFIRM", "60/h")
+RATELIMIT_VOTE = env_str("RATELIMIT_VOTE", "1000/h")
+RATELIMIT_CONFIRM = env_str("RATELIMIT_CONFIRM", "2000/h")
 RATELIMIT_RECEIPT = env_str("RATELIMIT_RECEIPT", "60/h")
 RATELIMIT_FAIL_OPEN = True  # a down cache must not turn every vote into a 429
 RATELIMIT_VIEW = "portal.views.rate_limited"
