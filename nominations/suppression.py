@@ -7,6 +7,7 @@ the portal's mail refused for everyone. Temporary failures (deferrals) do not su
 
 import logging
 
+from anymail.signals import AnymailTrackingEvent
 from django.db import IntegrityError, transaction
 
 from .emails import InvalidEmailAddress, canonical_email
@@ -53,7 +54,7 @@ def is_suppressed(address: str) -> bool:
     return canonical is not None and MailSuppression.objects.filter(address=canonical).exists()
 
 
-def on_tracking_event(sender, event, esp_name: str = "", **kwargs) -> None:
+def on_tracking_event(sender: object, event: AnymailTrackingEvent, esp_name: str = "", **kwargs: object) -> None:
     """anymail's `tracking` signal: every provider's delivery events, normalised."""
     reason = SUPPRESSING_EVENTS.get(event.event_type)
     if reason is None or not event.recipient:
