@@ -1,13 +1,19 @@
 """Published results and ledgers read from the read replica once released; the release itself is read on the primary."""
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from tests.replica import queries_by_alias, reads_table
 
 # A separate connection to the same database: the rows must be committed for it to see them.
-# serialized_rollback: the roles (groups made by a migration) are back after a flush.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True, databases=["default", "replica"])
+# A replica is PostgreSQL's (streaming replication). serialized_rollback: the roles (groups
+# made by a migration) are back after a flush.
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="a read replica is PostgreSQL's; needs DATABASE_URL"),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True, databases=["default", "replica"]),
+]
 
 
 @pytest.fixture(autouse=True)
