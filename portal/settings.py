@@ -269,7 +269,7 @@ ANYMAIL = {
 }
 # No secret configured: a random one, so the webhook refuses every caller rather than letting
 # anyone put voters' addresses on the suppression list.
-ANYMAIL.setdefault("WEBHOOK_SECRET", f"unset:{secrets.token_urlsafe(32)}")
+ANYMAIL["WEBHOOK_SECRET"] = env_str("ANYMAIL_WEBHOOK_SECRET", f"unset:{secrets.token_urlsafe(32)}")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # The address links in e-mails point to (no request at hand in a Celery task), and the
