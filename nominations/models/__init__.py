@@ -20,6 +20,7 @@ from .editions import (
     country_zone,
 )
 from .fraud import FraudDecision, FraudFlag, FraudRule, standing_from_flags
+from .mail import MailSuppression, SuppressionReason
 from .results import LedgerLine, ReleasedCategory, ReleasedFigure, ReleasedResults
 from .tallies import Tally, TaskRun
 from .votes import Standing, Vote, new_receipt_code, new_token_nonce
@@ -39,6 +40,8 @@ __all__ = [
     "FraudRule",
     "Firm",
     "LedgerLine",
+    "MailSuppression",
+    "SuppressionReason",
     "Nomination",
     "Nominee",
     "NomineeState",
