@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='edition',
             name='pow_max_number',
-            field=models.PositiveIntegerField(default=500000, help_text='The vote and nomination forms make the browser solve a puzzle of up to this many steps before sending.', validators=[django.core.validators.MinValueValidator(1000), django.core.validators.MaxValueValidator(50000000)], verbose_name='proof-of-work difficulty (max number)'),
+            field=models.PositiveIntegerField(default=1000000, help_text='The vote and nomination forms make the browser solve a puzzle of up to this many steps before sending.', validators=[django.core.validators.MinValueValidator(1000), django.core.validators.MaxValueValidator(50000000)], verbose_name='proof-of-work difficulty (max number)'),
         ),
         migrations.AddField(
             model_name='nomination',
