@@ -181,8 +181,8 @@ def main() -> None:
         from django.db import connection
         from django.utils import timezone
 
-        from nominations.models import Category, Edition, Nominee, Tally, Vote
         from nominations.mail import confirmation_token
+        from nominations.models import Category, Edition, Nominee, Tally, Vote
         from nominations.tasks import reconcile
 
         print(f"machine: {machine()}")
