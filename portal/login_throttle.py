@@ -12,8 +12,8 @@ with the pair as the lockout parameter): an attacker who owns one account cannot
 wipe the address's count by signing in to it.
 """
 
-from axes.handlers.database import AxesDatabaseHandler
 from axes.attempts import get_cool_off_threshold
+from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_failure_limit
 from axes.models import AccessAttempt
 from django.conf import settings

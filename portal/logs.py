@@ -21,7 +21,9 @@ SECRET_PATH = re.compile(r"(/(?:vote/confirm|firm/invitation)/)[^/?#\s\"']+")
 QUERY = re.compile(r"\?[^\s\"']*")
 IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w.])")
 # Two or more colon-separated hex groups, with "::" allowed: IPv6 without matching times (12:30:01).
-IPV6 = re.compile(r"(?<![\w:.])(?=[0-9A-Fa-f:]*[A-Fa-f]|[0-9A-Fa-f:]*::)(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])")
+IPV6 = re.compile(
+    r"(?<![\w:.])(?=[0-9A-Fa-f:]*[A-Fa-f]|[0-9A-Fa-f:]*::)(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])"
+)
 ADDRESS = "[address]"
 
 

@@ -47,7 +47,7 @@ def test_a_few_typos_from_one_address_over_names_do_not_lock_it(client, accounts
     for name in NAMES[:3]:
         for _ in range(3):
             client.post(url, {"username": name, "password": "typo"}, REMOTE_ADDR="192.0.2.30")
-    assert 9 < settings.AXES_ADDRESS_FAILURE_LIMIT + 1
+    assert settings.AXES_ADDRESS_FAILURE_LIMIT > 9  # nine typos stay under it
     response = client.post(url, {"username": "dave", "password": RIGHT}, REMOTE_ADDR="192.0.2.30")
     assert response.status_code == 302
 
