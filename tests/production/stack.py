@@ -269,14 +269,22 @@ class Browser:
     timeout: float = 30
     # The client's own address: another loopback address than the proxy's and the nodes'.
     source: str = "127.0.0.1"
+    # Straight to one node over plain HTTP, as the proxy talks to it (headers set as the proxy sets them).
+    direct: bool = False
 
     def request(self, method: str, path: str, *, data: dict | None = None, headers: dict | None = None) -> Reply:
         context = ssl.create_default_context()
         context.check_hostname = False
         context.verify_mode = ssl.CERT_NONE  # the self-signed certificate
-        connection = http.client.HTTPSConnection(
-            "127.0.0.1", self.port, timeout=self.timeout, context=context, source_address=(self.source, 0)
-        )
+        if self.direct:
+            connection: http.client.HTTPConnection = http.client.HTTPConnection(
+                "127.0.0.1", self.port, timeout=self.timeout
+            )
+            headers = {"X-Forwarded-For": self.source, "X-Forwarded-Proto": "https", **(headers or {})}
+        else:
+            connection = http.client.HTTPSConnection(
+                "127.0.0.1", self.port, timeout=self.timeout, context=context, source_address=(self.source, 0)
+            )
         sent = {"Host": HOST, **(headers or {})}
         if self.cookies:
             sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())

@@ -5,6 +5,7 @@ Every public page, a static file, the admin login and /healthz/ through the prox
 access logs name no client address and no token.
 """
 
+import json
 import socket
 import ssl
 import time
@@ -171,3 +172,15 @@ def test_access_logs_name_no_client_address_and_no_token(site):
     for log in (node.output(), proxy.access_log()):
         assert token not in log
         assert "127.0.0.23" not in log
+
+
+def test_healthz_answers_503_naming_the_database_when_it_is_down(production_env, tmp_path):
+    """A node whose database is unreachable says so, while Redis and the storage still answer."""
+    env = {**production_env, "DATABASE_URL": f"postgres://postgres@127.0.0.1:{stack.free_port()}/portal"}
+    node = stack.start_gunicorn(env, tmp_path, "no-database")
+    try:
+        reply = stack.http_get("127.0.0.1", node.port, "/healthz/")
+    finally:
+        node.stop()
+    assert reply.status == 503
+    assert json.loads(reply.body) == {"status": "down", "database": "down", "redis": "ok", "storage": "ok"}
