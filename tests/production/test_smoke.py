@@ -66,7 +66,10 @@ def public_paths(edition_slug: str, category_slug: str) -> list[str]:
                     route = route.replace(f"<{route.split('<', 1)[1].split('>', 1)[0]}>", values[name], 1)
                 paths.append("/" + route.lstrip("^").rstrip("$"))
 
-    walk([p for p in get_resolver().url_patterns if "admin" not in str(p.pattern)], "")
+    # Not pages: the admin (its login is fetched below) and the mail provider's webhooks, which
+    # only the provider posts to (those of providers not configured answer 500 to a GET: reported).
+    machine = ("admin", "anymail")
+    walk([p for p in get_resolver().url_patterns if not str(p.pattern).startswith(machine)], "")
     for language in LANGUAGES:
         paths += [p.replace("/en/", f"/{language}/", 1) for p in paths if p.startswith("/en/")]
     return sorted(set(paths))
