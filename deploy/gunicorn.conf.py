@@ -28,5 +28,5 @@ access_log_format = '%(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 logger_class = "portal.logs.RedactingGunicornLogger"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "INFO").lower()
-# X-Forwarded-Proto from the proxy; Django decides for itself (SECURE_PROXY_SSL_HEADER).
-forwarded_allow_ips = "*"
+# gunicorn's own forwarded_allow_ips stays at its default: Django reads X-Forwarded-Proto
+# (SECURE_PROXY_SSL_HEADER) and X-Forwarded-For (TRUSTED_PROXY_COUNT) itself.
