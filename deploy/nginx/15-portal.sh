@@ -7,6 +7,10 @@ set -eu
 rm -f /etc/nginx/conf.d/default.conf
 if [ ! -s "$NGINX_CERTIFICATE" ] || [ ! -s "$NGINX_CERTIFICATE_KEY" ]; then
   echo "$0: no certificate at $NGINX_CERTIFICATE; making a self-signed one for ${SERVER_NAME} (local try-out only)"
+  if ! command -v openssl >/dev/null 2>&1; then
+    echo "$0: openssl is not in this image: put fullchain.pem and privkey.pem in deploy/certs/" >&2
+    exit 1
+  fi
   mkdir -p "$(dirname "$NGINX_CERTIFICATE")" "$(dirname "$NGINX_CERTIFICATE_KEY")"
   openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=${SERVER_NAME}" \
     -addext "subjectAltName=DNS:${SERVER_NAME}" \
