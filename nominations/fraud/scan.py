@@ -10,6 +10,7 @@ from portal.locks import advisory_lock
 
 from ..exceptions import ResultsReleased
 from ..models import Edition, FraudFlag, Nominee, Vote, standing_from_flags
+from .reviews import review_edition
 from .rules import RULES, Hit, Scope, tune_for_scans
 
 
@@ -100,4 +101,23 @@ def scan_edition(edition, *, progress=None) -> dict[str, int]:
             found[rule.__name__] = len(hits)
             if progress:
                 progress(rule.__name__)
+        # The per-nominee assessment, over what the per-vote rules left counted.
+        outcome = review_edition(edition)
+        found["integrity_reviews"] = outcome["reviews"]
+        found["integrity_held"] = outcome["held"]
+        if progress:
+            progress("integrity_assessment")
     return found
+
+
+def review_live_editions() -> int:
+    """The hourly assessment of every edition whose votes still change (voting open or its tally not final)."""
+    now = timezone.now()
+    held = 0
+    for edition in Edition.objects.filter(
+        voting_opens_at__lte=now, final_tally_at__isnull=True, results_released_at__isnull=True
+    ):
+        with transaction.atomic():
+            advisory_lock("nominations.process", wait=True)
+            held += review_edition(edition)["held"]
+    return held

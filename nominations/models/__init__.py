@@ -19,6 +19,7 @@ from .editions import (
     country_zone,
 )
 from .fraud import FraudDecision, FraudFlag, FraudRule, standing_from_flags
+from .integrity import IntegrityReview, ReviewState
 from .results import LedgerLine, ReleasedCategory, ReleasedFigure, ReleasedResults
 from .tallies import Tally, TaskRun
 from .votes import Standing, Vote, new_receipt_code, new_token_nonce
@@ -36,6 +37,8 @@ __all__ = [
     "FraudDecision",
     "FraudFlag",
     "FraudRule",
+    "IntegrityReview",
+    "ReviewState",
     "Firm",
     "LedgerLine",
     "Nomination",

@@ -70,7 +70,14 @@ class TranslatedNameMixin(models.Model):
 
 # Fields an edition's public rules are made of: once voting opens they are frozen
 # (Edition.frozen_changes; the database refuses changes to the thresholds too).
-EDITION_THRESHOLDS = ("min_counted_votes", "min_voter_networks", "max_flagged_share", "pass_mark", "survey_threshold")
+EDITION_THRESHOLDS = (
+    "min_counted_votes",
+    "min_voter_networks",
+    "max_flagged_share",
+    "pass_mark",
+    "survey_threshold",
+    "integrity_threshold",
+)
 EDITION_WINDOWS = ("nomination_opens_at", "nomination_closes_at", "voting_opens_at", "voting_closes_at", "results_date")
 EDITION_RULES = EDITION_THRESHOLDS + EDITION_WINDOWS + ("time_zone",)
 
@@ -135,6 +142,17 @@ class Edition(models.Model):
         default=80,
         validators=[MaxValueValidator(100)],
         help_text=_("Share of surveyed customers who must be satisfied for the survey check to pass."),
+    )
+    integrity_threshold = models.DecimalField(
+        _("integrity review threshold"),
+        max_digits=5,
+        decimal_places=1,
+        default=Decimal("12.0"),
+        validators=[MinValueValidator(Decimal("1"))],
+        help_text=_(
+            "Deviation score (the strongest group's evidence, in -log10 of its p-value) above which a nominee's "
+            "votes get an integrity review that an auditor must settle."
+        ),
     )
     # Set once by certification.services.qualify_edition, so it runs once per edition.
     qualified_at = models.DateTimeField(_("nominees qualified at"), null=True, blank=True, editable=False)
