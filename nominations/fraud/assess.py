@@ -76,7 +76,7 @@ def _dimensions(offset: float) -> dict[str, str]:
         "delay": f"CAST(FLOOR(LN(GREATEST({delay}, 1.0) / 4.0 + 1) / LN(2)) AS INTEGER)"
         if connection.vendor == "postgresql"
         else f"CAST(LOG(MAX({delay}, 1.0) / 4.0 + 1) / LOG(2) AS INTEGER)",
-        "hour": f"CAST(FLOOR(({epoch('v.confirmed_at')} + {offset}) / 3600) AS INTEGER) % 24",
+        "hour": f"CAST(FLOOR(({epoch('v.confirmed_at')} + {offset}) / 3600) AS INTEGER) %% 24",
     }
 
 
@@ -159,7 +159,7 @@ def _vote_rows(where: str, params: tuple, offset: float) -> list[tuple]:
 
 def _population(edition, category_id: int, offset: float, domain_counts: dict) -> Population:
     sample = _vote_rows(
-        "v.edition_id = %s AND v.category_id = %s AND v.id % %s = 0",
+        "v.edition_id = %s AND v.category_id = %s AND v.id %% %s = 0",
         (edition.pk, category_id, max(1, _category_size(edition, category_id) // POPULATION_SAMPLE)),
         offset,
     )
