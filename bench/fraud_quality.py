@@ -38,8 +38,7 @@ def main() -> None:
     from django.utils import timezone
 
     from demo import fraudsim
-    from nominations.fraud.reviews import review_edition
-    from nominations.fraud.scan import scan_edition
+    from nominations.fraud.scan import assess_edition_hourly, scan_edition
     from nominations.tally import process_all_pending_votes, recount_edition
     from portal.locks import advisory_lock
 
@@ -75,7 +74,7 @@ def main() -> None:
             t = time.perf_counter()
             with transaction.atomic():
                 advisory_lock("nominations.process", wait=True)
-                review_edition(edition)
+                assess_edition_hourly(edition)
             process_all_pending_votes()
             review_times.append(time.perf_counter() - t)
     print(

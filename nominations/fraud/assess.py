@@ -17,18 +17,17 @@ a campaign:
    one category) weigh at most WEAK_CAP.
 
 A group's score is min(concentration, the two strongest other measures added);
-the nominee's is its strongest group's. The evidence keeps every measure of
+the nominee's is its strongest group's. The edition's votes are read once into
+numpy columns (Frame); everything after that is array work. The evidence keeps every measure of
 every group over half the threshold, and the nominee's overall profile against
 the category's (Jensen-Shannon distances).
 """
 
 import math
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
 from django.conf import settings
-from django.db import connection
 from scipy import stats
 from scipy.spatial.distance import jensenshannon
 
@@ -40,8 +39,8 @@ WEAK_CAP = 3.0
 CONCENTRATION_CAP = 40.0
 MIN_GROUP = 8  # fewer votes cannot show a second line of evidence
 POPULATION_SAMPLE = 4000
-
-DELAY = "COALESCE({c} - {s}, -1)"
+RARE_DOMAIN = 0.0005  # a domain with fewer than 1 in 2,000 of the edition's votes
+DIMENSIONS = ("network", "wide_network", "agent", "domain", "delay", "hour")
 
 
 @dataclass
@@ -65,192 +64,200 @@ def _score(p: float, cap: float) -> float:
     return float(min(cap, -math.log10(max(p, 1e-300))))
 
 
-def _dimensions(offset: float) -> dict[str, str]:
-    delay = f"({epoch('v.confirmed_at')} - {epoch('COALESCE(v.first_email_sent_at, v.email_sent_at)')})"
-    return {
-        "network": "v.network_hash",
-        "wide_network": "v.wide_network_hash",
-        "agent": "v.agent_hash",
-        "domain": email_domain("v.email_canonical"),
-        # Bands doubling in width from 4 s: a script's fixed wait fills one or two.
-        "delay": f"CAST(FLOOR(LN(GREATEST({delay}, 1.0) / 4.0 + 1) / LN(2)) AS INTEGER)"
-        if connection.vendor == "postgresql"
-        else f"CAST(LOG(MAX({delay}, 1.0) / 4.0 + 1) / LOG(2) AS INTEGER)",
-        "hour": f"CAST(FLOOR(({epoch('v.confirmed_at')} + {offset}) / 3600) AS INTEGER) %% 24",
-    }
+def _greater(k: int, n: int, p: float, cap: float) -> float:
+    """Score of seeing k or more of n when each has chance p (one-sided binomial)."""
+    return _score(float(stats.binom.sf(k - 1, n, min(max(p, 1e-6), 1 - 1e-9))), cap)
 
 
-def _offset(edition) -> float:
-    offset = edition.voting_opens_at.astimezone(edition.zone).utcoffset()
-    return offset.total_seconds() if offset else 0.0
+class Frame:
+    """The edition's confirmed votes (rejected ones left out) as numpy columns, read in one query."""
 
-
-def _counts(edition, expression: str) -> dict:
-    """{(category, nominee): {key: n}} over the edition's confirmed votes (rejected ones left out)."""
-    counts: dict = defaultdict(dict)
-    for category_id, nominee_id, key, n in _rows(
-        f"SELECT v.category_id, v.nominee_id, {expression}, COUNT(*) FROM {VOTE} v "
-        f"WHERE v.edition_id = %s AND v.confirmed_at IS NOT NULL AND v.standing <> 'rejected' "
-        f"GROUP BY v.category_id, v.nominee_id, {expression}",
-        (edition.pk,),
-    ):
-        counts[(category_id, nominee_id)][key] = n
-    return counts
-
-
-def _concentrated(counts: dict, threshold: float) -> tuple[list[Group], dict]:
-    """Groups over-represented in their nominee's votes, and the per-(category) profiles for the evidence."""
-    category_totals: dict = defaultdict(lambda: defaultdict(int))
-    edition_totals: dict = defaultdict(int)
-    for (category_id, _nominee), keys in counts.items():
-        for key, n in keys.items():
-            category_totals[category_id][key] += n
-            edition_totals[key] += n
-    category_sum = {c: sum(k.values()) for c, k in category_totals.items()}
-    edition_sum = sum(edition_totals.values())
-    groups = []
-    minimum = settings.FRAUD_ASSESS_MIN_VOTES
-    for (category_id, nominee_id), keys in counts.items():
-        total = sum(keys.values())
-        if total < minimum:
-            continue
-        rest = category_sum[category_id] - total
-        # A category with few other votes says little: compare with the edition instead.
-        population, population_sum = (
-            (category_totals[category_id], rest) if rest >= 200 else (edition_totals, edition_sum - total)
+    def __init__(self, edition):
+        offset = edition.voting_opens_at.astimezone(edition.zone).utcoffset()
+        self.offset = offset.total_seconds() if offset else 0.0
+        sent = "COALESCE(v.first_email_sent_at, v.email_sent_at)"
+        rows = _rows(
+            f"""SELECT v.id, v.category_id, v.nominee_id, v.network_hash, v.wide_network_hash, v.agent_hash,
+                       {email_domain("v.email_canonical")}, {local_part("v.email_canonical")},
+                       {epoch("v.confirmed_at")}, COALESCE({epoch("v.confirmed_at")} - {epoch(sent)}, -1)
+                FROM {VOTE} v WHERE v.edition_id = %s AND v.confirmed_at IS NOT NULL AND v.standing <> 'rejected'""",
+            (edition.pk,),
         )
-        keys_list = [k for k, n in keys.items() if n >= MIN_GROUP]
-        if not keys_list:
-            continue
-        n = np.array([keys[k] for k in keys_list], dtype=float)
-        others = np.array([population[k] for k in keys_list], dtype=float) - n
-        share = (others + 0.5) / (max(population_sum, 1) + 0.5 * (len(population) + 1))
-        p = stats.binom.sf(n - 1, total, np.clip(share, 1e-12, 1.0))
-        for key, votes, pv in zip(keys_list, n, p, strict=True):
-            concentration = _score(pv, CONCENTRATION_CAP)
-            if concentration >= threshold:
-                groups.append(Group(nominee_id, category_id, "", key, int(votes), concentration))
-    return groups, category_totals
+        n = len(rows)
+        columns = list(zip(*rows, strict=True)) if rows else [()] * 10
+        self.ids = np.fromiter(columns[0], dtype=np.int64, count=n)
+        self.category = np.fromiter(columns[1], dtype=np.int64, count=n)
+        self.nominee = np.fromiter(columns[2], dtype=np.int64, count=n)
+        domains = np.array(columns[6], dtype=object)
+        self.locals = columns[7]
+        self.time = np.fromiter(columns[8], dtype=float, count=n)
+        self.delay = np.fromiter((-1.0 if d is None else d for d in columns[9]), dtype=float, count=n)
+        self.domain_names, domain_codes = (
+            np.unique(domains.astype(str), return_inverse=True) if n else ([], np.zeros(0))
+        )
+        voters = np.fromiter(
+            (hash((d, lp)) for d, lp in zip(columns[6], columns[7], strict=True)), dtype=np.int64, count=n
+        )
+        _u, voter_code, voter_votes = np.unique(voters, return_inverse=True, return_counts=True)
+        self.voter_votes = voter_votes[voter_code] if n else np.zeros(0, dtype=int)
+        self.keys = {
+            "network": np.fromiter(columns[3], dtype=np.int64, count=n),
+            "wide_network": np.fromiter(columns[4], dtype=np.int64, count=n),
+            "agent": np.fromiter(columns[5], dtype=np.int64, count=n),
+            "domain": np.asarray(domain_codes, dtype=np.int64),
+            # Bands doubling in width from 4 s: a script's fixed wait fills one or two.
+            "delay": np.floor(np.log2(np.maximum(self.delay, 1.0) / 4.0 + 1)).astype(np.int64),
+            "hour": (((self.time + self.offset) // 3600) % 24).astype(np.int64),
+        }
+        domain_counts = np.bincount(self.keys["domain"], minlength=len(self.domain_names)) if n else np.zeros(0)
+        self.domain_share = domain_counts / max(n, 1)
+        self.size = n
+
+    def key_label(self, dimension: str, key: int) -> str:
+        return str(self.domain_names[key]) if dimension == "domain" else str(int(key))
+
+    def key_value(self, dimension: str, label: str) -> int:
+        if dimension == "domain":
+            return int(np.searchsorted(self.domain_names, label))
+        return int(label)
+
+
+def _concentrated(frame: Frame, dimension: str, threshold: float) -> list[tuple[Group, np.ndarray]]:
+    """Groups over-represented in their nominee's votes against the rest of the category (or edition), with their rows."""
+    key = frame.keys[dimension]
+    valid = key != 0 if dimension == "wide_network" else np.ones(frame.size, dtype=bool)
+    if not valid.any():
+        return []
+    _k, kcode = np.unique(key, return_inverse=True)
+    width = int(kcode.max()) + 1
+    _n, ncode = np.unique(frame.nominee, return_inverse=True)
+    _c, ccode = np.unique(frame.category, return_inverse=True)
+    pair = ncode.astype(np.int64) * width + kcode
+    cpair = ccode.astype(np.int64) * width + kcode
+    nominee_total = np.bincount(ncode)
+    category_total = np.bincount(ccode)
+    key_total = np.bincount(kcode[valid], minlength=width)
+    pairs, pair_index, pair_count = np.unique(pair[valid], return_index=True, return_counts=True)
+    cpairs, cpair_count = np.unique(cpair[valid], return_counts=True)
+    rows_valid = np.flatnonzero(valid)
+    first = rows_valid[pair_index]
+    minimum = settings.FRAUD_ASSESS_MIN_VOTES
+    candidate = (pair_count >= MIN_GROUP) & (nominee_total[ncode[first]] >= minimum)
+    if not candidate.any():
+        return []
+    first, votes, pairs_c = first[candidate], pair_count[candidate].astype(float), pairs[candidate]
+    n_total = nominee_total[ncode[first]].astype(float)
+    in_category = cpair_count[np.searchsorted(cpairs, cpair[first])].astype(float)
+    rest = category_total[ccode[first]] - n_total
+    # A category with few other votes says little: compare with the edition instead.
+    small = rest < 200
+    others = np.where(small, key_total[kcode[first]] - votes, in_category - votes)
+    population = np.where(small, frame.size - n_total, rest)
+    share = np.clip((others + 0.5) / (np.maximum(population, 1) + 0.5 * width), 1e-12, 1.0)
+    p = stats.binom.sf(votes - 1, n_total, share)
+    order = np.argsort(pair, kind="stable")
+    sorted_pairs = pair[order]
+    found = []
+    for i in np.flatnonzero(-np.log10(np.maximum(p, 1e-300)) >= threshold):
+        lo, hi = np.searchsorted(sorted_pairs, pairs_c[i], "left"), np.searchsorted(sorted_pairs, pairs_c[i], "right")
+        row = first[i]
+        group = Group(
+            int(frame.nominee[row]),
+            int(frame.category[row]),
+            dimension,
+            frame.key_label(dimension, int(key[row])),
+            int(votes[i]),
+            _score(float(p[i]), CONCENTRATION_CAP),
+        )
+        found.append((group, order[lo:hi]))
+    return found
 
 
 @dataclass
 class Population:
+    rows: np.ndarray
     delays: np.ndarray
     night: float
     agent_share: dict
     rare_domain_share: float
     one_category_share: float
     machine_share: float
-    domain_share: dict
     single_network_share: float
 
 
-def _vote_rows(where: str, params: tuple, offset: float) -> list[tuple]:
-    delay = f"({epoch('v.confirmed_at')} - {epoch('COALESCE(v.first_email_sent_at, v.email_sent_at)')})"
-    return _rows(
-        f"""SELECT v.id, {epoch("v.confirmed_at")}, {delay}, v.agent_hash, {email_domain("v.email_canonical")},
-                   {local_part("v.email_canonical")}, v.network_hash,
-                   (SELECT COUNT(*) FROM {VOTE} o WHERE o.edition_id = v.edition_id
-                        AND o.email_canonical = v.email_canonical AND o.confirmed_at IS NOT NULL)
-            FROM {VOTE} v WHERE {where} AND v.confirmed_at IS NOT NULL AND v.standing <> 'rejected'""",
-        params,
-    )
-
-
-def _population(edition, category_id: int, offset: float, domain_counts: dict) -> Population:
-    sample = _vote_rows(
-        "v.edition_id = %s AND v.category_id = %s AND v.id %% %s = 0",
-        (edition.pk, category_id, max(1, _category_size(edition, category_id) // POPULATION_SAMPLE)),
-        offset,
-    )
-    rows = np.array([(r[1], r[2] if r[2] is not None else -1) for r in sample], dtype=float).reshape(-1, 2)
-    hours = ((rows[:, 0] + offset) // 3600) % 24 if len(rows) else np.zeros(0)
-    agents: dict = defaultdict(int)
-    for r in sample:
-        agents[r[3]] += 1
-    total_domains = sum(domain_counts.values()) or 1
-    rare = [domain_counts.get(r[4], 0) / total_domains < 0.0005 for r in sample]
-    networks: dict = defaultdict(int)
-    for r in sample:
-        networks[r[6]] += 1
-    size = max(len(sample), 1)
+def _population(frame: Frame, category_id: int) -> Population:
+    rows = np.flatnonzero(frame.category == category_id)
+    if len(rows) > POPULATION_SAMPLE:
+        rows = np.random.default_rng(category_id).choice(rows, POPULATION_SAMPLE, replace=False)
+    hours = frame.keys["hour"][rows]
+    agents, agent_counts = np.unique(frame.keys["agent"][rows], return_counts=True)
+    size = max(len(rows), 1)
+    networks = frame.keys["network"][np.flatnonzero(frame.category == category_id)]
+    _u, net_code, net_counts = np.unique(networks, return_inverse=True, return_counts=True)
     return Population(
-        delays=rows[:, 1],
-        night=float(np.mean(hours < 6)) if len(hours) else 0.2,
-        agent_share={k: v / size for k, v in agents.items()},
-        rare_domain_share=float(np.mean(rare)) if rare else 0.01,
-        one_category_share=float(np.mean([r[7] <= 1 for r in sample])) if sample else 0.5,
-        machine_share=float(np.mean([is_machine_made(r[5]) for r in sample])) if sample else 0.01,
-        domain_share={d: n / total_domains for d, n in domain_counts.items()},
-        single_network_share=float(np.mean([networks[r[6]] == 1 for r in sample])) if sample else 0.5,
+        rows=rows,
+        delays=frame.delay[rows],
+        night=float(np.mean(hours < 6)) if len(rows) else 0.2,
+        agent_share=dict(zip(agents.tolist(), (agent_counts / size).tolist(), strict=True)),
+        rare_domain_share=float(np.mean(frame.domain_share[frame.keys["domain"][rows]] < RARE_DOMAIN))
+        if len(rows)
+        else 0.01,
+        one_category_share=float(np.mean(frame.voter_votes[rows] <= 1)) if len(rows) else 0.5,
+        machine_share=float(np.mean([is_machine_made(frame.locals[i]) for i in rows[:1000]])) if len(rows) else 0.01,
+        single_network_share=float(np.mean(net_counts[net_code] == 1)) if len(networks) else 0.5,
     )
 
 
-def _category_size(edition, category_id: int) -> int:
-    return _rows(
-        f"SELECT COUNT(*) FROM {VOTE} v WHERE v.edition_id = %s AND v.category_id = %s AND v.confirmed_at IS NOT NULL",
-        (edition.pk, category_id),
-    )[0][0]
-
-
-def _greater(k: int, n: int, p: float, cap: float) -> float:
-    """Score of seeing k or more of n when each has chance p (one-sided binomial)."""
-    return _score(float(stats.binom.sf(k - 1, n, min(max(p, 1e-6), 1 - 1e-9))), cap)
-
-
-def _other_measures(group: Group, rows: list[tuple], population: Population, offset: float) -> dict:
+def _other_measures(group: Group, rows: np.ndarray, frame: Frame, population: Population) -> dict:
+    """How the group's votes differ from the category's on every measure but the group's own dimension."""
     n = len(rows)
-    times = np.array([r[1] for r in rows], dtype=float)
-    delays = np.array([r[2] if r[2] is not None else -1 for r in rows], dtype=float)
+    times, delays = frame.time[rows], frame.delay[rows]
     measures: dict[str, float] = {}
     if group.dimension != "delay" and len(population.delays) >= 20:
         measures["delay"] = _score(float(stats.ks_2samp(delays, population.delays).pvalue), STRONG_CAP)
-    hours = ((times + offset) // 3600) % 24
     if group.dimension != "hour":
-        measures["night"] = _greater(int(np.sum(hours < 6)), n, max(population.night, 0.01), STRONG_CAP)
-    # Arrival regularity: votes per hour over the group's active hours; too even is clockwork.
+        night = int(np.sum(frame.keys["hour"][rows] < 6))
+        measures["night"] = _greater(night, n, max(population.night, 0.01), STRONG_CAP)
+    # Arrival regularity: votes per hour over the group's active span; too even is clockwork.
     hourly = np.bincount(((times - times.min()) // 3600).astype(int))
     if len(hourly) >= 6 and hourly.mean() > 0:
         dispersion = float(((hourly - hourly.mean()) ** 2).sum() / hourly.mean())
         measures["regularity"] = _score(float(stats.chi2.cdf(dispersion, len(hourly) - 1)), STRONG_CAP)
     if group.dimension != "agent":
-        agents: dict = defaultdict(int)
-        for r in rows:
-            agents[r[3]] += 1
-        top, k = max(agents.items(), key=lambda item: item[1])
-        measures["agent"] = _greater(k, n, population.agent_share.get(top, 0.0) + 0.02, STRONG_CAP)
-    machine = sum(1 for r in rows if is_machine_made(r[5]))
+        agents, counts = np.unique(frame.keys["agent"][rows], return_counts=True)
+        top = int(np.argmax(counts))
+        share = population.agent_share.get(int(agents[top]), 0.0) + 0.02
+        measures["agent"] = _greater(int(counts[top]), n, share, STRONG_CAP)
+    machine = sum(1 for i in rows if is_machine_made(frame.locals[i]))
     measures["machine_names"] = _greater(machine, n, population.machine_share + 0.01, STRONG_CAP)
     if group.dimension != "domain":
-        rare = sum(1 for r in rows if population.domain_share.get(r[4], 0.0) < 0.0005)
+        rare = int(np.sum(frame.domain_share[frame.keys["domain"][rows]] < RARE_DOMAIN))
         measures["rare_domain"] = _greater(rare, n, population.rare_domain_share + 0.01, WEAK_CAP)
-    one = sum(1 for r in rows if r[7] <= 1)
+    one = int(np.sum(frame.voter_votes[rows] <= 1))
     measures["one_category"] = _greater(one, n, population.one_category_share, WEAK_CAP)
-    if group.dimension not in ("network",):
-        networks: dict = defaultdict(int)
-        for r in rows:
-            networks[r[6]] += 1
-        single = sum(1 for r in rows if networks[r[6]] == 1)
+    if group.dimension != "network":
+        _u, counts = np.unique(frame.keys["network"][rows], return_counts=True)
+        single = int(np.sum(counts == 1))
         measures["network_per_vote"] = _greater(single, n, min(0.97, population.single_network_share + 0.05), WEAK_CAP)
     return {name: round(score, 2) for name, score in measures.items()}
 
 
-def _profile_distances(counts_by_dimension: dict, category_id: int, nominee_id: int) -> dict[str, float]:
+def _profile_distances(frame: Frame, category_id: int, nominee_id: int) -> dict[str, float]:
     """Jensen-Shannon distance (0 alike, 1 disjoint) of the nominee's distribution from the rest of its category's."""
+    in_category = frame.category == category_id
+    mine = in_category & (frame.nominee == nominee_id)
+    rest = in_category & ~mine
     distances = {}
-    for dimension, counts in counts_by_dimension.items():
-        mine = counts.get((category_id, nominee_id), {})
-        rest: dict = defaultdict(int)
-        for (c, nid), keys in counts.items():
-            if c == category_id and nid != nominee_id:
-                for key, n in keys.items():
-                    rest[key] += n
-        keys = sorted(set(mine) | set(rest), key=str)
-        if not mine or not rest:
-            continue
-        a = np.array([mine.get(k, 0) for k in keys], dtype=float)
-        b = np.array([rest.get(k, 0) for k in keys], dtype=float)
-        distances[dimension] = round(float(jensenshannon(a, b, base=2)), 3)
+    for dimension in ("delay", "hour", "agent", "domain", "network", "wide_network"):
+        key = frame.keys[dimension]
+        values, codes = np.unique(key[in_category], return_inverse=True)
+        a = np.bincount(codes[mine[in_category]], minlength=len(values)).astype(float)
+        b = np.bincount(codes[rest[in_category]], minlength=len(values)).astype(float)
+        if a.sum() and b.sum():
+            distances[dimension] = round(float(jensenshannon(a, b, base=2)), 3)
+    one_a = float(np.mean(frame.voter_votes[mine] <= 1)) if mine.any() else 0.0
+    one_b = float(np.mean(frame.voter_votes[rest] <= 1)) if rest.any() else 0.0
+    distances["one_category_share"] = round(abs(one_a - one_b), 3)
     return distances
 
 
@@ -261,44 +268,28 @@ def assess_edition(edition) -> dict[int, dict]:
     measure's score, the vote ids), the nominee's profile distances.
     """
     threshold = float(edition.integrity_threshold)
-    offset = _offset(edition)
-    expressions = _dimensions(offset)
-    counts_by_dimension = {name: _counts(edition, expr) for name, expr in expressions.items()}
-    domain_counts: dict = defaultdict(int)
-    for keys in counts_by_dimension["domain"].values():
-        for key, n in keys.items():
-            domain_counts[key] += n
-    candidates: list[Group] = []
-    for name, counts in counts_by_dimension.items():
-        if name == "wide_network":
-            counts = {ck: {k: n for k, n in keys.items() if k != 0} for ck, keys in counts.items()}
-        groups, _profiles = _concentrated(counts, threshold)
-        for group in groups:
-            group.dimension = name
-        candidates += groups
+    frame = Frame(edition)
+    if not frame.size:
+        return {}
     populations: dict[int, Population] = {}
-    flagged: dict[int, dict] = {}
-    for group in candidates:
-        if group.category_id not in populations:
-            populations[group.category_id] = _population(edition, group.category_id, offset, domain_counts)
-        where = f"v.nominee_id = %s AND {expressions[group.dimension]} = %s"
-        rows = _vote_rows(where, (group.nominee_id, group.key), offset)
-        if len(rows) < MIN_GROUP:
-            continue
-        group.measures = _other_measures(group, rows, populations[group.category_id], offset)
-        group.vote_ids = [r[0] for r in rows]
-        if group.score >= threshold:
-            entry = flagged.setdefault(group.nominee_id, {"category_id": group.category_id, "groups": []})
-            entry["groups"].append(group)
+    flagged: dict[int, list[Group]] = {}
+    for dimension in DIMENSIONS:
+        for group, rows in _concentrated(frame, dimension, threshold):
+            if group.category_id not in populations:
+                populations[group.category_id] = _population(frame, group.category_id)
+            group.measures = _other_measures(group, rows, frame, populations[group.category_id])
+            if group.score >= threshold:
+                group.vote_ids = frame.ids[rows].tolist()
+                flagged.setdefault(group.nominee_id, []).append(group)
     results = {}
-    for nominee_id, entry in flagged.items():
-        groups = sorted(entry["groups"], key=lambda g: g.score, reverse=True)
+    for nominee_id, groups in flagged.items():
+        groups.sort(key=lambda g: g.score, reverse=True)
         results[nominee_id] = {
             "score": round(groups[0].score, 2),
             "groups": [
                 {
                     "dimension": g.dimension,
-                    "key": str(g.key),
+                    "key": g.key,
                     "votes": g.votes,
                     "concentration": round(g.concentration, 2),
                     "measures": g.measures,
@@ -307,6 +298,6 @@ def assess_edition(edition) -> dict[int, dict]:
                 }
                 for g in groups[:12]
             ],
-            "profile": _profile_distances(counts_by_dimension, entry["category_id"], nominee_id),
+            "profile": _profile_distances(frame, groups[0].category_id, nominee_id),
         }
     return results

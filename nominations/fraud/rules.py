@@ -116,7 +116,9 @@ def disposable_domain(scope: Scope) -> list[Hit]:
         d for (d,) in _rows(f"SELECT DISTINCT {domain} FROM {VOTE} v WHERE {scope.sql} AND {CONFIRMED}", scope.params)
     ]
     listed = {d for d in domains if d in DISPOSABLE_DOMAINS}
-    detected = _detected_throwaway([d for d in domains if d not in listed], scope)
+    # Detection reads every vote of a domain: the edition-wide scans (fraudscan, the hourly
+    # assessment) do it, so that a batch's cost stays with the batch, not the edition.
+    detected = {} if scope.is_batch else _detected_throwaway([d for d in domains if d not in listed], scope)
     evidence = {d: {"domain": d, "listed": True} for d in listed} | detected
     hits = []
     bad = sorted(evidence)
@@ -139,20 +141,31 @@ def _detected_throwaway(domains: list[str], scope: Scope) -> dict[str, dict]:
         return {}
     touched, params = _touched(domain, scope)
     # Candidate domains: enough voters in the edition (a cheap aggregate), then their names.
+    # Every candidate domain's names, up to 200 of each (a big provider needs no more to tell).
     rows = _rows(
-        f"SELECT {domain}, {local_part('v.email_canonical')} FROM {VOTE} v WHERE {CONFIRMED} AND {touched} "
-        f"AND {domain} IN (SELECT {domain} FROM {VOTE} v WHERE {CONFIRMED} AND {touched} "
-        f"GROUP BY {domain} HAVING COUNT(*) >= %s)",
-        (*params, *params, minimum),
+        f"""SELECT d, name, n FROM (
+            SELECT {domain} AS d, {local_part("v.email_canonical")} AS name,
+                   ROW_NUMBER() OVER (PARTITION BY {domain} ORDER BY v.id) AS k,
+                   COUNT(*) OVER (PARTITION BY {domain}) AS n
+            FROM {VOTE} v WHERE {CONFIRMED} AND {touched}
+        ) named WHERE n >= %s AND k <= 200""",
+        (*params, minimum),
     )
     names: dict[str, list[str]] = {}
-    for d, name in rows:
+    voters: dict[str, int] = {}
+    for d, name, n in rows:
         names.setdefault(d, []).append(name)
+        voters[d] = n
     found = {}
     for d, locals_ in names.items():
         made = sum(1 for name in locals_ if is_machine_made(name))
-        if len(locals_) >= minimum and made >= 0.6 * len(locals_):
-            found[d] = {"domain": d, "listed": False, "voters": len(locals_), "machine_made": made}
+        if made >= 0.6 * len(locals_):
+            found[d] = {
+                "domain": d,
+                "listed": False,
+                "voters": voters[d],
+                "machine_made_share": round(made / len(locals_), 2),
+            }
     return found
 
 
@@ -166,16 +179,31 @@ def network_burst(scope: Scope) -> list[Hit]:
     night (a quarter of its votes between 0 and 6 local time) or at regular intervals.
     """
     minimum = settings.FRAUD_FARM_MIN_VOTES
-    touched, params = _touched("v.network_hash", scope)
-    candidates = _rows(
-        f"""SELECT edition_id, network_hash, nominee_id, n, total FROM (
-            SELECT v.edition_id, v.network_hash, v.nominee_id, COUNT(*) AS n,
-                   SUM(COUNT(*)) OVER (PARTITION BY v.edition_id, v.network_hash) AS total
-            FROM {VOTE} v WHERE {CONFIRMED} AND {touched}
-            GROUP BY v.edition_id, v.network_hash, v.nominee_id
-        ) g WHERE total >= %s AND n >= 0.95 * total""",
-        (*params, minimum),
+    if scope.is_batch:
+        # The (nominee, network) pairs of the batch, read through the vote_nominee_network index.
+        touched = (
+            f"(v.nominee_id, v.network_hash) IN (SELECT v.nominee_id, v.network_hash FROM {VOTE} v WHERE {scope.sql})"
+        )
+    else:
+        touched = scope.sql
+    pairs = _rows(
+        f"SELECT v.edition_id, v.network_hash, v.nominee_id, COUNT(*) FROM {VOTE} v WHERE {CONFIRMED} AND {touched} "
+        f"GROUP BY v.edition_id, v.network_hash, v.nominee_id HAVING COUNT(*) >= %s",
+        (*scope.params, minimum),
     )
+    candidates = []
+    for start in range(0, len(pairs), 200):
+        chunk = pairs[start : start + 200]
+        marks = " OR ".join(["(v.edition_id = %s AND v.network_hash = %s)"] * len(chunk))
+        totals = dict(
+            ((e, net), n)
+            for e, net, n in _rows(
+                f"SELECT v.edition_id, v.network_hash, COUNT(*) FROM {VOTE} v WHERE {CONFIRMED} AND ({marks}) "
+                f"GROUP BY v.edition_id, v.network_hash",
+                [x for e, net, _nid, _n in chunk for x in (e, net)],
+            )
+        )
+        candidates += [(e, net, nid, n, totals[(e, net)]) for e, net, nid, n in chunk if n >= 0.95 * totals[(e, net)]]
     hits = []
     for edition_id, network, nominee_id, _n, _total in candidates:
         rows = _rows(

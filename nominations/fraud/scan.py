@@ -11,7 +11,7 @@ from portal.locks import advisory_lock
 from ..exceptions import ResultsReleased
 from ..models import Edition, FraudFlag, Nominee, Vote, standing_from_flags
 from .reviews import review_edition
-from .rules import RULES, Hit, Scope, tune_for_scans
+from .rules import RULES, Hit, Scope, disposable_domain, tune_for_scans
 
 
 def _new_hits(hits: list[Hit]) -> list[Hit]:
@@ -110,8 +110,15 @@ def scan_edition(edition, *, progress=None) -> dict[str, int]:
     return found
 
 
+def assess_edition_hourly(edition) -> int:
+    """The hourly edition-wide step (caller holds the process lock): detected throw-away domains, then the reviews."""
+    tune_for_scans()
+    _apply(disposable_domain(Scope.edition(edition.pk)))
+    return review_edition(edition)["held"]
+
+
 def review_live_editions() -> int:
-    """The hourly assessment of every edition whose votes still change (voting open or its tally not final)."""
+    """The hourly assessment of every edition whose votes still change (voting open, tally not final, not released)."""
     now = timezone.now()
     held = 0
     for edition in Edition.objects.filter(
@@ -119,5 +126,5 @@ def review_live_editions() -> int:
     ):
         with transaction.atomic():
             advisory_lock("nominations.process", wait=True)
-            held += review_edition(edition)["held"]
+            held += assess_edition_hourly(edition)
     return held
