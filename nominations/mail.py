@@ -73,8 +73,13 @@ def deliver_vote_email(*, vote_id: int, kind: str) -> None:
         }
         subject = render_to_string(f"nominations/email/{kind}_subject.txt", context).strip()
         body = render_to_string(f"nominations/email/{kind}_body.txt", context)
+    # Taken before the hand-over: a voter can click no sooner than the mail leaves,
+    # so the clock the "fast" rule reads never starts after a confirmation.
+    sending_at = timezone.now()
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [vote.email])
     if kind == "confirm":
-        # Only the confirmation mail starts the clock the "fast" fraud rule reads;
-        # a reminder to a vote already confirmed must not move it after confirmed_at.
-        Vote.objects.filter(pk=vote.pk, confirmed_at__isnull=True).update(email_sent_at=timezone.now())
+        # Every mailed link stays valid, so the fast rule times from the first one;
+        # it is written even when the click came before this line ran.
+        Vote.objects.filter(pk=vote.pk, first_email_sent_at__isnull=True).update(first_email_sent_at=sending_at)
+        # The last send (shown to staff); a reminder after confirmation must not move it.
+        Vote.objects.filter(pk=vote.pk, confirmed_at__isnull=True).update(email_sent_at=sending_at)

@@ -327,6 +327,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "nominations.tasks.reconcile",
         "schedule": float(env_int("RECONCILE_EVERY_SECONDS", 300)),
     },
+    # The per-nominee integrity assessment (nominations.fraud.assess): reviews open as campaigns grow.
+    "review-integrity": {
+        "task": "nominations.tasks.review_integrity",
+        "schedule": float(env_int("INTEGRITY_REVIEW_EVERY_SECONDS", 3600)),
+    },
     "finalise-closed-editions": {
         "task": "nominations.tasks.finalise_closed_editions",
         "schedule": 60.0,
@@ -355,22 +360,17 @@ ALTCHA_CHALLENGE_MAX_AGE = timedelta(seconds=env_int("ALTCHA_CHALLENGE_MAX_AGE_S
 # Domains whose mailboxes ignore dots and "+tags", so one inbox has many spellings.
 CANONICAL_DOTLESS_DOMAINS = env_list("CANONICAL_DOTLESS_DOMAINS", "gmail.com,googlemail.com")
 
-# Fraud checks (see the README for what each one catches).
-FRAUD_NETWORK_WINDOW_MINUTES = env_int("FRAUD_NETWORK_WINDOW_MINUTES", 60)
-FRAUD_NETWORK_MAX_VOTES = env_int("FRAUD_NETWORK_MAX_VOTES", 5)
-FRAUD_BURST_MIN_VOTES = env_int("FRAUD_BURST_MIN_VOTES", 30)
-FRAUD_BURST_FACTOR = env_int("FRAUD_BURST_FACTOR", 10)
+# Fraud checks (see the README, "Vote integrity", for what each one catches).
+# Per vote: confirmed sooner than this after the first valid link left.
 FRAUD_FAST_CONFIRM_SECONDS = env_int("FRAUD_FAST_CONFIRM_SECONDS", 5)
+# A vote farm: a network with at least this many votes in an edition, all for one nominee.
+FRAUD_FARM_MIN_VOTES = env_int("FRAUD_FARM_MIN_VOTES", 12)
+# One user agent on one network on one day from this many voters, all for one nominee.
 FRAUD_CLUSTER_MIN_VOTERS = env_int("FRAUD_CLUSTER_MIN_VOTERS", 20)
-FRAUD_LOOKALIKE_DOMAINS = dict(
-    pair.split("=", 1)
-    for pair in env_list(
-        "FRAUD_LOOKALIKE_DOMAINS",
-        "googlemail.com=gmail.com,gmial.com=gmail.com,gmai.com=gmail.com,gmail.co=gmail.com,gnail.com=gmail.com,"
-        "gmal.com=gmail.com,yahoo.co=yahoo.com,yaho.com=yahoo.com,hotmial.com=hotmail.com,outlok.com=outlook.com,"
-        "wp.com.pl=wp.pl,onet.com.pl=onet.pl,yahoo.ro=yahoo.com",
-    )
-)
+# An unlisted domain is judged throw-away from this many voters with machine-made names.
+FRAUD_THROWAWAY_MIN_VOTERS = env_int("FRAUD_THROWAWAY_MIN_VOTERS", 5)
+# Per nominee: the integrity assessment looks at nominees with at least this many confirmed votes.
+FRAUD_ASSESS_MIN_VOTES = env_int("FRAUD_ASSESS_MIN_VOTES", 20)
 
 # Background processing: confirmed votes per fraud-check/tally batch, and how
 # often beat sweeps up anything whose task never arrived.

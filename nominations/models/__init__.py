@@ -21,6 +21,7 @@ from .editions import (
 )
 from .fraud import FraudDecision, FraudFlag, FraudRule, standing_from_flags
 from .mail import MailSuppression, SuppressionReason
+from .integrity import IntegrityReview, ReviewState
 from .results import LedgerLine, ReleasedCategory, ReleasedFigure, ReleasedResults
 from .tallies import Tally, TaskRun
 from .votes import Standing, Vote, new_receipt_code, new_token_nonce
@@ -38,6 +39,8 @@ __all__ = [
     "FraudDecision",
     "FraudFlag",
     "FraudRule",
+    "IntegrityReview",
+    "ReviewState",
     "Firm",
     "LedgerLine",
     "MailSuppression",

@@ -57,6 +57,8 @@ class Vote(models.Model):
     # Keyed hashes (nominations.client.keyed_hash): never the address itself.
     ip_hash = models.BigIntegerField(_("address hash"), editable=False)
     network_hash = models.BigIntegerField(_("network hash"), editable=False)
+    # IPv4 /16 or IPv6 /48 (nominations.client.network_of(wide=True)); 0 for votes cast before it was kept.
+    wide_network_hash = models.BigIntegerField(_("wide network hash"), default=0, editable=False)
     user_agent = models.CharField(_("user agent"), max_length=300, blank=True, editable=False)
     agent_hash = models.BigIntegerField(_("user agent hash"), default=0, editable=False)
     language = models.CharField(max_length=5, default="en", editable=False)
@@ -69,9 +71,12 @@ class Vote(models.Model):
     email_requested_at = models.DateTimeField(_("e-mail requested at"), null=True, blank=True, editable=False)
     email_sent_at = models.DateTimeField(_("e-mail sent at"), null=True, blank=True, editable=False)
     email_send_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    # When the first confirmation mail left: every link sent stays valid, so the
+    # fast-confirmation rule times from here (the earliest link), never from a resend.
+    first_email_sent_at = models.DateTimeField(_("first e-mail sent at"), null=True, blank=True, editable=False)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True, editable=False)
-    # The address with every variant folded together (dots and +tags on any
-    # domain, look-alike domains mapped): the fraud check for variants uses it.
+    # The address with the spellings its provider delivers to one inbox folded
+    # together (nominations.emails.email_fingerprint): the variant rule uses it.
     email_fingerprint = models.CharField(max_length=254, blank=True, editable=False)
     standing = models.CharField(
         _("standing"), max_length=11, choices=Standing.choices, default=Standing.UNCONFIRMED, editable=False

@@ -11,6 +11,7 @@ from .editions import (
     recount_live_editions,
 )
 from .flags import settle_flags
+from .integrity import settle_group
 from .nominating import NominationInput, nominate
 from .results import amend_results, release_results
 from .voting import cast_vote, confirm_vote, vote_from_token
@@ -29,5 +30,6 @@ __all__ = [
     "recount_live_editions",
     "release_results",
     "settle_flags",
+    "settle_group",
     "vote_from_token",
 ]

@@ -103,6 +103,7 @@ def _record_vote(
                 email_fingerprint=email_fingerprint(canonical),
                 ip_hash=client.ip_hash,
                 network_hash=client.network_hash,
+                wide_network_hash=client.wide_network_hash,
                 user_agent=client.user_agent,
                 agent_hash=client.agent_hash,
                 language=language,
