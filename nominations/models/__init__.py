@@ -20,8 +20,8 @@ from .editions import (
     country_zone,
 )
 from .fraud import FraudDecision, FraudFlag, FraudRule, standing_from_flags
-from .mail import MailSuppression, SuppressionReason
 from .integrity import IntegrityReview, ReviewState
+from .mail import MailSuppression, SuppressionReason
 from .results import LedgerLine, ReleasedCategory, ReleasedFigure, ReleasedResults
 from .tallies import Tally, TaskRun
 from .votes import Standing, Vote, new_receipt_code, new_token_nonce
