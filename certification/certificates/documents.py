@@ -14,7 +14,9 @@ they are (node_modules/source-sans/TTF by default).
 """
 
 import io
+import json
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -26,6 +28,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFont
+from PIL.PngImagePlugin import PngInfo
 from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
@@ -34,8 +37,8 @@ from reportlab.pdfgen import canvas
 
 from portal import identity
 
+from . import baking, wording
 from . import medal as mark
-from . import wording
 
 PNG_SIZES = (256, 512, 1024)
 SUPERSAMPLED = 2048  # the PNG's shapes are drawn about this large (at least 2x) and reduced: smooth edges
@@ -75,6 +78,10 @@ class CertificateText:
     # From the released results the winner was chosen on (the latest version), when they exist.
     counted_votes: int | None = None
     results_version: int | None = None
+    # The signed Open Badges credential (VC-JWT), baked into the logos and packed in the ZIP.
+    credential: str = ""
+    credential_json: str = ""
+    language: str = "en"
 
 
 @cache
@@ -150,8 +157,12 @@ def certificate_pdf(text: CertificateText) -> bytes:
     regular, bold = _pdf_fonts()
     title, medal_wording = wording.title(), wording.medal()
     buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1)
-    pdf.setTitle(f"{title} {text.edition_label} — {text.serial}")
+    # The language, and a title shown instead of the file name: what a screen reader announces first.
+    pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1, lang=text.language)
+    pdf.setTitle(f"{title} {text.edition_label} — {text.firm_name} — {text.serial}")
+    pdf.setViewerPreference("DisplayDocTitle", "true")
+    # The serial as a keyword: the verification page reads it from a signed upload (the signature covers it).
+    pdf.setKeywords(text.serial)
     pdf.setAuthor(identity.body_name())
     pdf.setSubject(f"{text.firm_name} — {text.category} — {text.edition}")
     pdf.setCreator(identity.programme_name())
@@ -242,6 +253,26 @@ def certificate_pdf(text: CertificateText) -> bytes:
 def logo_svg(text: CertificateText) -> bytes:
     """The medal as SVG; every piece of text is XML-escaped, so a firm name cannot break or inject markup."""
     design = medal_design(text)
+    svg = f"""<?xml version="1.0" encoding="UTF-8"?>
+<svg xmlns="http://www.w3.org/2000/svg" width="600" height="600" viewBox="0 0 600 600" role="img" aria-label={quoteattr(logo_title(text))}>
+  <title>{escape(logo_title(text))}</title>
+{medal_svg_body(design)}
+</svg>
+"""
+    data = svg.encode("utf-8")
+    return baking.bake_svg(data, text.credential) if text.credential else data
+
+
+def logo_title(text: CertificateText) -> str:
+    """What the logo is, with its serial: the SVG's title and the PNG's Title text."""
+    return (
+        f"{identity.programme_name()}: {wording.title()} {text.edition_label}, {wording.medal()} — "
+        f"{text.category} — {text.firm_name} ({text.serial})"
+    )
+
+
+def medal_svg_body(design: mark.Medal) -> str:
+    """The medal's shapes and text as SVG elements of a 600 x 600 box."""
     shapes = []
     for shape in design.shapes:
         if isinstance(shape, mark.Circle):
@@ -259,21 +290,11 @@ def logo_svg(text: CertificateText) -> bytes:
         f'lengthAdjust="spacingAndGlyphs">{escape(line.text)}</text>'
         for line in design.lines
     )
-    title = escape(
-        f"{identity.programme_name()}: {wording.title()} {text.edition_label}, {wording.medal()} — "
-        f"{text.category} — {text.firm_name} ({text.serial})"
-    )
     body = "\n".join(shapes)
-    svg = f"""<?xml version="1.0" encoding="UTF-8"?>
-<svg xmlns="http://www.w3.org/2000/svg" width="600" height="600" viewBox="0 0 600 600" role="img" aria-label={quoteattr(title)}>
-  <title>{title}</title>
-{body}
+    return f"""{body}
   <g font-family="'Source Sans 3', 'Source Sans Pro', 'Noto Sans', 'DejaVu Sans', sans-serif">
 {texts}
-  </g>
-</svg>
-"""
-    return svg.encode("utf-8")
+  </g>"""
 
 
 @cache
@@ -303,9 +324,14 @@ def logo_png(text: CertificateText, size: int) -> bytes:
     for line in design.lines:
         font = _pil_font("bold" if line.bold else "regular", max(6, round(line.size * k)))
         draw.text((line.x * k, line.y * k), line.text, font=font, fill=line.colour, anchor="ms")
+    # The serial travels in the file as in the SVG: a Title text chunk naming the logo (and its serial).
+    info = PngInfo()
+    info.add_itxt("Title", logo_title(text), lang=text.language)
+    info.add_text("Serial", text.serial)
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG")  # "optimize" would take five times as long for 1% less
-    return buffer.getvalue()
+    image.save(buffer, format="PNG", pnginfo=info)  # "optimize" would take five times as long for 1% less
+    data = buffer.getvalue()
+    return baking.bake_png(data, text.credential) if text.credential else data
 
 
 def votes_line(text: CertificateText) -> str:
@@ -318,6 +344,8 @@ def votes_line(text: CertificateText) -> str:
 def readme_text(text: CertificateText) -> str:
     """The pack's README: what the certificate is, in the edition's language, and the logo usage terms."""
     files = "certificate.pdf, logo.svg, " + ", ".join(f"logo-{size}.png" for size in PNG_SIZES)
+    if text.credential:
+        files += ", credential.jwt, credential.json"
     registration = wording.registration_number(country=text.country_code, number=text.registration_number)
     body = " · ".join(filter(None, [identity.body_name(), identity.body_address(), identity.body_contact()]))
     votes = [votes_line(text)] if text.counted_votes is not None else []
@@ -345,21 +373,43 @@ def readme_text(text: CertificateText) -> str:
 
 
 def logo_pack_zip(text: CertificateText, *, pdf: bytes, svg: bytes, pngs: dict[int, bytes]) -> bytes:
-    """The pack: README with the terms, the SVG, the three PNGs and the PDF, in a folder named after the serial."""
+    """The pack: README with the terms, the SVG, the three PNGs, the PDF and the credential, in a folder named after
+    the serial.
+
+    Every file is readable by everyone once unpacked (rw-r--r--): zipfile's default for
+    written strings is 0600, which leaves the files unreadable to a web server that serves the logo.
+    """
     buffer = io.BytesIO()
     folder = text.serial
+    stamp = (text.issued_on.year, text.issued_on.month, text.issued_on.day, 0, 0, 0)
+
+    def add(name: str, data: bytes) -> None:
+        entry = zipfile.ZipInfo(f"{folder}/{name}", date_time=stamp)
+        entry.compress_type = zipfile.ZIP_DEFLATED
+        entry.external_attr = (0o100644 << 16) | 0x20  # a regular file, rw-r--r-- (and the DOS archive flag)
+        archive.writestr(entry, data)
+
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(f"{folder}/README.txt", readme_text(text).encode("utf-8"))
-        archive.writestr(f"{folder}/logo.svg", svg)
+        add("README.txt", readme_text(text).encode("utf-8"))
+        add("logo.svg", svg)
         for size in PNG_SIZES:
-            archive.writestr(f"{folder}/logo-{size}.png", pngs[size])
-        archive.writestr(f"{folder}/certificate.pdf", pdf)
+            add(f"logo-{size}.png", pngs[size])
+        add("certificate.pdf", pdf)
+        if text.credential:
+            add("credential.jwt", text.credential.encode("ascii") + b"\n")
+            add("credential.json", text.credential_json.encode("utf-8"))
     return buffer.getvalue()
 
 
-def all_files(text: CertificateText) -> dict[str, bytes]:
-    """Every file, keyed by the Certificate field that stores it."""
+def credential_json(credential: dict) -> str:
+    return json.dumps(credential, ensure_ascii=False, indent=2) + "\n"
+
+
+def all_files(text: CertificateText, *, sign_pdf: Callable[[bytes], bytes] | None = None) -> dict[str, bytes]:
+    """Every file, keyed by the Certificate field that stores it; the PDF signed by `sign_pdf` when given."""
     pdf = certificate_pdf(text)
+    if sign_pdf is not None:
+        pdf = sign_pdf(pdf)
     svg = logo_svg(text)
     pngs = {size: logo_png(text, size) for size in PNG_SIZES}
     return {
