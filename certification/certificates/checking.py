@@ -119,7 +119,7 @@ def verify_credential_json(data: bytes) -> Verification:
 def verify_pdf(data: bytes) -> Verification:
     from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.general import SignatureValidationError
+    from pyhanko.sign.validation.errors import SignatureValidationError
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.status import SignatureCoverageLevel
 
@@ -134,7 +134,7 @@ def verify_pdf(data: bytes) -> Verification:
     if signature.signer_cert.sha256.hex() != signing.signer_certificate_sha256():
         return not_ours(_("This PDF is signed, but not by the certification body."))
     try:
-        status = validate_pdf_signature(signature, skip_diff=True)
+        status = validate_pdf_signature(signature, signing.pdf_validation_context(), skip_diff=True)
     except (SignatureValidationError, PdfError, ValueError) as error:
         logger.info("uploaded PDF: signature check failed: %r", error)
         return not_ours(_("The signature of this PDF cannot be checked."))
@@ -142,7 +142,10 @@ def verify_pdf(data: bytes) -> Verification:
         return not_ours(_("This PDF was changed after it was signed."))
     if len(signatures) != 1 or status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
         return not_ours(_("Something was added to this PDF after it was signed."))
-    info = reader.trailer_view.get("/Info")
+    try:
+        info = reader.trailer_view["/Info"]
+    except KeyError:
+        info = None
     match = SERIAL_IN_TEXT.search(str(info.get("/Keywords", ""))) if info is not None else None
     if match is None:
         return not_ours(_("This PDF is signed by us but names no serial."))

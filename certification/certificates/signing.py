@@ -79,6 +79,16 @@ def signer_certificate_sha256() -> str:
     return pdf_signer().signing_cert.sha256.hex()
 
 
+def pdf_validation_context():
+    """Our own chain as the trust roots, nothing fetched: for checking that an uploaded PDF is ours."""
+    from pyhanko_certvalidator import ValidationContext
+
+    signer = pdf_signer()
+    return ValidationContext(
+        trust_roots=[signer.signing_cert, *signer.cert_registry], allow_fetching=False, revocation_mode="soft-fail"
+    )
+
+
 def sign_pdf(pdf: bytes, *, signer_name: str, reason: str, location: str) -> bytes:
     """The PDF with a PAdES B-B signature (ETSI.CAdES.detached, SHA-256) over the whole file, as an incremental update."""
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
