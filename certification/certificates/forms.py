@@ -39,6 +39,10 @@ class UploadForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false", "autocomplete": "off"}),
     )
 
+    @property
+    def limit(self) -> int:
+        return settings.VERIFY_UPLOAD_MAX_BYTES
+
     def clean(self):
         cleaned = super().clean()
         upload, pasted = cleaned.get("file"), (cleaned.get("credential") or "").strip()
