@@ -43,7 +43,7 @@ def _look(certificate: Certificate | None, status: str) -> Look:
 
 
 def badge_svg(*, certificate: Certificate | None, status: str) -> bytes:
-    """The badge as an SVG document of 600 x 720 units (shown 200 x 240 px by the snippet)."""
+    """The badge as an SVG document of 600 x 750 units (shown 200 x 250 px by the snippet)."""
     language = certificate.language if certificate is not None else translation.get_language()
     with translation.override(language):
         look = _look(certificate, status)
@@ -72,13 +72,13 @@ def badge_svg(*, certificate: Certificate | None, status: str) -> bytes:
     if status == "revoked":
         strike = '  <path d="M70 70 L530 530 M530 70 L70 530" stroke="#B00020" stroke-width="34" stroke-linecap="round"/>\n'
     svg = f"""<?xml version="1.0" encoding="UTF-8"?>
-<svg xmlns="http://www.w3.org/2000/svg" width="200" height="240" viewBox="0 0 600 720" role="img" aria-label={quoteattr(label)} data-status="{escape(status)}">
+<svg xmlns="http://www.w3.org/2000/svg" width="200" height="250" viewBox="0 0 600 750" role="img" aria-label={quoteattr(label)} data-status="{escape(status)}">
   <title>{escape(label)}</title>
 {body}
-{strike}  <rect x="4" y="608" width="592" height="108" rx="18" fill="{look.band}"/>
+{strike}  <rect x="4" y="608" width="592" height="138" rx="18" fill="{look.band}"/>
   <g font-family="'Source Sans 3', 'Source Sans Pro', 'Noto Sans', 'DejaVu Sans', sans-serif" fill="#FFFFFF" text-anchor="middle">
-    <text x="300" y="664" font-size="50" font-weight="700">{escape(look.word)}</text>
-    <text x="300" y="702" font-size="28">{escape(look.detail)}</text>
+    <text x="300" y="670" font-size="54" font-weight="700">{escape(look.word)}</text>
+    <text x="300" y="724" font-size="38">{escape(look.detail)}</text>
   </g>
 </svg>
 """
@@ -117,6 +117,6 @@ def snippet(certificate: Certificate) -> str:
     image = settings.SITE_URL + credentials.badge_path(certificate.serial)
     return (
         f"<a href={quoteattr(link)}>"
-        f"<img src={quoteattr(image)} width=\"200\" height=\"240\" alt={quoteattr(alt)}>"
+        f"<img src={quoteattr(image)} width=\"200\" height=\"250\" alt={quoteattr(alt)}>"
         "</a>"
     )
