@@ -36,7 +36,9 @@ def _look(certificate: Certificate | None, status: str) -> Look:
     until = formats.date_format(certificate.valid_until, "DATE_FORMAT")
     if status == "revoked":
         revoked_on = formats.date_format(certificate.revoked_at.date(), "DATE_FORMAT")
-        return Look(pgettext("badge", "REVOKED"), "#B00020", pgettext("badge", "withdrawn on %(date)s") % {"date": revoked_on})
+        return Look(
+            pgettext("badge", "REVOKED"), "#B00020", pgettext("badge", "withdrawn on %(date)s") % {"date": revoked_on}
+        )
     if status == "expired":
         return Look(pgettext("badge", "EXPIRED"), "#3A3A3A", pgettext("badge", "ended on %(date)s") % {"date": until})
     return Look(pgettext("badge", "VALID"), "#1B5E20", pgettext("badge", "until %(date)s") % {"date": until})
@@ -70,7 +72,9 @@ def badge_svg(*, certificate: Certificate | None, status: str) -> bytes:
             label = f"{credentials.achievement_name(certificate)} — {certificate.firm.name} ({certificate.serial}): {look.word}, {look.detail}"
     strike = ""
     if status == "revoked":
-        strike = '  <path d="M70 70 L530 530 M530 70 L70 530" stroke="#B00020" stroke-width="34" stroke-linecap="round"/>\n'
+        strike = (
+            '  <path d="M70 70 L530 530 M530 70 L70 530" stroke="#B00020" stroke-width="34" stroke-linecap="round"/>\n'
+        )
     svg = f"""<?xml version="1.0" encoding="UTF-8"?>
 <svg xmlns="http://www.w3.org/2000/svg" width="200" height="250" viewBox="0 0 600 750" role="img" aria-label={quoteattr(label)} data-status="{escape(status)}">
   <title>{escape(label)}</title>
@@ -86,7 +90,11 @@ def badge_svg(*, certificate: Certificate | None, status: str) -> bytes:
 
 
 def _recoloured(design: mark.Medal, palette: mark.Palette) -> mark.Medal:
-    gold = {settings.MARK_RIM_COLOUR: palette.rim, settings.MARK_FACE_COLOUR: palette.face, settings.MARK_INK_COLOUR: palette.ink}
+    gold = {
+        settings.MARK_RIM_COLOUR: palette.rim,
+        settings.MARK_FACE_COLOUR: palette.face,
+        settings.MARK_INK_COLOUR: palette.ink,
+    }
 
     def swap(colour: str | None) -> str | None:
         return gold.get(colour, colour) if colour else colour
@@ -98,7 +106,8 @@ def _recoloured(design: mark.Medal, palette: mark.Palette) -> mark.Medal:
         else:
             shapes.append(mark.Polygon(shape.points, swap(shape.fill) or shape.fill))
     lines = tuple(
-        mark.Line(line.text, line.x, line.y, line.size, line.bold, swap(line.colour) or line.colour) for line in design.lines
+        mark.Line(line.text, line.x, line.y, line.size, line.bold, swap(line.colour) or line.colour)
+        for line in design.lines
     )
     return mark.Medal(tuple(shapes), lines)
 
@@ -115,8 +124,4 @@ def snippet(certificate: Certificate) -> str:
         }
         link = f"{settings.SITE_URL}/{certificate.language}{verification_path(certificate.serial)}"
     image = settings.SITE_URL + credentials.badge_path(certificate.serial)
-    return (
-        f"<a href={quoteattr(link)}>"
-        f"<img src={quoteattr(image)} width=\"200\" height=\"250\" alt={quoteattr(alt)}>"
-        "</a>"
-    )
+    return f'<a href={quoteattr(link)}><img src={quoteattr(image)} width="200" height="250" alt={quoteattr(alt)}></a>'

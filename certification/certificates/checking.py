@@ -18,6 +18,11 @@ import re
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from pyhanko.pdf_utils.misc import PdfError
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.errors import SignatureValidationError
+from pyhanko.sign.validation.status import SignatureCoverageLevel
 
 from . import baking, credentials, signing
 from .selectors import SERIAL_PATTERN, Verification, verify_serial
@@ -81,7 +86,9 @@ def _found(serial: str, why: str) -> Verification:
     """Proven ours: the register's answer for the serial today, with how it was proven."""
     verification = verify_serial(serial)
     if verification.certificate is None:
-        return not_ours(_("Signed by us, but the register has no released certificate %(serial)s.") % {"serial": serial})
+        return not_ours(
+            _("Signed by us, but the register has no released certificate %(serial)s.") % {"serial": serial}
+        )
     return Verification(
         serial=verification.serial, status=verification.status, certificate=verification.certificate, reason=why
     )
@@ -117,12 +124,6 @@ def verify_credential_json(data: bytes) -> Verification:
 
 
 def verify_pdf(data: bytes) -> Verification:
-    from pyhanko.pdf_utils.misc import PdfError
-    from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation.errors import SignatureValidationError
-    from pyhanko.sign.validation import validate_pdf_signature
-    from pyhanko.sign.validation.status import SignatureCoverageLevel
-
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         signatures = reader.embedded_signatures

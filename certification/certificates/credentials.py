@@ -82,7 +82,7 @@ def validity_window(certificate: Certificate) -> tuple[datetime, datetime]:
 
 
 def achievement_name(certificate: Certificate) -> str:
-    """"Customers' Friend Banking, Poland 2026/2027", in the active language."""
+    """ "Customers' Friend Banking, Poland 2026/2027", in the active language."""
     return _("%(programme)s %(category)s, %(edition)s") % {
         "programme": identity.programme_name(),
         "category": certificate.category.name,
@@ -101,9 +101,7 @@ def open_badge_credential(certificate: Certificate) -> dict:
             "type": ["Achievement"],
             "achievementType": "Award",
             "name": name,
-            "description": _(
-                "%(title)s: the customers' choice in its category, confirmed by the checks of %(body)s."
-            )
+            "description": _("%(title)s: the customers' choice in its category, confirmed by the checks of %(body)s.")
             % {"title": identity.certificate_title(), "body": identity.body_name()},
             "criteria": {
                 "narrative": _(

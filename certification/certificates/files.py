@@ -98,7 +98,8 @@ def generate_certificate_files(*, certificate_id: int, force: bool = False) -> b
         sign_pdf = partial(
             signing.sign_pdf,
             signer_name=identity.body_name(),
-            reason=_("Certificate %(serial)s, issued by %(body)s") % {"serial": certificate.serial, "body": identity.body_name()},
+            reason=_("Certificate %(serial)s, issued by %(body)s")
+            % {"serial": certificate.serial, "body": identity.body_name()},
             location=identity.body_address(),
         )
         files = documents.all_files(text, sign_pdf=sign_pdf)

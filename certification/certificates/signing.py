@@ -29,6 +29,11 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from cryptography.x509.oid import NameOID
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from pyhanko.keys import load_certs_from_pemder_data, load_private_key_from_pemder_data
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import fields, signers
+from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 JWT_ALGORITHM = "EdDSA"
 
@@ -57,15 +62,13 @@ def _read(setting: str) -> tuple[Path, float]:
 
 @lru_cache(maxsize=4)
 def _pdf_signer(key_path: Path, chain_path: Path, _mtimes: tuple[float, float], passphrase: str):
-    from pyhanko.keys import load_certs_from_pemder_data, load_private_key_from_pemder_data
-    from pyhanko.sign.signers import SimpleSigner
-    from pyhanko_certvalidator.registry import SimpleCertificateStore
-
     key = load_private_key_from_pemder_data(key_path.read_bytes(), passphrase=passphrase.encode() or None)
     chain = list(load_certs_from_pemder_data(chain_path.read_bytes()))
     if not chain:
         raise ImproperlyConfigured(f"CERTIFICATE_SIGNING_CHAIN ({chain_path}) holds no certificate.")
-    return SimpleSigner(signing_cert=chain[0], signing_key=key, cert_registry=SimpleCertificateStore.from_certs(chain))
+    return signers.SimpleSigner(
+        signing_cert=chain[0], signing_key=key, cert_registry=SimpleCertificateStore.from_certs(chain)
+    )
 
 
 def pdf_signer():
@@ -81,8 +84,6 @@ def signer_certificate_sha256() -> str:
 
 def pdf_validation_context():
     """Our own chain as the trust roots, nothing fetched: for checking that an uploaded PDF is ours."""
-    from pyhanko_certvalidator import ValidationContext
-
     signer = pdf_signer()
     return ValidationContext(
         trust_roots=[signer.signing_cert, *signer.cert_registry], allow_fetching=False, revocation_mode="soft-fail"
@@ -91,9 +92,6 @@ def pdf_validation_context():
 
 def sign_pdf(pdf: bytes, *, signer_name: str, reason: str, location: str) -> bytes:
     """The PDF with a PAdES B-B signature (ETSI.CAdES.detached, SHA-256) over the whole file, as an incremental update."""
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.sign import fields, signers
-
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     meta = signers.PdfSignatureMetadata(
         field_name="CertificationBodySignature",
@@ -176,7 +174,11 @@ def verify_jwt(token: str) -> dict:
         raise BadToken("not a compact JWS") from error
     if not isinstance(header, dict) or not isinstance(payload, dict) or header.get("alg") != JWT_ALGORITHM:
         raise BadToken("not an EdDSA JWT")
-    keys = {jwk["kid"]: key for key in [credential_key().public_key(), *_retired_public_keys()] for jwk in [_public_jwk(key)]}
+    keys = {
+        jwk["kid"]: key
+        for key in [credential_key().public_key(), *_retired_public_keys()]
+        for jwk in [_public_jwk(key)]
+    }
     key = keys.get(header.get("kid"))
     if key is None:
         raise BadToken("signed with a key that is not ours")
@@ -245,7 +247,9 @@ def write_development_pair(*, body_name: str, force: bool = False) -> tuple[Deve
         .sign(key, hashes.SHA256())
     )
     no_encryption = serialization.NoEncryption()
-    _write_private(pair.pdf_key, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, no_encryption))
+    _write_private(
+        pair.pdf_key, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, no_encryption)
+    )
     pair.pdf_chain.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
     credential = ed25519.Ed25519PrivateKey.generate()
     _write_private(

@@ -64,7 +64,12 @@ def test_the_credential_verifies_against_the_published_jwks_with_pyjwt(issued, c
     assert claims["iss"] == claims["issuer"]["id"] and claims["iss"].endswith("/credentials/issuer.json")
     assert claims["jti"] == claims["id"] and claims["id"].endswith(f"/credentials/{issued.serial}.json")
     subject = claims["credentialSubject"]
-    assert {"type": "IdentityObject", "identityType": "identifier", "hashed": False, "identityHash": f"PL{issued.firm.registration_number}"} in subject["identifier"]
+    assert {
+        "type": "IdentityObject",
+        "identityType": "identifier",
+        "hashed": False,
+        "identityHash": f"PL{issued.firm.registration_number}",
+    } in subject["identifier"]
     assert subject["achievement"]["name"] == f"Przyjaciel Klienta Bankowość, Polska {issued.edition.label}"
     assert claims["validUntil"].startswith(issued.valid_until.isoformat())
     assert claims["credentialStatus"]["statusListIndex"] == str(issued.status_index)

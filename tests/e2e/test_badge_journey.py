@@ -47,7 +47,9 @@ def issued(live_site, settings, tmp_path):
     Tally.objects.create(nominee=nominee, edition=edition, category=category, counted=42)
     publish_figures(nominee, counted=42)
     manager = get_user_model().objects.create_superuser("maria", "maria@example.com", "unused-password-123")
-    certificate = certificates.issue_certificates(edition=edition, nominee_ids=[nominee.pk], actor=manager).certificates[0]
+    certificate = certificates.issue_certificates(
+        edition=edition, nominee_ids=[nominee.pk], actor=manager
+    ).certificates[0]
     account = FirmAccount.objects.get(firm=nominee.firm)
     account.user.set_password(PASSWORD)
     account.user.save(update_fields=["password"])
@@ -71,7 +73,9 @@ def band_colour(page: Page) -> tuple[int, int, int]:
     """The colour of the badge's status band, as the browser drew it."""
     image = page.locator("a > img")
     expect(image).to_be_visible()
-    page.wait_for_function("() => { const i = document.querySelector('a > img'); return i.complete && i.naturalWidth > 0; }")
+    page.wait_for_function(
+        "() => { const i = document.querySelector('a > img'); return i.complete && i.naturalWidth > 0; }"
+    )
     shot = Image.open(io.BytesIO(image.screenshot())).convert("RGB")
     width, height = shot.size
     return shot.getpixel((round(width * 0.05), round(height * 0.94)))
