@@ -37,7 +37,7 @@ from reportlab.pdfgen import canvas
 
 from portal import identity
 
-from . import baking, wording
+from . import baking, tagging, wording
 from . import medal as mark
 
 PNG_SIZES = (256, 512, 1024)
@@ -153,7 +153,8 @@ def _draw_medal_pdf(pdf: canvas.Canvas, design: mark.Medal, *, left: float, top:
 
 
 def certificate_pdf(text: CertificateText) -> bytes:
-    """One A4 page headed by the medal: title, firm, category, edition, validity, serial and a QR code to the verification page."""
+    """One A4 page headed by the medal: title, firm, category, edition, validity, serial and a QR code to the
+    verification page; tagged (`tagging`) so that a screen reader reads it in order."""
     regular, bold = _pdf_fonts()
     title, medal_wording = wording.title(), wording.medal()
     buffer = io.BytesIO()
@@ -166,57 +167,47 @@ def certificate_pdf(text: CertificateText) -> bytes:
     pdf.setAuthor(identity.body_name())
     pdf.setSubject(f"{text.firm_name} — {text.category} — {text.edition}")
     pdf.setCreator(identity.programme_name())
+    tags = tagging.Tags(pdf)
     width, height = A4
     centre = width / 2
     colours = palette()
     gold, ink = HexColor(colours.rim), HexColor(colours.ink)
-    # Double gold frame.
-    pdf.setStrokeColor(gold)
-    pdf.setLineWidth(4)
-    pdf.rect(28, 28, width - 56, height - 56)
-    pdf.setLineWidth(1)
-    pdf.rect(38, 38, width - 76, height - 76)
 
-    # The mark heads the page: 200 pt wide.
+    def line(role: str, y: float, words: str, font: str, size: float, colour=ink) -> None:
+        with tags.mark(role):
+            pdf.setFillColor(colour)
+            pdf.setFont(font, size)
+            pdf.drawCentredString(centre, y, words)
+
+    with tags.artifact():  # double gold frame
+        pdf.setStrokeColor(gold)
+        pdf.setLineWidth(4)
+        pdf.rect(28, 28, width - 56, height - 56)
+        pdf.setLineWidth(1)
+        pdf.rect(38, 38, width - 76, height - 76)
+
+    # The mark heads the page: 200 pt wide; read as a figure with its alternative text.
     scale = 200 / mark.SIZE
-    _draw_medal_pdf(pdf, medal_design(text), left=centre - 100, top=height - 52, scale=scale)
+    with tags.mark("Figure", alt=logo_title(text)):
+        _draw_medal_pdf(pdf, medal_design(text), left=centre - 100, top=height - 52, scale=scale)
 
-    pdf.setFillColor(ink)
-    size = _fit_pdf(title, bold, 30, width - 140)
-    pdf.setFont(bold, size)
-    pdf.drawCentredString(centre, height - 295, title)
-    pdf.setFillColor(gold)
-    pdf.setFont(bold, 15)
-    pdf.drawCentredString(
-        centre, height - 320, f"{medal_wording} · {wording.edition(text.edition_label)} · {text.country}"
-    )
-    pdf.setFillColor(ink)
-    pdf.setFont(regular, 14)
-    pdf.drawCentredString(centre, height - 358, _("is awarded to"))
-
-    size = _fit_pdf(text.firm_name, bold, 34, width - 140)
-    pdf.setFont(bold, size)
-    pdf.drawCentredString(centre, height - 398, text.firm_name)
-    pdf.setFont(regular, 12)
+    line("H1", height - 295, title, bold, _fit_pdf(title, bold, 30, width - 140))
+    subtitle = f"{medal_wording} · {wording.edition(text.edition_label)} · {text.country}"
+    line("P", height - 320, subtitle, bold, 15, gold)
+    line("P", height - 358, _("is awarded to"), regular, 14)
+    line("P", height - 398, text.firm_name, bold, _fit_pdf(text.firm_name, bold, 34, width - 140))
     registration = wording.registration_number(country=text.country_code, number=text.registration_number)
-    pdf.drawCentredString(centre, height - 420, registration)
-
-    pdf.setFont(regular, 14)
-    pdf.drawCentredString(centre, height - 458, _("in the category"))
-    size = _fit_pdf(text.category, bold, 22, width - 140)
-    pdf.setFont(bold, size)
-    pdf.drawCentredString(centre, height - 486, text.category)
-
-    pdf.setFont(regular, 13)
+    line("P", height - 420, registration, regular, 12)
+    line("P", height - 458, _("in the category"), regular, 14)
+    line("P", height - 486, text.category, bold, _fit_pdf(text.category, bold, 22, width - 140))
     validity = _("Valid from %(start)s to %(end)s") % {
         "start": text.valid_from.isoformat(),
         "end": text.valid_until.isoformat(),
     }
-    pdf.drawCentredString(centre, height - 524, validity)
-    pdf.drawCentredString(centre, height - 542, _("Issued on %(date)s") % {"date": text.issued_on.isoformat()})
+    line("P", height - 524, validity, regular, 13)
+    line("P", height - 542, _("Issued on %(date)s") % {"date": text.issued_on.isoformat()}, regular, 13)
     if text.counted_votes is not None:
-        pdf.setFont(regular, 11)
-        pdf.drawCentredString(centre, height - 560, votes_line(text))
+        line("P", height - 560, votes_line(text), regular, 11)
 
     # QR code to the verification page, drawn as vector squares.
     qr = segno.make(text.verify_url, error="m")
@@ -224,30 +215,30 @@ def certificate_pdf(text: CertificateText) -> bytes:
     side = 120.0
     unit = side / (len(modules) + 8)  # 4-module quiet zone each side
     left, bottom = centre - side / 2, 160
-    pdf.setFillColor(Color(1, 1, 1))
-    pdf.rect(left, bottom, side, side, stroke=0, fill=1)
-    pdf.setFillColor(Color(0, 0, 0))
-    for row_index, row in enumerate(modules):
-        for col_index, dark in enumerate(row):
-            if dark:
-                pdf.rect(
-                    left + (col_index + 4) * unit, bottom + side - (row_index + 5) * unit, unit, unit, stroke=0, fill=1
-                )
-    pdf.setFillColor(ink)
-    pdf.setFont(bold, 14)
-    pdf.drawCentredString(centre, 140, _("Serial %(serial)s") % {"serial": text.serial})
-    pdf.setFont(regular, 10)
-    pdf.drawCentredString(centre, 123, _("Check that this certificate is valid: %(url)s") % {"url": text.verify_url})
-    pdf.setFont(bold, 10)
-    pdf.drawCentredString(
-        centre, 88, _("%(body)s — an independent certification body") % {"body": identity.body_name()}
-    )
-    pdf.setFont(regular, 9)
-    pdf.drawCentredString(centre, 74, " · ".join(filter(None, [identity.body_address(), identity.body_contact()])))
-    pdf.drawCentredString(centre, 60, identity.programme_name())
+    with tags.mark("Figure", alt=_("QR code to %(url)s") % {"url": text.verify_url}):
+        pdf.setFillColor(Color(1, 1, 1))
+        pdf.rect(left, bottom, side, side, stroke=0, fill=1)
+        pdf.setFillColor(Color(0, 0, 0))
+        for row_index, row in enumerate(modules):
+            for col_index, dark in enumerate(row):
+                if dark:
+                    pdf.rect(
+                        left + (col_index + 4) * unit,
+                        bottom + side - (row_index + 5) * unit,
+                        unit,
+                        unit,
+                        stroke=0,
+                        fill=1,
+                    )
+    line("P", 140, _("Serial %(serial)s") % {"serial": text.serial}, bold, 14)
+    line("P", 123, _("Check that this certificate is valid: %(url)s") % {"url": text.verify_url}, regular, 10)
+    line("P", 88, _("%(body)s — an independent certification body") % {"body": identity.body_name()}, bold, 10)
+    address = " · ".join(filter(None, [identity.body_address(), identity.body_contact()]))
+    line("P", 74, address, regular, 9)
+    line("P", 60, identity.programme_name(), regular, 9)
     pdf.showPage()
     pdf.save()
-    return buffer.getvalue()
+    return tagging.add_structure(buffer.getvalue(), tags.elements, language=text.language)
 
 
 def logo_svg(text: CertificateText) -> bytes:

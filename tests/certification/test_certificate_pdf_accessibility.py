@@ -55,3 +55,21 @@ def test_the_zip_entries_unpack_readable_by_everyone(tmp_path):
     archive.extractall(tmp_path)
     for entry in archive.infolist():
         assert (entry.external_attr >> 16) & 0o777 == 0o644
+
+
+def test_the_pdf_is_tagged_with_a_heading_paragraphs_and_figures_with_alternative_text(pdf):
+    reader = PdfReader(io.BytesIO(pdf))
+    catalog = reader.trailer["/Root"]
+    assert catalog["/MarkInfo"]["/Marked"] is True or str(catalog["/MarkInfo"]["/Marked"]).lower() == "true"
+    document = catalog["/StructTreeRoot"]["/K"].get_object()
+    assert document["/S"] == "/Document"
+    elements = [kid.get_object() for kid in document["/K"]]
+    roles = [e["/S"] for e in elements]
+    assert roles[:2] == ["/Figure", "/H1"] and roles.count("/Figure") == 2 and "/P" in roles
+    figures = [e for e in elements if e["/S"] == "/Figure"]
+    assert all(str(e["/Alt"]).strip() for e in figures)
+    assert TEXT.serial in str(figures[0]["/Alt"])
+    assert reader.pages[0]["/StructParents"] == 0
+    # Every mark in the page's content has its element (MCIDs 0..n-1).
+    content = reader.pages[0].get_contents().get_data().decode("latin-1")
+    assert content.count("BDC") == len(elements) and "/Artifact BMC" in content
