@@ -19,7 +19,7 @@ from nominations.selectors import released_figure
 from portal import dispatch, identity
 
 from ..models import CERTIFICATE_FILES, Certificate, FilesStatus, certificate_file_path
-from . import credentials, documents, signing
+from . import credentials, documents, pack, signing
 from .validity import LOGO_TERMS, verification_url
 
 logger = logging.getLogger(__name__)
@@ -92,9 +92,7 @@ def generate_certificate_files(*, certificate_id: int, force: bool = False) -> b
     with translation.override(certificate.language):
         credential = credentials.open_badge_credential(certificate)
         jwt = credentials.sign_credential(credential)
-        text = replace(
-            certificate_text(certificate), credential=jwt, credential_json=documents.credential_json(credential)
-        )
+        text = replace(certificate_text(certificate), credential=jwt, credential_json=pack.credential_json(credential))
         sign_pdf = partial(
             signing.sign_pdf,
             signer_name=identity.body_name(),
@@ -102,7 +100,7 @@ def generate_certificate_files(*, certificate_id: int, force: bool = False) -> b
             % {"serial": certificate.serial, "body": identity.body_name()},
             location=identity.body_address(),
         )
-        files = documents.all_files(text, sign_pdf=sign_pdf)
+        files = pack.all_files(text, sign_pdf=sign_pdf)
     storage = certificate.pdf.storage
     saved: dict[str, str] = {}
     try:

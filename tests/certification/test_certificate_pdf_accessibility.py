@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from certification.certificates import documents
+from certification.certificates import documents, pack
 from tests.certification.test_certificate_files import TEXT
 
 PL_TEXT = documents.CertificateText(**{**TEXT.__dict__, "language": "pl"})
@@ -50,7 +50,7 @@ def test_the_png_logos_carry_the_serial_like_the_svg(size):
 
 
 def test_the_zip_entries_unpack_readable_by_everyone(tmp_path):
-    data = documents.logo_pack_zip(TEXT, pdf=b"%PDF-", svg=b"<svg/>", pngs={s: b"png" for s in documents.PNG_SIZES})
+    data = pack.logo_pack_zip(TEXT, pdf=b"%PDF-", svg=b"<svg/>", pngs={s: b"png" for s in documents.PNG_SIZES})
     archive = zipfile.ZipFile(io.BytesIO(data))
     archive.extractall(tmp_path)
     for entry in archive.infolist():
