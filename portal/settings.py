@@ -344,6 +344,8 @@ RATELIMIT_NOMINATE = env_str("RATELIMIT_NOMINATE", "10/h")
 RATELIMIT_VOTE = env_str("RATELIMIT_VOTE", "30/h")
 RATELIMIT_CONFIRM = env_str("RATELIMIT_CONFIRM", "60/h")
 RATELIMIT_RECEIPT = env_str("RATELIMIT_RECEIPT", "60/h")
+# Files checked on the verification page (a PDF signature check costs tens of milliseconds).
+RATELIMIT_VERIFY_UPLOAD = env_str("RATELIMIT_VERIFY_UPLOAD", "60/h")
 RATELIMIT_FAIL_OPEN = True  # a down cache must not turn every vote into a 429
 RATELIMIT_VIEW = "portal.views.rate_limited"
 

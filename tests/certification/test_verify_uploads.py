@@ -119,3 +119,17 @@ def test_a_file_over_the_limit_is_refused(client, settings):
 def test_the_upload_form_is_in_polish_and_romanian(client):
     assert "Sprawdź plik" in client.get("/pl/verify/").content.decode()
     assert "Verificați fișierul" in client.get("/ro/verify/").content.decode()
+
+
+def test_uploads_are_rate_limited_per_client(client, settings):
+    import uuid
+
+    settings.RATELIMIT_ENABLE = True
+    settings.RATELIMIT_VERIFY_UPLOAD = "2/h"
+    ip = f"2001:db8:{uuid.uuid4().hex[:4]}::{uuid.uuid4().hex[:4]}"  # unused by any earlier run
+    codes = [
+        client.post("/en/verify/", {"file": SimpleUploadedFile("x.bin", b"not ours")}, REMOTE_ADDR=ip).status_code
+        for _ in range(3)
+    ]
+    assert codes[:2] == [400, 400] and codes[2] == 429
+    assert client.get("/en/verify/", REMOTE_ADDR=ip).status_code == 200  # reading the page is not limited
