@@ -135,7 +135,8 @@ def verify_pdf(data: bytes) -> Verification:
     if signature.signer_cert.sha256.hex() != signing.signer_certificate_sha256():
         return not_ours(_("This PDF is signed, but not by the certification body."))
     try:
-        status = validate_pdf_signature(signature, signing.pdf_validation_context(), skip_diff=True)
+        context = signing.pdf_validation_context()
+        status = signing.outside_event_loop(lambda: validate_pdf_signature(signature, context, skip_diff=True))
     except (SignatureValidationError, PdfError, ValueError) as error:
         logger.info("uploaded PDF: signature check failed: %r", error)
         return not_ours(_("The signature of this PDF cannot be checked."))

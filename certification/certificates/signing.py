@@ -12,15 +12,19 @@ development pair there. The files are read once per change of their mtime.
 Keys never go into git (the default folder, signing/, is ignored).
 """
 
+import asyncio
 import base64
 import hashlib
 import io
 import json
 import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import TypeVar
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
@@ -36,6 +40,7 @@ from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 JWT_ALGORITHM = "EdDSA"
+T = TypeVar("T")
 
 
 def _b64url(data: bytes) -> str:
@@ -101,7 +106,18 @@ def sign_pdf(pdf: bytes, *, signer_name: str, reason: str, location: str) -> byt
         reason=reason,
         location=location or None,
     )
-    return signers.sign_pdf(writer, meta, signer=pdf_signer()).getvalue()
+    return outside_event_loop(lambda: signers.sign_pdf(writer, meta, signer=pdf_signer()).getvalue())
+
+
+def outside_event_loop(work: Callable[[], T]) -> T:
+    """Run pyHanko's synchronous API, which calls asyncio.run(): in a thread of its own when this one runs a loop
+    (an ASGI server, or Playwright's sync API in the browser tests), else right here."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return work()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(work).result()
 
 
 # Credential signing (Ed25519, VC-JWT) --------------------------------------------------------------

@@ -133,3 +133,16 @@ def test_uploads_are_rate_limited_per_client(client, settings):
     ]
     assert codes[:2] == [400, 400] and codes[2] == 429
     assert client.get("/en/verify/", REMOTE_ADDR=ip).status_code == 200  # reading the page is not limited
+
+
+def test_a_file_that_is_not_ours_says_so_in_the_readers_language(client):
+    response = client.post("/pl/verify/", {"file": SimpleUploadedFile("logo.png", _plain_png())})
+    assert "NIE OD NAS" in response.content.decode()
+    response = client.post("/ro/verify/", {"file": SimpleUploadedFile("logo.png", _plain_png())})
+    assert "NU ESTE AL NOSTRU" in response.content.decode()
+
+
+def _plain_png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(buffer, format="PNG")
+    return buffer.getvalue()
