@@ -15,7 +15,6 @@ from django.views.decorators.http import require_GET, require_POST
 from django_ratelimit.decorators import ratelimit
 
 from nominations.client import ratelimit_key
-
 from portal.objects import ObjectUnavailable, open_stored
 from portal.replica import reads_from_replica
 
