@@ -27,14 +27,17 @@ TOKEN_SALT = "nominations.vote-confirm"
     max_retries=6,
 )
 def send_vote_email(vote_id: int, kind: str) -> None:
-    deliver_vote_email(vote_id=vote_id, kind=kind)
+    deliver_vote_email(vote_id=vote_id, kind=kind, from_outbox=True)
 
 
 def enqueue_vote_email(*, vote_id: int, kind: str) -> None:
-    # The broker down: the voter still gets the mail, from this request; a mail
-    # server error then keeps the vote, and the voter can ask again after the cool-down.
+    """Called by the outbox relay for a mail it claimed.
+
+    The broker down: the voter still gets the mail, sent by the relay itself; a mail
+    server error then leaves it in the outbox, handed over again when its lease ends.
+    """
     dispatch.send_or_deliver(
-        send_vote_email, vote_id, kind, deliver=lambda: deliver_vote_email(vote_id=vote_id, kind=kind)
+        send_vote_email, vote_id, kind, deliver=lambda: deliver_vote_email(vote_id=vote_id, kind=kind, from_outbox=True)
     )
 
 
@@ -48,9 +51,13 @@ def confirmation_url(vote: Vote) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def deliver_vote_email(*, vote_id: int, kind: str) -> None:
+def deliver_vote_email(*, vote_id: int, kind: str, from_outbox: bool = False) -> None:
+    """Send the mail; from_outbox: only if the vote still waits for it, and mark it sent (nominations.outbox).
+
+    A task delivered twice thus sends once, unless both copies run at the same instant.
+    """
     vote = Vote.objects.select_related("nominee__firm", "category", "edition").filter(pk=vote_id).first()
-    if vote is None:
+    if vote is None or (from_outbox and vote.email_pending != kind):
         return
     with translation.override(vote.language):
         context = {
@@ -63,6 +70,11 @@ def deliver_vote_email(*, vote_id: int, kind: str) -> None:
         subject = render_to_string(f"nominations/email/{kind}_subject.txt", context).strip()
         body = render_to_string(f"nominations/email/{kind}_body.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [vote.email])
+    if from_outbox:
+        # Compare-and-set on the request it answers: a newer request (a later email_requested_at) stays waiting.
+        Vote.objects.filter(pk=vote.pk, email_pending=kind, email_requested_at=vote.email_requested_at).update(
+            email_pending="", email_queued_at=None
+        )
     if kind == "confirm":
         # Only the confirmation mail starts the clock the "fast" fraud rule reads;
         # a reminder to a vote already confirmed must not move it after confirmed_at.

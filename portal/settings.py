@@ -267,6 +267,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "certification.tasks.qualify_finalised_editions",
         "schedule": 60.0,
     },
+    # The outbox's backstop: what the relay (manage.py outbox_relay) has not handed over, should it be down.
+    "relay-outbox": {
+        "task": "nominations.tasks.relay_outbox",
+        "schedule": float(env_int("OUTBOX_BACKSTOP_SECONDS", 60)),
+    },
     # Certificates whose files task never arrived (broker down at issue time).
     "certificate-files": {
         "task": "certification.tasks.sweep_certificate_files",
@@ -304,6 +309,12 @@ FRAUD_LOOKALIKE_DOMAINS = dict(
 # often beat sweeps up anything whose task never arrived.
 TALLY_BATCH_SIZE = env_int("TALLY_BATCH_SIZE", 20000)
 RECONCILE_EVERY_SECONDS = env_int("RECONCILE_EVERY_SECONDS", 300)
+# The outbox relay (nominations/outbox.py): it wakes on NOTIFY, and at least this often on its own
+# (the catch-up); a mail handed to a worker but not sent within the lease is handed over again;
+# it records a heartbeat for the Background jobs page this often.
+OUTBOX_CATCH_UP_SECONDS = env_int("OUTBOX_CATCH_UP_SECONDS", 5)
+OUTBOX_MAIL_LEASE = timedelta(seconds=env_int("OUTBOX_MAIL_LEASE_SECONDS", 300))
+OUTBOX_HEARTBEAT_SECONDS = env_int("OUTBOX_HEARTBEAT_SECONDS", 5)
 
 # Certificates (see the README, "## Certificates").
 # Winners per category of an edition.

@@ -21,7 +21,7 @@ from .editions import (
 from .fraud import FraudDecision, FraudFlag, FraudRule, standing_from_flags
 from .results import LedgerLine, ReleasedCategory, ReleasedFigure, ReleasedResults
 from .tallies import Tally, TaskRun
-from .votes import Standing, Vote, new_receipt_code, new_token_nonce
+from .votes import MailKind, Standing, Vote, new_receipt_code, new_token_nonce
 
 __all__ = [
     "EDITION_RULES",
@@ -38,6 +38,7 @@ __all__ = [
     "FraudRule",
     "Firm",
     "LedgerLine",
+    "MailKind",
     "Nomination",
     "Nominee",
     "NomineeState",

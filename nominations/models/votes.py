@@ -22,6 +22,11 @@ class Standing(models.TextChoices):
     REJECTED = "rejected", _("rejected as fraud, not counted")
 
 
+class MailKind(models.TextChoices):
+    CONFIRM = "confirm", _("confirmation link")
+    ALREADY_VOTED = "already_voted", _("already voted")
+
+
 def new_receipt_code() -> str:
     """12 characters from an unambiguous alphabet (60 bits), shown as XXXX-XXXX-XXXX."""
     alphabet = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
@@ -66,6 +71,20 @@ class Vote(models.Model):
     email_requested_at = models.DateTimeField(_("e-mail requested at"), null=True, blank=True, editable=False)
     email_sent_at = models.DateTimeField(_("e-mail sent at"), null=True, blank=True, editable=False)
     email_send_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    # The outbox (nominations.outbox): the mail this vote waits for, written in the
+    # request's transaction; the relay hands it to a worker after the commit, and
+    # the worker clears it once the mail has left. email_queued_at is the relay's
+    # lease: a mail handed over but not sent within OUTBOX_MAIL_LEASE is handed over again.
+    email_pending = models.CharField(
+        _("e-mail waiting"),
+        max_length=13,
+        choices=MailKind.choices,
+        blank=True,
+        default="",
+        db_default="",
+        editable=False,
+    )
+    email_queued_at = models.DateTimeField(_("e-mail handed to a worker at"), null=True, blank=True, editable=False)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True, editable=False)
     # The address with every variant folded together (dots and +tags on any
     # domain, look-alike domains mapped): the fraud check for variants uses it.
@@ -111,6 +130,8 @@ class Vote(models.Model):
             models.Index(
                 fields=["id"], condition=Q(checked_at__isnull=True, confirmed_at__isnull=False), name="vote_unchecked"
             ),
+            # The outbox: the mails waiting to be handed to a worker (a handful at any time).
+            models.Index(fields=["id"], condition=~Q(email_pending=""), name="vote_mail_outbox"),
             # The fraud rules over a batch: they find it by its checked_at mark, then
             # look up the groups its votes belong to. Without these each batch read
             # the whole table, or a nominee's every vote once per vote in the batch.

@@ -22,9 +22,11 @@ from ..models import (
     Country,
     Edition,
     Nominee,
+    TaskRun,
     TimeZone,
     Vote,
 )
+from ..outbox import RELAY_RUN, mails_waiting
 from ..tally import waiting_votes_queryset
 
 __all__ = [
@@ -137,6 +139,10 @@ class BackgroundStatus:
     waiting_votes: int
     oldest_waiting_since: object  # datetime | None
     stale: bool  # work waits longer than two reconcile periods: nothing is processing it
+    mails_waiting: int = 0
+    oldest_mail_since: object = None  # datetime | None
+    relay_seen_at: object = None  # the outbox relay's last heartbeat, datetime | None
+    relay_stale: bool = False  # no heartbeat for three catch-up periods (and not eager, where no relay runs)
 
 
 def background_status() -> BackgroundStatus:
@@ -157,4 +163,13 @@ def background_status() -> BackgroundStatus:
             except Exception as exc:  # noqa: BLE001 - any broker failure is shown, not raised
                 broker_breaker.trip()
                 error = f"broker unreachable: {exc.__class__.__name__}"
-    return BackgroundStatus(eager, workers, error, count, oldest, stale)
+    mails, oldest_mail = mails_waiting()
+    relay_seen_at = TaskRun.objects.filter(name=RELAY_RUN).values_list("last_finished_at", flat=True).first()
+    relay_stale = not eager and (
+        relay_seen_at is None
+        or (timezone.now() - relay_seen_at).total_seconds()
+        > 3 * max(settings.OUTBOX_CATCH_UP_SECONDS, settings.OUTBOX_HEARTBEAT_SECONDS)
+    )
+    return BackgroundStatus(
+        eager, workers, error, count, oldest, stale, mails, oldest_mail, relay_seen_at, bool(relay_stale)
+    )

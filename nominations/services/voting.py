@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from .. import processing
+from .. import outbox
 from ..client import ClientInfo
 from ..emails import canonical_email, email_fingerprint
 from ..exceptions import (
@@ -19,8 +19,8 @@ from ..exceptions import (
     TokenExpired,
     VotingClosed,
 )
-from ..mail import TOKEN_SALT, enqueue_vote_email
-from ..models import Edition, Nominee, Standing, Vote
+from ..mail import TOKEN_SALT
+from ..models import Edition, MailKind, Nominee, Standing, Vote
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ def _record_vote(
             return
         counted = next((v for v in voter_votes if v.confirmed_at is not None), None)
         if counted is not None:
-            _request_email(vote=counted, kind="already_voted", cooldown_start=cooldown_start, now=now)
+            _request_email(vote=counted, kind=MailKind.ALREADY_VOTED, cooldown_start=cooldown_start, now=now)
             return
         pending = max((v for v in voter_votes if v.nominee_id == nominee.pk), key=lambda v: v.created_at, default=None)
         if pending is None:
@@ -101,12 +101,11 @@ def _record_vote(
                 created_at=now,
                 email_requested_at=now,
                 email_send_count=1,
+                email_pending=MailKind.CONFIRM,
             )
-            processing.request_processing()  # the nominee's unconfirmed count
-            vote_id = pending.pk
-            transaction.on_commit(lambda: enqueue_vote_email(vote_id=vote_id, kind="confirm"))
+            outbox.announce()  # its mail, and the nominee's unconfirmed count
             return
-        _request_email(vote=pending, kind="confirm", cooldown_start=cooldown_start, now=now)
+        _request_email(vote=pending, kind=MailKind.CONFIRM, cooldown_start=cooldown_start, now=now)
 
 
 def _address_mail_budget_spent(address_votes: list[Vote], day_ago: datetime) -> bool:
@@ -130,10 +129,12 @@ def _request_email(*, vote: Vote, kind: str, cooldown_start: datetime, now: date
     claimed = (
         Vote.objects.filter(pk=vote.pk)
         .filter(Q(email_requested_at__isnull=True) | Q(email_requested_at__lt=cooldown_start))
-        .update(email_requested_at=now, email_send_count=F("email_send_count") + 1)
+        .update(
+            email_requested_at=now, email_send_count=F("email_send_count") + 1, email_pending=kind, email_queued_at=None
+        )
     )
     if claimed:
-        transaction.on_commit(lambda: enqueue_vote_email(vote_id=vote.pk, kind=kind))
+        outbox.announce()
 
 
 def vote_from_token(token: str) -> Vote:
@@ -179,12 +180,18 @@ def confirm_vote(*, token: str) -> Vote:
             # join, so the UPDATE stays on the vote row and PostgreSQL re-checks
             # confirmed_at after waiting on a concurrent click's lock.
             window_open = Exists(Edition.objects.filter(pk=OuterRef("edition_id"), voting_closes_at__gt=now))
+            # A confirmation link still waiting in the outbox is not needed any more.
             changed = Vote.objects.filter(window_open, pk=vote.pk, confirmed_at__isnull=True).update(
-                confirmed_at=now, standing=Standing.COUNTED, email_requested_at=None, tallied_at=None
+                confirmed_at=now,
+                standing=Standing.COUNTED,
+                email_requested_at=None,
+                tallied_at=None,
+                email_pending="",
+                email_queued_at=None,
             )
             if changed:
-                # Counted by the next batch run; if the broker is down, by the periodic reconcile.
-                processing.request_processing()
+                # Counted by the run the relay queues; if the broker is down, by the periodic reconcile.
+                outbox.announce()
     except IntegrityError:
         counted = Vote.objects.filter(
             category_id=vote.category_id, email_canonical=vote.email_canonical, confirmed_at__isnull=False
