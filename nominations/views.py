@@ -5,7 +5,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-from django_ratelimit.decorators import ratelimit
+
+from portal.ratelimit import rate_limit
 
 from . import downloads, selectors, services
 from .client import client_info, ratelimit_key
@@ -20,14 +21,7 @@ from .exceptions import (
 from .forms import NominationForm, ReceiptForm, VoteForm
 from .models import FraudRule
 
-
-def _rate(setting_name):
-    def rate(group, request):
-        from django.conf import settings
-
-        return getattr(settings, setting_name)
-
-    return rate
+ALL = ("GET", "HEAD", "POST")
 
 
 def _edition_or_404(slug):
@@ -48,7 +42,7 @@ def edition_detail(request, slug):
 
 
 @require_http_methods(["GET", "POST"])
-@ratelimit(key=ratelimit_key, rate=_rate("RATELIMIT_NOMINATE"), method="POST", block=True, group="nominate")
+@rate_limit(group="nominate", rate_setting="RATELIMIT_NOMINATE", key=ratelimit_key)
 def nominate(request, slug):
     edition = _edition_or_404(slug)
     is_open = edition.is_nomination_open()
@@ -91,7 +85,7 @@ def nominated(request, slug):
 
 
 @require_http_methods(["GET", "POST"])
-@ratelimit(key=ratelimit_key, rate=_rate("RATELIMIT_VOTE"), method="POST", block=True, group="vote")
+@rate_limit(group="vote", rate_setting="RATELIMIT_VOTE", key=ratelimit_key)
 def category_vote(request, slug, category_slug):
     chosen = None
     if request.method == "POST":
@@ -143,7 +137,7 @@ def vote_sent(request, slug):
 
 
 @require_http_methods(["GET", "POST"])
-@ratelimit(key=ratelimit_key, rate=_rate("RATELIMIT_CONFIRM"), method=ratelimit.ALL, block=True, group="confirm")
+@rate_limit(group="confirm", rate_setting="RATELIMIT_CONFIRM", key=ratelimit_key, methods=ALL)
 def confirm(request, token):
     """GET shows the vote and a button; only the POST counts it (mail scanners follow links with GET)."""
     context = {"token": token}
@@ -170,7 +164,7 @@ def confirm(request, token):
     return render(request, "nominations/confirmed.html", {"vote": vote})
 
 
-@ratelimit(key=ratelimit_key, rate=_rate("RATELIMIT_RECEIPT"), method=ratelimit.ALL, block=True, group="receipt")
+@rate_limit(group="receipt", rate_setting="RATELIMIT_RECEIPT", key=ratelimit_key, methods=ALL)
 def receipt(request):
     form = ReceiptForm(request.GET or None)
     vote = line = None

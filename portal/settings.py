@@ -56,7 +56,6 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "csp",
-    "django_ratelimit",
     "portal.apps.PortalConfig",
     "audit",
     "nominations",
@@ -75,7 +74,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_ratelimit.middleware.RatelimitMiddleware",
     # Last, as django-axes asks.
     "axes.middleware.AxesMiddleware",
 ]
@@ -332,14 +330,12 @@ LOGO_TERMS_VERSION = env_str("LOGO_TERMS_VERSION", "2026-1")
 LOGIN_URL = "certification:firm_login"
 LOGIN_REDIRECT_URL = "certification:firm_dashboard"
 
-# Per-IP rate limits (django-ratelimit syntax: count/period).
+# Per-IP rate limits (portal/ratelimit.py; count/period, e.g. 30/h or 10/5m).
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 RATELIMIT_NOMINATE = env_str("RATELIMIT_NOMINATE", "10/h")
 RATELIMIT_VOTE = env_str("RATELIMIT_VOTE", "30/h")
 RATELIMIT_CONFIRM = env_str("RATELIMIT_CONFIRM", "60/h")
 RATELIMIT_RECEIPT = env_str("RATELIMIT_RECEIPT", "60/h")
-RATELIMIT_FAIL_OPEN = True  # a down cache must not turn every vote into a 429
-RATELIMIT_VIEW = "portal.views.rate_limited"
 
 # Content Security Policy: everything from our own origin, no inline script.
 CONTENT_SECURITY_POLICY = {
@@ -384,11 +380,4 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
-# django-ratelimit lists only memcached and django-redis as supported; Django's
-# own RedisCache has the atomic add/incr it needs.
-SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
-if not REDIS_URL:
-    # The in-process cache is per process: fine for one dev server and tests,
-    # and production sets REDIS_URL.
-    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
 CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
