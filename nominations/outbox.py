@@ -50,6 +50,12 @@ def announce() -> None:
         notify(CHANNEL)
 
 
+def announced_by_statement() -> None:
+    """After a hand-written statement that sent its own NOTIFY (services/vote_sql.py): in eager mode, run the pass."""
+    if relays_in_process():
+        transaction.on_commit(relay_once)
+
+
 def _waiting_mail() -> Q:
     stale = timezone.now() - settings.OUTBOX_MAIL_LEASE
     return ~Q(email_pending="") & (Q(email_queued_at__isnull=True) | Q(email_queued_at__lt=stale))

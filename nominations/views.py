@@ -122,6 +122,10 @@ def category_vote(request, slug, category_slug):
             return redirect("nominations:vote_sent", slug=edition.slug)
         else:
             status = 400
+    if chosen is not None:
+        # The page is shown again: the category and edition in full (the POST read only what it needed).
+        category = selectors.get_category(edition_slug=slug, slug=category_slug)
+        edition = category.edition
     nominees = selectors.nominees_for_vote(category=category)
     if form is None:
         form = VoteForm(nominees=nominees, initial={"nominee": request.GET.get("nominee")})

@@ -6,6 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
     Count,
     Min,
@@ -28,6 +29,7 @@ from ..models import (
 )
 from ..outbox import RELAY_RUN, mails_waiting
 from ..tally import waiting_votes_queryset
+from . import hot_path
 
 __all__ = [
     "BackgroundStatus",
@@ -112,6 +114,10 @@ def get_nominee_for_vote(*, edition_slug: str, category_slug: str, nominee_id: s
         pk = int(nominee_id or "")
     except (TypeError, ValueError):
         return None
+    if not -(2**63) <= pk < 2**63:
+        return None
+    if connection.vendor == "postgresql":
+        return hot_path.nominee_for_vote(pk=pk, edition_slug=edition_slug, category_slug=category_slug)
     nominee = (
         Nominee.objects.filter(pk=pk, category__slug=category_slug, category__edition__slug=edition_slug)
         .select_related("category__edition", "firm")
