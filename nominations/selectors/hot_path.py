@@ -4,6 +4,8 @@ Model instances are built from the row with only these fields loaded (the others
 load on access), which costs a fraction of compiling the queryset each request.
 """
 
+from typing import TypeVar
+
 from django.db import connection
 from django.db.models import Model
 from django.db.models.base import DEFERRED
@@ -13,9 +15,16 @@ from ..models import Category, Edition, Firm, Nominee
 __all__: list[str] = []  # nothing for `from nominations.selectors import *`: editions.get_nominee_for_vote calls this
 
 
-def partial_instance(model: type[Model], **values: object) -> Model:
+M = TypeVar("M", bound=Model)
+
+
+def partial_instance(model: type[M], **values: object) -> M:
     """A model instance with these fields loaded, as if read from the database; the others load on access."""
-    return model.from_db(connection.alias, None, [values.get(f.attname, DEFERRED) for f in model._meta.concrete_fields])
+    # Every concrete field in order (DEFERRED for the rest): from_db then skips its field-name matching.
+    fields = model._meta.concrete_fields
+    return model.from_db(
+        connection.alias, [f.attname for f in fields], [values.get(f.attname, DEFERRED) for f in fields]
+    )
 
 
 _NOMINEE_SQL = """
@@ -44,4 +53,4 @@ def nominee_for_vote(*, pk: int, edition_slug: str, category_slug: str) -> Nomin
     nominee.firm = partial_instance(Firm, id=firm_id, name=firm_name)
     nominee.category = category
     nominee.edition = edition
-    return nominee  # type: ignore[return-value]
+    return nominee

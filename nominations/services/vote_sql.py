@@ -147,4 +147,4 @@ def confirm(*, vote_id: int, nonce: str, now: datetime) -> Vote | None:
         Category, id=category_id, **dict(zip(("name_en", "name_pl", "name_ro"), names, strict=True))
     )
     vote.edition = _partial(Edition, id=edition_id)
-    return vote  # type: ignore[return-value]
+    return vote
