@@ -17,7 +17,11 @@ from ..selectors.hot_path import partial_instance as _partial
 
 # Every column a vote has, in model order, from the model: a field another change adds
 # (with its Python default) is written without editing this module.
-_INSERT_FIELDS = [f for f in Vote._meta.concrete_fields if not f.primary_key]
+_INSERT_FIELDS = [f for f in Vote._meta.concrete_fields if not f.primary_key and not f.generated]
+# Values psycopg2 adapts as they are (str, int, aware datetime, None) skip Django's per-field preparation;
+# any other kind of field (JSON, a choice enum) goes through it.
+_AS_IS = {"CharField", "EmailField", "BigIntegerField", "ForeignKey", "DateTimeField", "PositiveSmallIntegerField"}
+_CONVERTED = {f.column for f in _INSERT_FIELDS if f.get_internal_type() not in _AS_IS or f.choices}
 _INSERT_COLUMNS = ", ".join(connection.ops.quote_name(f.column) for f in _INSERT_FIELDS)
 _INSERT_VALUES = ", ".join(f"%(c_{f.column})s" for f in _INSERT_FIELDS)
 
@@ -58,12 +62,17 @@ SELECT pg_notify(%(channel)s, '') FROM (SELECT id FROM claimed UNION ALL SELECT 
 """
 
 
+def _db_value(field, value):
+    return field.get_db_prep_save(value, connection=connection)
+
+
 def cast(
     *, vote: Vote, canonical: str, now: datetime, day_ago: datetime, cooldown_start: datetime, budget: int
 ) -> bool:
     """Run the vote POST's statement for this new (unsaved) vote; True when a mail was asked for."""
     params = {
-        f"c_{f.column}": f.get_db_prep_save(f.pre_save(vote, True), connection=connection) for f in _INSERT_FIELDS
+        f"c_{f.column}": _db_value(f, getattr(vote, f.attname)) if f.column in _CONVERTED else getattr(vote, f.attname)
+        for f in _INSERT_FIELDS
     }
     params.update(
         canonical=canonical,
