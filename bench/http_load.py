@@ -142,7 +142,7 @@ def main() -> None:
         if not shutil.which(tool):
             sys.exit(f"{tool} is needed (apt-get install {tool})")
 
-    url = bench_database_url("portal_bench_http")
+    url = bench_database_url("bench_http")
     recreate_database(url)
     redis_url = f"redis://127.0.0.1:{args.redis_port}/0"
     env = {

@@ -22,7 +22,7 @@ def main() -> None:
     parser.add_argument("--fraud-share", type=float, default=0.05)
     args = parser.parse_args()
 
-    url = bench_database_url()
+    url = bench_database_url("bench")
     recreate_database(url)
     setup_django(url)
     from django.core.management import call_command
