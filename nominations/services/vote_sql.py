@@ -10,6 +10,7 @@ of the statement, so it is sent only if the statement commits.
 from datetime import datetime
 
 from django.db import connection, transaction
+from django.db.models import Field
 
 from ..models import Category, Edition, Firm, MailKind, Nominee, Standing, Vote
 from ..outbox import CHANNEL
@@ -62,7 +63,7 @@ SELECT pg_notify(%(channel)s, '') FROM (SELECT id FROM claimed UNION ALL SELECT 
 """
 
 
-def _db_value(field, value):
+def _db_value(field: Field, value: object) -> object:
     return field.get_db_prep_save(value, connection=connection)
 
 
