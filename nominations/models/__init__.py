@@ -18,7 +18,7 @@ from .editions import (
     TranslatedNameMixin,
     country_zone,
 )
-from .fraud import FraudDecision, FraudFlag, FraudRule, standing_from_flags
+from .fraud import RULE_BITS, FraudDecision, FraudFlag, FraudRule, standing_from_flags
 from .results import LedgerLine, ReleasedCategory, ReleasedFigure, ReleasedResults
 from .tallies import Tally, TaskRun
 from .votes import MailKind, Standing, Vote, new_receipt_code, new_token_nonce
@@ -28,6 +28,7 @@ __all__ = [
     "EDITION_THRESHOLDS",
     "EDITION_WINDOWS",
     "QUALITIES",
+    "RULE_BITS",
     "Category",
     "Channel",
     "COUNTRY_TIME_ZONES",
