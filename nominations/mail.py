@@ -4,6 +4,9 @@ The task lives beside the function it wraps so that the services can queue it
 without importing the tasks module (which imports the services).
 """
 
+import logging
+
+from anymail.exceptions import AnymailAPIError
 from celery import shared_task
 from django.conf import settings
 from django.core import signing
@@ -15,13 +18,17 @@ from django.utils import timezone, translation
 from portal import dispatch, identity
 
 from .models import Vote
+from .suppression import is_suppressed
+
+logger = logging.getLogger(__name__)
 
 TOKEN_SALT = "nominations.vote-confirm"
 
 
 @shared_task(
     name="nominations.tasks.send_vote_email",
-    autoretry_for=(OSError,),  # SMTP and connection errors: outside I/O, retried with backoff
+    # SMTP, connection and mail-provider API errors: outside I/O, retried with backoff.
+    autoretry_for=(OSError, AnymailAPIError),
     retry_backoff=30,
     retry_backoff_max=900,
     max_retries=6,
@@ -59,6 +66,12 @@ def deliver_vote_email(*, vote_id: int, kind: str, from_outbox: bool = False) ->
     vote = Vote.objects.select_related("nominee__firm", "category", "edition").filter(pk=vote_id).first()
     if vote is None or (from_outbox and vote.email_pending != kind):
         return
+    if is_suppressed(vote.email):
+        # Mail to this inbox bounced or was reported as spam: sending again would hurt every voter's mail.
+        logger.info("vote %s: no %s mail, the address is on the suppression list", vote_id, kind)
+        if from_outbox:
+            _mark_handled(vote, kind)
+        return
     with translation.override(vote.language):
         context = {
             **identity.template_context(),
@@ -69,13 +82,25 @@ def deliver_vote_email(*, vote_id: int, kind: str, from_outbox: bool = False) ->
         }
         subject = render_to_string(f"nominations/email/{kind}_subject.txt", context).strip()
         body = render_to_string(f"nominations/email/{kind}_body.txt", context)
+    # Taken before the hand-over: a voter can click no sooner than the mail leaves,
+    # so the clock the "fast" rule reads never starts after a confirmation.
+    sending_at = timezone.now()
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [vote.email])
     if from_outbox:
-        # Compare-and-set on the request it answers: a newer request (a later email_requested_at) stays waiting.
-        Vote.objects.filter(pk=vote.pk, email_pending=kind, email_requested_at=vote.email_requested_at).update(
-            email_pending="", email_queued_at=None
-        )
+        _mark_handled(vote, kind)
     if kind == "confirm":
-        # Only the confirmation mail starts the clock the "fast" fraud rule reads;
-        # a reminder to a vote already confirmed must not move it after confirmed_at.
-        Vote.objects.filter(pk=vote.pk, confirmed_at__isnull=True).update(email_sent_at=timezone.now())
+        # Every mailed link stays valid, so the fast rule times from the first one;
+        # it is written even when the click came before this line ran.
+        Vote.objects.filter(pk=vote.pk, first_email_sent_at__isnull=True).update(first_email_sent_at=sending_at)
+        # The last send (shown to staff); a reminder after confirmation must not move it.
+        Vote.objects.filter(pk=vote.pk, confirmed_at__isnull=True).update(email_sent_at=sending_at)
+
+
+def _mark_handled(vote: Vote, kind: str) -> None:
+    """The outbox's entry is done (sent, or not to be sent).
+
+    Compare-and-set on the request it answers: a newer request (a later email_requested_at) stays waiting.
+    """
+    Vote.objects.filter(pk=vote.pk, email_pending=kind, email_requested_at=vote.email_requested_at).update(
+        email_pending="", email_queued_at=None
+    )

@@ -1,5 +1,6 @@
 """The nominations app's records, by topic; everything is importable from `nominations.models`."""
 
+from .challenges import SpentChallenge
 from .editions import (
     COUNTRY_TIME_ZONES,
     EDITION_RULES,
@@ -19,6 +20,8 @@ from .editions import (
     country_zone,
 )
 from .fraud import RULE_BITS, FraudDecision, FraudFlag, FraudRule, standing_from_flags
+from .integrity import IntegrityReview, ReviewState
+from .mail import MailSuppression, SuppressionReason
 from .results import LedgerLine, ReleasedCategory, ReleasedFigure, ReleasedResults
 from .tallies import Tally, TaskRun
 from .votes import MailKind, Standing, Vote, new_receipt_code, new_token_nonce
@@ -37,15 +40,20 @@ __all__ = [
     "FraudDecision",
     "FraudFlag",
     "FraudRule",
+    "IntegrityReview",
+    "ReviewState",
     "Firm",
     "LedgerLine",
     "MailKind",
+    "MailSuppression",
+    "SuppressionReason",
     "Nomination",
     "Nominee",
     "NomineeState",
     "ReleasedCategory",
     "ReleasedFigure",
     "ReleasedResults",
+    "SpentChallenge",
     "Standing",
     "Tally",
     "TaskRun",

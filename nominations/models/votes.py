@@ -69,15 +69,23 @@ class Vote(models.Model):
     # Keyed hashes (nominations.client.keyed_hash): never the address itself.
     ip_hash = models.BigIntegerField(_("address hash"), editable=False)
     network_hash = models.BigIntegerField(_("network hash"), editable=False)
+    # IPv4 /16 or IPv6 /48 (nominations.client.network_of(wide=True)); 0 for votes cast before it was kept.
+    wide_network_hash = models.BigIntegerField(_("wide network hash"), default=0, editable=False)
     user_agent = models.CharField(_("user agent"), max_length=300, blank=True, editable=False)
     agent_hash = models.BigIntegerField(_("user agent hash"), default=0, editable=False)
     language = models.CharField(max_length=5, default="en", editable=False)
     created_at = models.DateTimeField(_("cast at"), default=timezone.now, editable=False)
     # Last time the voter asked for an e-mail (the cool-down runs from here) and
     # when the mail actually left (the fraud checks time confirmations from here).
+    # Seconds between the server showing the form and the vote being sent (a signed
+    # time in the form, nominations.challenge); NULL when not cast through the form.
+    form_seconds = models.FloatField(_("form open for (seconds)"), null=True, blank=True, editable=False)
     email_requested_at = models.DateTimeField(_("e-mail requested at"), null=True, blank=True, editable=False)
     email_sent_at = models.DateTimeField(_("e-mail sent at"), null=True, blank=True, editable=False)
     email_send_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    # When the first confirmation mail left: every link sent stays valid, so the
+    # fast-confirmation rule times from here (the earliest link), never from a resend.
+    first_email_sent_at = models.DateTimeField(_("first e-mail sent at"), null=True, blank=True, editable=False)
     # The outbox (nominations.outbox): the mail this vote waits for, written in the
     # request's transaction; the relay hands it to a worker after the commit, and
     # the worker clears it once the mail has left. email_queued_at is the relay's
@@ -93,8 +101,8 @@ class Vote(models.Model):
     )
     email_queued_at = models.DateTimeField(_("e-mail handed to a worker at"), null=True, blank=True, editable=False)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True, editable=False)
-    # The address with every variant folded together (dots and +tags on any
-    # domain, look-alike domains mapped): the fraud check for variants uses it.
+    # The address with the spellings its provider delivers to one inbox folded
+    # together (nominations.emails.email_fingerprint): the variant rule uses it.
     email_fingerprint = models.CharField(max_length=254, blank=True, editable=False)
     standing = models.CharField(
         _("standing"), max_length=11, choices=Standing.choices, default=Standing.UNCONFIRMED, editable=False
@@ -104,7 +112,7 @@ class Vote(models.Model):
     checked_at = models.DateTimeField(_("fraud-checked at"), null=True, blank=True, editable=False)
     tallied_at = models.DateTimeField(_("tallied at"), null=True, blank=True, editable=False)
     # The rules (RULE_BITS) with a pending flag on this vote, one bit each. On PostgreSQL
-    # triggers on the flags keep it (migration 0015), so no code path can forget it.
+    # triggers on the flags keep it (migration 0019), so no code path can forget it.
     pending_rules = models.PositiveIntegerField(_("rules pending"), default=0, db_default=0, editable=False)
     # The recount's one grouping key: nominee, standing and pending rules in one bigint, so
     # counting an edition is one index-only GROUP BY on one column, as cheap as counting by nominee.

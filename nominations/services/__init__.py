@@ -11,6 +11,7 @@ from .editions import (
     recount_live_editions,
 )
 from .flags import settle_flags
+from .integrity import settle_group
 from .nominating import NominationInput, nominate
 from .results import amend_results, release_results
 from .voting import cast_vote, confirm_vote, hot_path_in_sql, vote_from_token
@@ -30,5 +31,6 @@ __all__ = [
     "recount_live_editions",
     "release_results",
     "settle_flags",
+    "settle_group",
     "vote_from_token",
 ]

@@ -9,7 +9,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from .. import outbox
+from .. import challenge, outbox
 from ..client import ClientInfo
 from ..emails import canonical_email, email_fingerprint
 from ..exceptions import (
@@ -26,15 +26,21 @@ from . import vote_sql
 logger = logging.getLogger(__name__)
 
 
-def cast_vote(*, nominee: Nominee, email: str, client: ClientInfo, language: str = "en") -> None:
+def cast_vote(
+    *, nominee: Nominee, email: str, client: ClientInfo, language: str = "en", proof: challenge.Proof | None = None
+) -> None:
     """Record a vote (not yet counted) and e-mail the voter.
 
     Returns nothing on purpose: the page after a vote reads the same whatever
     happened, and what the voter needs to know goes to their inbox.
+    proof: the form's solved proof of work (the vote form always has one; checked by
+    the form), redeemed here once (ChallengeReplayed the second time).
     """
     edition = nominee.edition
     if not edition.is_voting_open():
         raise VotingClosed()
+    if proof is not None:
+        challenge.redeem(proof)
     canonical = canonical_email(email)
     now = timezone.now()
     cooldown_start = now - settings.VOTE_EMAIL_COOLDOWN
@@ -48,6 +54,7 @@ def cast_vote(*, nominee: Nominee, email: str, client: ClientInfo, language: str
                 language=language,
                 now=now,
                 cooldown_start=cooldown_start,
+                form_seconds=proof.form_seconds if proof else None,
             )
         except IntegrityError:
             # Only a receipt code drawn twice (60 random bits: next to never) gets here; the
@@ -65,10 +72,17 @@ def _record_vote(
     language: str,
     now: datetime,
     cooldown_start: datetime,
+    form_seconds: float | None = None,
 ) -> None:
     if hot_path_in_sql():
         new_vote = _new_vote(
-            nominee=nominee, email=email, canonical=canonical, client=client, language=language, now=now
+            nominee=nominee,
+            email=email,
+            canonical=canonical,
+            client=client,
+            language=language,
+            now=now,
+            form_seconds=form_seconds,
         )
         vote_sql.cast(
             vote=new_vote,
@@ -101,7 +115,13 @@ def _record_vote(
         if pending is None:
             # A new row has no cool-down to compare and set: it is claimed as it is written.
             _new_vote(
-                nominee=nominee, email=email, canonical=canonical, client=client, language=language, now=now
+                nominee=nominee,
+                email=email,
+                canonical=canonical,
+                client=client,
+                language=language,
+                now=now,
+                form_seconds=form_seconds,
             ).save(force_insert=True)
             outbox.announce()  # its mail, and the nominee's unconfirmed count
             return
@@ -117,7 +137,14 @@ def hot_path_in_sql() -> bool:
 
 
 def _new_vote(
-    *, nominee: Nominee, email: str, canonical: str, client: ClientInfo, language: str, now: datetime
+    *,
+    nominee: Nominee,
+    email: str,
+    canonical: str,
+    client: ClientInfo,
+    language: str,
+    now: datetime,
+    form_seconds: float | None = None,
 ) -> Vote:
     """A new vote, not saved: it waits for its confirmation mail (the outbox) and for the tally's unconfirmed count."""
     return Vote(
@@ -129,9 +156,11 @@ def _new_vote(
         email_fingerprint=email_fingerprint(canonical),
         ip_hash=client.ip_hash,
         network_hash=client.network_hash,
+        wide_network_hash=client.wide_network_hash,
         user_agent=client.user_agent,
         agent_hash=client.agent_hash,
         language=language,
+        form_seconds=form_seconds,
         created_at=now,
         email_requested_at=now,
         email_send_count=1,

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('nominations', '0013_released_results_frozen'),
+        ('nominations', '0017_merge_integrity_reviews'),
     ]
 
     operations = [

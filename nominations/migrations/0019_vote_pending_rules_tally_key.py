@@ -5,7 +5,16 @@ from django.db import migrations, models
 
 # The rule bits as they stand at this migration (nominations.models.fraud.RULE_BITS): a
 # migration that adds a rule rewrites the function with the new list.
-RULE_BITS = {"disposable": 1, "network": 2, "burst": 4, "fast": 8, "cluster": 16, "variant": 32}
+RULE_BITS = {
+    "disposable": 1,
+    "network": 2,
+    "burst": 4,
+    "fast": 8,
+    "cluster": 16,
+    "variant": 32,
+    "automation": 64,
+    "integrity": 128,
+}
 
 # Vote.pending_rules follows the flags whatever writes them (the scan, a settlement, the admin,
 # a test): statement-level triggers with transition tables, one UPDATE per statement, only
@@ -61,7 +70,7 @@ def drop_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('nominations', '0014_vote_mail_outbox'),
+        ('nominations', '0018_vote_mail_outbox'),
     ]
 
     operations = [
