@@ -36,6 +36,7 @@ from common import (
     machine,
     recreate_database,
     setup_django,
+    solved_challenges,
     start_redis,
 )
 
@@ -156,6 +157,7 @@ def run(args, url: str, redis, redis_port: int) -> None:
         batch_size=5000,
     )
     tokens = [confirmation_token(v) for v in to_confirm]
+    proofs = solved_challenges(edition, needed + 50)
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     connection.close()
@@ -168,8 +170,12 @@ def run(args, url: str, redis, redis_port: int) -> None:
     def vote_environ():
         counters["vote"] += 1
         n = counters["vote"]
-        body = urlencode(
-            {"nominee": nominee.pk, "email": f"voter{n}@example.com", "consent": "on", "csrfmiddlewaretoken": CSRF}
+        body = (
+            urlencode(
+                {"nominee": nominee.pk, "email": f"voter{n}@example.com", "consent": "on", "csrfmiddlewaretoken": CSRF}
+            )
+            + "&"
+            + proofs[n]
         ).encode()
         # Addresses spread over many networks, as real voters are (one rate-limit key each).
         return wsgi_environ("POST", vote_path, body, remote=f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}")

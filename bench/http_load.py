@@ -32,21 +32,41 @@ import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
-from common import ROOT, bench_database_url, free_port, load, machine, recreate_database, setup_django, start_redis
+from common import (
+    ROOT,
+    bench_database_url,
+    free_port,
+    load,
+    machine,
+    recreate_database,
+    setup_django,
+    solved_challenges,
+    start_redis,
+)
 
 CSRF = "B" * 32  # an unmasked CSRF secret, sent both as the cookie and as the form field
 
 VOTE_LUA = """
--- `id` is set per thread by setup(); each thread numbers its own voters.
+-- `id` is set per thread by setup(); each thread numbers its own voters and takes every
+-- {threads}th solved proof of work from the file (each is accepted once).
 local counter = 0
+local proofs = {{}}
 local thread_count = 0
 function setup(thread)
   thread_count = thread_count + 1
   thread:set("id", thread_count)
 end
+function init(args)
+  local n = 0
+  for line in io.lines("{proofs}") do
+    n = n + 1
+    if n % {threads} == id - 1 then proofs[#proofs + 1] = line end
+  end
+end
 request = function()
   counter = counter + 1
-  local body = "nominee={nominee}&email=voter{tag}t" .. id .. "x" .. counter .. "%40example.com&consent=on&csrfmiddlewaretoken={csrf}"
+  local proof = proofs[counter] or proofs[#proofs]
+  local body = "nominee={nominee}&email=voter{tag}t" .. id .. "x" .. counter .. "%40example.com&consent=on&csrfmiddlewaretoken={csrf}&" .. proof
   return wrk.format("POST", "{path}", {{
     ["Content-Type"] = "application/x-www-form-urlencoded",
     ["Cookie"] = "csrftoken={csrf}",
@@ -255,7 +275,11 @@ def main() -> None:
         )
 
         def vote_script(tag):
-            return VOTE_LUA.format(nominee=nominee.pk, csrf=CSRF, path=vote_path, tag=tag)
+            proofs = Path(tempfile.gettempdir()) / f"bench-proofs-{os.getpid()}-{tag}.txt"
+            proofs.write_text("\n".join(solved_challenges(edition, args.duration * 400)) + "\n")
+            return VOTE_LUA.format(
+                nominee=nominee.pk, csrf=CSRF, path=vote_path, tag=tag, proofs=proofs, threads=args.threads
+            )
 
         def confirm_script(tokens):
             return CONFIRM_LUA.format(tokens=tokens, threads=args.threads, csrf=CSRF)
