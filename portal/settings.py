@@ -59,7 +59,6 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "csp",
-    "django_ratelimit",
     "anymail",
     "portal.apps.PortalConfig",
     "audit",
@@ -79,7 +78,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_ratelimit.middleware.RatelimitMiddleware",
     # Last, as django-axes asks.
     "axes.middleware.AxesMiddleware",
 ]
@@ -115,6 +113,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with a health check that skips the per-request `SELECT 1` while the
+    # connection is known good (portal/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "portal.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite serialises writers; wait for the lock instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
@@ -341,6 +343,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "certification.tasks.qualify_finalised_editions",
         "schedule": 60.0,
     },
+    # The outbox's backstop: what the relay (manage.py outbox_relay) has not handed over, should it be down.
+    "relay-outbox": {
+        "task": "nominations.tasks.relay_outbox",
+        "schedule": float(env_int("OUTBOX_BACKSTOP_SECONDS", 60)),
+    },
     # Certificates whose files task never arrived (broker down at issue time).
     "certificate-files": {
         "task": "certification.tasks.sweep_certificate_files",
@@ -376,6 +383,12 @@ FRAUD_ASSESS_MIN_VOTES = env_int("FRAUD_ASSESS_MIN_VOTES", 20)
 # often beat sweeps up anything whose task never arrived.
 TALLY_BATCH_SIZE = env_int("TALLY_BATCH_SIZE", 20000)
 RECONCILE_EVERY_SECONDS = env_int("RECONCILE_EVERY_SECONDS", 300)
+# The outbox relay (nominations/outbox.py): it wakes on NOTIFY, and at least this often on its own
+# (the catch-up); a mail handed to a worker but not sent within the lease is handed over again;
+# it records a heartbeat for the Background jobs page this often.
+OUTBOX_CATCH_UP_SECONDS = env_int("OUTBOX_CATCH_UP_SECONDS", 5)
+OUTBOX_MAIL_LEASE = timedelta(seconds=env_int("OUTBOX_MAIL_LEASE_SECONDS", 300))
+OUTBOX_HEARTBEAT_SECONDS = env_int("OUTBOX_HEARTBEAT_SECONDS", 5)
 
 # Certificates (see the README, "## Certificates").
 # Winners per category of an edition.
@@ -410,7 +423,7 @@ LOGO_TERMS_VERSION = env_str("LOGO_TERMS_VERSION", "2026-1")
 LOGIN_URL = "certification:firm_login"
 LOGIN_REDIRECT_URL = "certification:firm_dashboard"
 
-# Per-IP rate limits (django-ratelimit syntax: count/period).
+# Per-IP rate limits (portal/ratelimit.py; count/period, e.g. 30/h or 10/5m).
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 RATELIMIT_NOMINATE = env_str("RATELIMIT_NOMINATE", "10/h")
 RATELIMIT_VOTE = env_str("RATELIMIT_VOTE", "1000/h")
@@ -420,8 +433,6 @@ RATELIMIT_RECEIPT = env_str("RATELIMIT_RECEIPT", "60/h")
 RATELIMIT_VERIFY_UPLOAD = env_str("RATELIMIT_VERIFY_UPLOAD", "60/h")
 # Proof-of-work challenges: a voter fetches one per form, again after an error or expiry.
 RATELIMIT_CHALLENGE = env_str("RATELIMIT_CHALLENGE", "120/h")
-RATELIMIT_FAIL_OPEN = True  # a down cache must not turn every vote into a 429
-RATELIMIT_VIEW = "portal.views.rate_limited"
 
 # Content Security Policy: everything from our own origin, no inline script.
 CONTENT_SECURITY_POLICY = {
@@ -468,11 +479,4 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
-# django-ratelimit lists only memcached and django-redis as supported; Django's
-# own RedisCache has the atomic add/incr it needs.
-SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
-if not REDIS_URL:
-    # The in-process cache is per process: fine for one dev server and tests,
-    # and production sets REDIS_URL.
-    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
 CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
