@@ -1,7 +1,7 @@
 """The proof-of-work difficulty defaults to 500,000 (measured in Chromium, README).
 
 On SQLite the AlterField rebuilds nominations_edition, which drops the frozen-rules
-trigger: it is created again, as in 0015.
+trigger: it is created again, with the columns of 0018_integrity_threshold_frozen.
 """
 
 from importlib import import_module
@@ -9,12 +9,12 @@ from importlib import import_module
 import django.core.validators
 from django.db import migrations, models
 
-frozen = import_module("nominations.migrations.0015_edition_pow_max_number_frozen")
+frozen = import_module("nominations.migrations.0018_integrity_threshold_frozen")
 
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("nominations", "0016_merge_challenge_and_suppression"),
+        ("nominations", "0020_merge_pending_rules"),
     ]
 
     operations = [
