@@ -5,10 +5,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-from django_ratelimit.decorators import ratelimit
 
-from . import downloads, selectors, services
-from .client import client_info, ratelimit_key
+from . import downloads, selectors, services, throttle
+from .client import client_info
 from .exceptions import (
     AlreadyConfirmed,
     AlreadyVotedInCategory,
@@ -21,15 +20,6 @@ from .forms import NominationForm, ReceiptForm, VoteForm
 from .models import FraudRule
 
 
-def _rate(setting_name):
-    def rate(group, request):
-        from django.conf import settings
-
-        return getattr(settings, setting_name)
-
-    return rate
-
-
 def _edition_or_404(slug):
     edition = selectors.get_edition(slug=slug)
     if edition is None:
@@ -38,20 +28,45 @@ def _edition_or_404(slug):
 
 
 def home(request):
-    context = {"editions": selectors.current_editions(), "archive": selectors.released_editions()}
+    context = {
+        "editions": selectors.attach_nominees(selectors.current_editions()),
+        "archive": selectors.released_editions(),
+    }
     return render(request, "nominations/home.html", context)
 
 
 def edition_detail(request, slug):
     edition = _edition_or_404(slug)
+    selectors.attach_nominees([edition])
     return render(request, "nominations/edition.html", {"edition": edition})
 
 
+def results_index(request):
+    return render(request, "nominations/results_index.html", {"editions": selectors.all_editions()})
+
+
+def methodology_current(request):
+    edition = selectors.latest_edition()
+    if edition is None:
+        return redirect("nominations:home")
+    return redirect("nominations:methodology", slug=edition.slug)
+
+
+def _kept(request) -> dict[str, str]:
+    """What was typed, to show again unvalidated on the 429 page of a form (nothing is lost)."""
+    return {name: value for name, value in request.POST.items() if name not in ("csrfmiddlewaretoken", "homepage")}
+
+
 @require_http_methods(["GET", "POST"])
-@ratelimit(key=ratelimit_key, rate=_rate("RATELIMIT_NOMINATE"), method="POST", block=True, group="nominate")
 def nominate(request, slug):
     edition = _edition_or_404(slug)
     is_open = edition.is_nomination_open()
+    wait = throttle.wait_seconds(request, throttle.NOMINATE) if request.method == "POST" else None
+    if wait is not None:
+        form = NominationForm(edition=edition, initial=_kept(request))
+        context = {"edition": edition, "form": form, "is_open": is_open, "retry_minutes": throttle.minutes(wait)}
+        response = render(request, "nominations/nominate.html", context, status=429)
+        return throttle.with_retry_after(response, wait)
     form = NominationForm(request.POST or None, edition=edition, initial={"category": request.GET.get("category")})
     status = 200
     if request.method == "POST" and not is_open:
@@ -61,6 +76,7 @@ def nominate(request, slug):
         status = 400
     elif request.method == "POST":
         if form.is_bot:
+            throttle.spend(request, throttle.NOMINATE)
             return redirect("nominations:nominated", slug=edition.slug)
         data = services.NominationInput(
             firm_name=form.cleaned_data["firm_name"],
@@ -70,6 +86,7 @@ def nominate(request, slug):
             channel=form.cleaned_data["channel"],
             ratings=form.ratings(),
             reason=form.cleaned_data["reason"],
+            registration_country=form.registration_country,
         )
         try:
             services.nominate(
@@ -79,6 +96,7 @@ def nominate(request, slug):
             messages.error(request, error.message)
             status = 409 if isinstance(error, NominationClosed) else 400
         else:
+            throttle.spend(request, throttle.NOMINATE)
             return redirect("nominations:nominated", slug=edition.slug)
     return render(
         request, "nominations/nominate.html", {"edition": edition, "form": form, "is_open": is_open}, status=status
@@ -91,9 +109,11 @@ def nominated(request, slug):
 
 
 @require_http_methods(["GET", "POST"])
-@ratelimit(key=ratelimit_key, rate=_rate("RATELIMIT_VOTE"), method="POST", block=True, group="vote")
 def category_vote(request, slug, category_slug):
     chosen = None
+    wait = throttle.wait_seconds(request, throttle.VOTE) if request.method == "POST" else None
+    if wait is not None:
+        return _vote_rate_limited(request, slug, category_slug, wait)
     if request.method == "POST":
         # The hot path: the chosen nominee with its category and edition, in one query.
         chosen = selectors.get_nominee_for_vote(
@@ -125,6 +145,7 @@ def category_vote(request, slug, category_slug):
                 except PortalError as error:
                     messages.error(request, error.message)
                     return redirect(request.path)
+            throttle.spend(request, throttle.VOTE)
             return redirect("nominations:vote_sent", slug=edition.slug)
         else:
             status = 400
@@ -137,13 +158,30 @@ def category_vote(request, slug, category_slug):
     return render(request, "nominations/category.html", context, status=status)
 
 
+def _vote_rate_limited(request, slug, category_slug, wait: int):
+    category = selectors.get_category(edition_slug=slug, slug=category_slug)
+    if category is None:
+        raise Http404(str(UnknownCategory.message))
+    nominees = selectors.nominees_for_vote(category=category)
+    context = {
+        "edition": category.edition,
+        "category": category,
+        "nominees": nominees,
+        "form": VoteForm(nominees=nominees, initial=_kept(request)),
+        "is_open": category.edition.is_voting_open(),
+        "retry_minutes": throttle.minutes(wait),
+    }
+    response = render(request, "nominations/category.html", context, status=429)
+    return throttle.with_retry_after(response, wait)
+
+
 def vote_sent(request, slug):
     edition = _edition_or_404(slug)
     return render(request, "nominations/vote_sent.html", {"edition": edition})
 
 
 @require_http_methods(["GET", "POST"])
-@ratelimit(key=ratelimit_key, rate=_rate("RATELIMIT_CONFIRM"), method=ratelimit.ALL, block=True, group="confirm")
+@throttle.counted(throttle.CONFIRM)
 def confirm(request, token):
     """GET shows the vote and a button; only the POST counts it (mail scanners follow links with GET)."""
     context = {"token": token}
@@ -170,7 +208,7 @@ def confirm(request, token):
     return render(request, "nominations/confirmed.html", {"vote": vote})
 
 
-@ratelimit(key=ratelimit_key, rate=_rate("RATELIMIT_RECEIPT"), method=ratelimit.ALL, block=True, group="receipt")
+@throttle.counted(throttle.RECEIPT)
 def receipt(request):
     form = ReceiptForm(request.GET or None)
     vote = line = None

@@ -175,6 +175,8 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Bootstrap from npm (package.json), served by staticfiles: no CDN.
     ("bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
+    # The site's typeface (Source Sans 3, SIL OFL 1.1) from npm, with its latin-ext subset for pl/ro.
+    ("fonts/source-sans-3", BASE_DIR / "node_modules" / "@fontsource" / "source-sans-3"),
 ]
 # Uploaded evidence lives here; it is never served publicly (no media URL route):
 # staff download it through an admin view that checks permissions.

@@ -2,12 +2,13 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import ErrorSummaryMixin
 from portal.text import TextField
 
 from ..models import SERIAL_MAX_LENGTH
 
 
-class SerialForm(forms.Form):
+class SerialForm(ErrorSummaryMixin, forms.Form):
     serial = forms.CharField(
         label=_("Certificate serial"),
         max_length=SERIAL_MAX_LENGTH,
@@ -29,7 +30,7 @@ class RevocationForm(forms.Form):
     )
 
 
-class FirmLoginForm(AuthenticationForm):
+class FirmLoginForm(ErrorSummaryMixin, AuthenticationForm):
     """A firm signs in with its contact e-mail, which its account stores in lower case."""
 
     def clean_username(self) -> str:

@@ -6,12 +6,23 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from ..exceptions import CertificateError
-from . import accounts, selectors, validity
+from . import accounts, nominees, selectors, validity
 from .forms import SerialForm
+
+# What the firm's download buttons say, per download kind (selectors.DOWNLOADS).
+DOWNLOAD_LABELS = {
+    "pdf": _lazy("Certificate (PDF)"),
+    "svg": _lazy("Logo (SVG, any size)"),
+    "png-256": _lazy("Logo (PNG, 256 px)"),
+    "png-512": _lazy("Logo (PNG, 512 px)"),
+    "png-1024": _lazy("Logo (PNG, 1024 px)"),
+    "zip": _lazy("Logo pack with the terms (ZIP)"),
+}
 
 # Verification answers: 200 only for a valid certificate.
 HTTP_STATUS = {"valid": 200, "expired": 410, "revoked": 410, "unknown": 404}
@@ -55,6 +66,12 @@ def verify_json(request, serial: str):
     response = JsonResponse(verification.as_json(), status=HTTP_STATUS[verification.status])
     response["Access-Control-Allow-Origin"] = "*"  # anyone may check a certificate, from anywhere
     return _no_cache(response)
+
+
+@require_GET
+def nominee(request, slug: str, nominee_id: int):
+    page = nominees.nominee_page(edition_slug=slug, nominee_id=nominee_id)
+    return render(request, "certification/nominee.html", {"page": page, "edition": page.nominee.edition})
 
 
 @require_GET
@@ -106,7 +123,7 @@ def dashboard(request):
         "certificates": selectors.firm_certificates(account=account),
         "terms_accepted": accounts.has_accepted_terms(user=request.user, firm_id=account.firm_id),
         "terms": validity.LOGO_TERMS,
-        "downloads": selectors.DOWNLOADS,
+        "downloads": [(kind, DOWNLOAD_LABELS.get(kind, kind)) for kind in selectors.DOWNLOADS],
     }
     return render(request, "certification/dashboard.html", context)
 
