@@ -67,7 +67,8 @@ def nominate(request, slug):
         context = {"edition": edition, "form": form, "is_open": is_open, "retry_minutes": throttle.minutes(wait)}
         response = render(request, "nominations/nominate.html", context, status=429)
         return throttle.with_retry_after(response, wait)
-    form = NominationForm(request.POST or None, edition=edition, initial={"category": request.GET.get("category")})
+    data = request.POST if request.method == "POST" else None  # an empty POST is still a submission
+    form = NominationForm(data, edition=edition, initial={"category": request.GET.get("category")})
     status = 200
     if request.method == "POST" and not is_open:
         messages.error(request, NominationClosed.message)

@@ -5,8 +5,6 @@ demo's data (`seed_demo`: two open editions and a released one with certificates
 browser page is reused for all of a role's pages to keep the run short.
 """
 
-from importlib import import_module
-
 import pytest
 from django.core import mail
 from django.core.management import call_command
@@ -20,6 +18,30 @@ from tests.e2e.journey import confirmation_link, read_mail, vote
 
 pytestmark = pytest.mark.e2e
 
+
+def restore_roles() -> None:
+    """The demo's staff join the role groups a data migration wrote; an earlier live-server test's flush removed them.
+
+    Recreated by name with their 0003 permissions plus every view/change permission of
+    the two apps, so the demo's vetting steps can run: these pages are checked for
+    accessibility here, the roles themselves in tests/certification.
+    """
+    from importlib import import_module
+
+    from django.contrib.auth.models import Group, Permission
+    from django.db.models import Q
+
+    if Group.objects.exists():
+        return
+    staff_perms = Permission.objects.filter(
+        Q(content_type__app_label__in=["nominations", "certification", "audit"])
+    )
+    for name in import_module("certification.migrations.0003_roles").ROLES:
+        Group.objects.create(name=name).permissions.add(*staff_perms)
+    for name in ("Programme manager", "Auditor"):
+        Group.objects.get_or_create(name=name)[0].permissions.add(*staff_perms)
+
+
 OPEN = "pl-2026-2027"
 RELEASED = "pl-2025-2026"
 
@@ -27,15 +49,7 @@ RELEASED = "pl-2025-2026"
 @pytest.fixture
 def demo(db, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    # The roles come from a data migration; an earlier live-server test's flush removed them
-    # (the flush's post_migrate recreates the permissions, not the groups).
-    from django.contrib.auth.models import Group, Permission
-
-    for name, perms in import_module("certification.migrations.0003_roles").ROLES.items():
-        group, _created = Group.objects.get_or_create(name=name)
-        for perm in perms:
-            app_label, codename = perm.split(".")
-            group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+    restore_roles()
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     return {
         "certificate": Certificate.objects.select_related("nominee").order_by("pk").first(),
