@@ -6,7 +6,7 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -16,12 +16,12 @@ from .forms import SerialForm
 
 # What the firm's download buttons say, per download kind (selectors.DOWNLOADS).
 DOWNLOAD_LABELS = {
-    "pdf": _lazy("Certificate (PDF)"),
-    "svg": _lazy("Logo (SVG, any size)"),
-    "png-256": _lazy("Logo (PNG, 256 px)"),
-    "png-512": _lazy("Logo (PNG, 512 px)"),
-    "png-1024": _lazy("Logo (PNG, 1024 px)"),
-    "zip": _lazy("Logo pack with the terms (ZIP)"),
+    "pdf": gettext_lazy("Certificate (PDF)"),
+    "svg": gettext_lazy("Logo (SVG, any size)"),
+    "png-256": gettext_lazy("Logo (PNG, 256 px)"),
+    "png-512": gettext_lazy("Logo (PNG, 512 px)"),
+    "png-1024": gettext_lazy("Logo (PNG, 1024 px)"),
+    "zip": gettext_lazy("Logo pack with the terms (ZIP)"),
 }
 
 # Verification answers: 200 only for a valid certificate.
