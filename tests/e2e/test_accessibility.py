@@ -33,9 +33,7 @@ def restore_roles() -> None:
 
     if Group.objects.exists():
         return
-    staff_perms = Permission.objects.filter(
-        Q(content_type__app_label__in=["nominations", "certification", "audit"])
-    )
+    staff_perms = Permission.objects.filter(Q(content_type__app_label__in=["nominations", "certification", "audit"]))
     for name in import_module("certification.migrations.0003_roles").ROLES:
         Group.objects.create(name=name).permissions.add(*staff_perms)
     for name in ("Programme manager", "Auditor"):

@@ -15,13 +15,18 @@ def test_empty_nomination_lists_each_problem_once_with_a_link_to_its_field(clien
     assert response.status_code == 400
     page = response.content.decode()
     match = re.search(r"<div class=\"error-summary\".*?</div>", page, re.S)
-    assert match, page[page.find("<main"):][:3000]
+    assert match, page[page.find("<main") :][:3000]
     summary = match.group(0)
     assert "data-error-summary" in summary and 'tabindex="-1"' in summary
     links = re.findall(r'<a href="#([\w-]+)">', summary)
-    assert {"id_firm_name", "id_city", "id_registration_number", "id_channel_0", "id_rating_fast_0", "id_reason"} <= set(
-        links
-    )
+    assert {
+        "id_firm_name",
+        "id_city",
+        "id_registration_number",
+        "id_channel_0",
+        "id_rating_fast_0",
+        "id_reason",
+    } <= set(links)
     for anchor in links:  # each link leads to an element on the page
         assert f'id="{anchor}"' in page
     assert "This field is required." not in page
