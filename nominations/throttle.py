@@ -34,6 +34,7 @@ NOMINATE = Limit("nominate", "RATELIMIT_NOMINATE")
 VOTE = Limit("vote", "RATELIMIT_VOTE")
 CONFIRM = Limit("confirm", "RATELIMIT_CONFIRM")
 RECEIPT = Limit("receipt", "RATELIMIT_RECEIPT")
+CHALLENGE = Limit("challenge", "RATELIMIT_CHALLENGE")
 
 
 def _usage(request: HttpRequest, limit: Limit, *, increment: bool) -> dict | None:

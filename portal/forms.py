@@ -44,10 +44,10 @@ class ErrorSummaryMixin:
         form: forms.Form = self  # type: ignore[assignment]
         errors = [SummaryError("", "", str(message)) for message in form.non_field_errors()]
         for bound in form:
-            if not bound.errors or bound.is_hidden:
+            if not bound.errors:
                 continue
-            anchor = bound.auto_id
-            if isinstance(bound.field.widget, LIST_WIDGETS):
+            anchor = "" if bound.is_hidden else bound.auto_id  # a hidden field (the robot check): no link
+            if anchor and isinstance(bound.field.widget, LIST_WIDGETS):
                 anchor = f"{anchor}_0"
             errors.extend(SummaryError(anchor, str(bound.label), str(message)) for message in bound.errors)
         return errors

@@ -1,5 +1,6 @@
 """The nominations app's records, by topic; everything is importable from `nominations.models`."""
 
+from .challenges import SpentChallenge
 from .editions import (
     COUNTRY_TIME_ZONES,
     EDITION_RULES,
@@ -19,6 +20,7 @@ from .editions import (
     country_zone,
 )
 from .fraud import FraudDecision, FraudFlag, FraudRule, standing_from_flags
+from .mail import MailSuppression, SuppressionReason
 from .results import LedgerLine, ReleasedCategory, ReleasedFigure, ReleasedResults
 from .tallies import Tally, TaskRun
 from .votes import Standing, Vote, new_receipt_code, new_token_nonce
@@ -38,12 +40,15 @@ __all__ = [
     "FraudRule",
     "Firm",
     "LedgerLine",
+    "MailSuppression",
+    "SuppressionReason",
     "Nomination",
     "Nominee",
     "NomineeState",
     "ReleasedCategory",
     "ReleasedFigure",
     "ReleasedResults",
+    "SpentChallenge",
     "Standing",
     "Tally",
     "TaskRun",
