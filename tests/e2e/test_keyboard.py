@@ -5,23 +5,30 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.journey import polish_edition
+from tests.e2e.journey import polish_edition, solve_challenge
 from tests.factories import NomineeFactory
 
 pytestmark = pytest.mark.e2e
 
 FOCUS_RING = """() => {
   const e = document.activeElement, s = getComputedStyle(e);
-  const rgb = c => (c.match(/[\\d.]+/g) || []).slice(0, 3).map(Number);
+  // Any CSS colour (rgb, oklch…) to sRGB through a canvas pixel.
+  const ctx = Object.assign(document.createElement('canvas'), {width: 1, height: 1}).getContext('2d');
+  const rgb = c => { ctx.clearRect(0, 0, 1, 1); ctx.fillStyle = c; ctx.fillRect(0, 0, 1, 1); return [...ctx.getImageData(0, 0, 1, 1).data].slice(0, 3); };
   const lum = c => { const [r, g, b] = rgb(c).map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; });
                      return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  // The background the ring is drawn on: the nearest painted ancestor whose box holds the whole ring.
+  const grow = parseFloat(s.outlineWidth) + Math.max(0, parseFloat(s.outlineOffset) || 0);
+  const r = e.getBoundingClientRect();
   let bg = 'rgb(255, 255, 255)';
   for (let n = e.parentElement; n; n = n.parentElement) {
-    const c = getComputedStyle(n).backgroundColor; if (c && !c.startsWith('rgba(0, 0, 0, 0)') && c !== 'transparent') { bg = c; break; }
+    const c = getComputedStyle(n).backgroundColor, b = n.getBoundingClientRect();
+    const holds = b.left <= r.left - grow && b.top <= r.top - grow && b.right >= r.right + grow && b.bottom >= r.bottom + grow;
+    if (holds && c && !c.startsWith('rgba(0, 0, 0, 0)') && c !== 'transparent') { bg = c; break; }
   }
   const [a, b] = [lum(s.outlineColor), lum(bg)].sort((x, y) => y - x);
   return {tag: e.tagName, name: e.getAttribute('name') || e.textContent.trim().slice(0, 30),
-          width: parseFloat(s.outlineWidth), style: s.outlineStyle, contrast: (a + 0.05) / (b + 0.05)};
+          width: parseFloat(s.outlineWidth), style: s.outlineStyle, color: s.outlineColor, bg, contrast: (a + 0.05) / (b + 0.05)};
 }"""
 
 
@@ -49,11 +56,13 @@ def test_vote_form_by_keyboard_honeypot_is_no_stop_and_enter_submits(page: Page,
     page.goto(f"/en/e/{edition.slug}/c/{category.slug}/")
     page.locator("main form input[name=nominee]").first.focus()
     page.keyboard.press("Space")
-    stops = [tab(page)["name"] for _i in range(3)]
-    assert stops == ["email", "consent", "Vote"], stops  # the hidden "homepage" is never a stop
+    stops = [tab(page)["name"] for _i in range(4)]
+    # The hidden "homepage" is never a stop; the robot check (ALTCHA's checkbox) comes before "Vote".
+    assert stops[:2] == ["email", "consent"] and stops[-1] == "Vote" and "homepage" not in stops, stops
     page.locator("input[name=email]").fill("keyboard@example.com")
     page.locator("input[name=consent]").focus()
     page.keyboard.press("Space")
+    solve_challenge(page)
     page.locator("main form button[type=submit]").focus()
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(rf"/en/e/{edition.slug}/vote/sent/$"))
