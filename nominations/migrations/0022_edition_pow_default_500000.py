@@ -14,7 +14,7 @@ frozen = import_module("nominations.migrations.0018_integrity_threshold_frozen")
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("nominations", "0020_merge_pending_rules"),
+        ("nominations", "0021_vote_outbox_and_tally_key_indexes"),
     ]
 
     operations = [
