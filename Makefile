@@ -56,14 +56,17 @@ run: demo
 	@echo "E-mails (vote confirmation links) are printed below in this terminal."
 	@echo ""
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+# (Without REDIS_URL tasks and the outbox relay's pass run in-process after each commit; with
+# a broker, run a worker and `manage.py outbox_relay` beside it, as compose does.)
 
 test: install
 	$(BIN)/python -m pytest
 
 # Benchmarks on PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/portal);
-# they build throw-away databases next to it. http_load also needs wrk and redis-server.
+# they build throw-away databases named after it. http_load also needs wrk and redis-server.
 bench: install
 	$(BIN)/python bench/tally_fraud.py --votes 1000000
+	$(BIN)/python bench/cpu_per_request.py
 	$(BIN)/python bench/http_load.py
 
 # Checkers configured in pyproject.toml.
