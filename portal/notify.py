@@ -11,6 +11,8 @@ also wakes on a timeout and looks for work on its own (the catch-up).
 import select
 from contextlib import suppress
 
+import dj_database_url
+from django.conf import settings
 from django.db import connection
 
 # In a hand-written statement: `SELECT ..., pg_notify(%s, '')` with the channel as a parameter.
@@ -36,7 +38,20 @@ class Listener:
         import psycopg2
         import psycopg2.extensions
 
+        # Behind a transaction-pooling PgBouncer LISTEN would be lost with the server
+        # connection: OUTBOX_LISTEN_DATABASE_URL then names PostgreSQL itself.
         params = connection.get_connection_params()
+        direct = settings.OUTBOX_LISTEN_DATABASE_URL
+        if direct:
+            parsed = dj_database_url.parse(direct)
+            params = {
+                **params,
+                "dbname": parsed["NAME"],
+                "user": parsed["USER"],
+                "password": parsed["PASSWORD"],
+                "host": parsed["HOST"],
+                "port": parsed["PORT"] or 5432,
+            }
         self.channel = channel
         self._conn = psycopg2.connect(**params)
         self._conn.set_isolation_level(psycopg2.extensions.ISOLATION_LEVEL_AUTOCOMMIT)

@@ -389,6 +389,9 @@ RECONCILE_EVERY_SECONDS = env_int("RECONCILE_EVERY_SECONDS", 300)
 OUTBOX_CATCH_UP_SECONDS = env_int("OUTBOX_CATCH_UP_SECONDS", 5)
 OUTBOX_MAIL_LEASE = timedelta(seconds=env_int("OUTBOX_MAIL_LEASE_SECONDS", 300))
 OUTBOX_HEARTBEAT_SECONDS = env_int("OUTBOX_HEARTBEAT_SECONDS", 5)
+# The relay's LISTEN needs a connection straight to PostgreSQL: behind a transaction-pooling
+# PgBouncer set this to the server itself (empty: DATABASE_URL's).
+OUTBOX_LISTEN_DATABASE_URL = env_str("OUTBOX_LISTEN_DATABASE_URL", "")
 
 # Certificates (see the README, "## Certificates").
 # Winners per category of an edition.
