@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_ENV := DEBUG=1
+# `make run PORT=8123`: the server listens there, and the links in mails and certificates point there.
+PORT ?= 8000
+SITE_URL ?= http://127.0.0.1:$(PORT)
 # Hashed lock files (`make lock` writes them): runtime for the Docker image, dev (runtime,
 # test tools and checkers) for everything here.
 LOCK_RUNTIME := requirements/runtime.txt
@@ -12,7 +15,7 @@ LOCK_INPUTS := pyproject.toml requirements/build.in
 UV_COMPILE = $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
 	--custom-compile-command 'make lock' $(LOCK_ARGS)
 
-.PHONY: run test install assets messages migrate demo lint mutate lock bench clean
+.PHONY: run test install assets messages migrate signing-key demo lint mutate lock bench clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -47,26 +50,28 @@ messages: $(STAMP)
 migrate: install
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput -v0
 
-demo: migrate
-	$(DEV_ENV) $(BIN)/python manage.py seed_demo
+# A self-signed development pair for the certificate PDFs and credentials (signing/, ignored by
+# git); kept when it exists. Production mounts the real keys (README, "Verifying a certificate").
+signing-key: install
+	$(DEV_ENV) $(BIN)/python manage.py make_signing_key
+
+demo: migrate signing-key
+	$(DEV_ENV) SITE_URL=$(SITE_URL) $(BIN)/python manage.py seed_demo
 
 run: demo
 	@echo ""
-	@echo "Portal: http://127.0.0.1:8000/  (English /en/, Polish /pl/, Romanian /ro/)"
+	@echo "Portal: $(SITE_URL)/  (English /en/, Polish /pl/, Romanian /ro/)"
 	@echo "E-mails (vote confirmation links) are printed below in this terminal."
 	@echo ""
-	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
-# (Without REDIS_URL tasks and the outbox relay's pass run in-process after each commit; with
-# a broker, run a worker and `manage.py outbox_relay` beside it, as compose does.)
+	$(DEV_ENV) SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
 	$(BIN)/python -m pytest
 
 # Benchmarks on PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/portal);
-# they build throw-away databases named after it. http_load also needs wrk and redis-server.
+# they build throw-away databases next to it. http_load also needs wrk and redis-server.
 bench: install
 	$(BIN)/python bench/tally_fraud.py --votes 1000000
-	$(BIN)/python bench/cpu_per_request.py
 	$(BIN)/python bench/http_load.py
 
 # Checkers configured in pyproject.toml.

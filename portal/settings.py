@@ -128,6 +128,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # CONN_MAX_AGE then keeps the cheap client connection to PgBouncer, not a server one.
 DATABASE_POOLER_TRANSACTION_MODE = env_bool("DATABASE_POOLER_TRANSACTION_MODE", False)
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_POOLER_TRANSACTION_MODE
+# The outbox relay LISTENs (portal/notify.py), which needs a session of its own on PostgreSQL
+# itself: behind a transaction-mode pooler, point this at the server directly (empty: the
+# default database's address, right when there is no pooler).
+LISTEN_DATABASE_URL = env_str("LISTEN_DATABASE_URL", "")
 # A read replica for the public pages whose data is frozen (results, registry, verification):
 # portal/replica.py routes their reads to it. Under pytest the alias is a mirror of the default
 # database, and the router uses it only in tests that set READ_REPLICA.
@@ -204,6 +208,8 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Bootstrap from npm (package.json), served by staticfiles: no CDN.
     ("bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
+    # The site's typeface (Source Sans 3, SIL OFL 1.1) from npm, with its latin-ext subset for pl/ro.
+    ("fonts/source-sans-3", BASE_DIR / "node_modules" / "@fontsource" / "source-sans-3"),
     # The ALTCHA widget from npm: its CSP build (external CSS, workers as files), no CDN.
     ("altcha", BASE_DIR / "node_modules" / "altcha" / "dist"),
 ]
@@ -389,9 +395,6 @@ RECONCILE_EVERY_SECONDS = env_int("RECONCILE_EVERY_SECONDS", 300)
 OUTBOX_CATCH_UP_SECONDS = env_int("OUTBOX_CATCH_UP_SECONDS", 5)
 OUTBOX_MAIL_LEASE = timedelta(seconds=env_int("OUTBOX_MAIL_LEASE_SECONDS", 300))
 OUTBOX_HEARTBEAT_SECONDS = env_int("OUTBOX_HEARTBEAT_SECONDS", 5)
-# The relay's LISTEN needs a connection straight to PostgreSQL: behind a transaction-pooling
-# PgBouncer set this to the server itself (empty: DATABASE_URL's).
-OUTBOX_LISTEN_DATABASE_URL = env_str("OUTBOX_LISTEN_DATABASE_URL", "")
 
 # Certificates (see the README, "## Certificates").
 # Winners per category of an edition.
@@ -401,6 +404,23 @@ CERTIFICATE_VALIDITY_DAYS = env_int("CERTIFICATE_VALIDITY_DAYS", 365)
 # The certificate font: static TrueType files of Source Sans 3 (SIL OFL 1.1) from the npm
 # package source-sans (package.json), installed by `npm ci` as Bootstrap is.
 CERTIFICATE_FONT_DIR = Path(env_str("CERTIFICATE_FONT_DIR", str(BASE_DIR / "node_modules" / "source-sans" / "TTF")))
+# Signing (certification/certificates/signing.py; README "Verifying a certificate"). PEM files:
+# the PDF signing key and its certificate chain (signer first), and the Ed25519 key of the
+# Open Badges credentials. `manage.py make_signing_key` writes a self-signed development
+# pair at these paths (signing/ is ignored by git); production mounts the real ones.
+SIGNING_DIR = Path(env_str("SIGNING_DIR", str(BASE_DIR / "signing")))
+CERTIFICATE_SIGNING_KEY = Path(env_str("CERTIFICATE_SIGNING_KEY", str(SIGNING_DIR / "pdf-signing-key.pem")))
+CERTIFICATE_SIGNING_CHAIN = Path(env_str("CERTIFICATE_SIGNING_CHAIN", str(SIGNING_DIR / "pdf-signing-chain.pem")))
+CERTIFICATE_SIGNING_KEY_PASSPHRASE = env_str("CERTIFICATE_SIGNING_KEY_PASSPHRASE", "")
+CREDENTIAL_SIGNING_KEY = Path(env_str("CREDENTIAL_SIGNING_KEY", str(SIGNING_DIR / "credential-ed25519-key.pem")))
+# Public halves of retired credential keys (PEM paths), still published in the JWKS so that
+# credentials they signed keep verifying after a key change.
+CREDENTIAL_RETIRED_PUBLIC_KEYS = env_list("CREDENTIAL_RETIRED_PUBLIC_KEYS", "")
+# The live badge (/badge/<serial>.svg) may be cached this long by browsers and proxies: a
+# revocation shows on firms' sites within this time (at most an hour).
+BADGE_MAX_AGE_SECONDS = env_int("BADGE_MAX_AGE_SECONDS", 300)
+# Files people upload to the verification page (PDF, PNG, SVG, credential JSON or JWT).
+VERIFY_UPLOAD_MAX_BYTES = env_int("VERIFY_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 # The invitation link to a firm account works once, for this long.
 FIRM_INVITATION_MAX_AGE = timedelta(days=env_int("FIRM_INVITATION_MAX_AGE_DAYS", 7))
 # Bump when the logo usage terms change: every firm accepts the new version once.
@@ -415,6 +435,8 @@ RATELIMIT_NOMINATE = env_str("RATELIMIT_NOMINATE", "10/h")
 RATELIMIT_VOTE = env_str("RATELIMIT_VOTE", "1000/h")
 RATELIMIT_CONFIRM = env_str("RATELIMIT_CONFIRM", "2000/h")
 RATELIMIT_RECEIPT = env_str("RATELIMIT_RECEIPT", "60/h")
+# Files checked on the verification page (a PDF signature check costs tens of milliseconds).
+RATELIMIT_VERIFY_UPLOAD = env_str("RATELIMIT_VERIFY_UPLOAD", "60/h")
 # Proof-of-work challenges: a voter fetches one per form, again after an error or expiry.
 RATELIMIT_CHALLENGE = env_str("RATELIMIT_CHALLENGE", "120/h")
 

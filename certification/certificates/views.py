@@ -1,4 +1,7 @@
-"""Public verification and registry; the firm's account: invitation, dashboard, terms, downloads."""
+"""Public verification and registry; the firm's account: invitation, dashboard, terms, downloads.
+
+The credential addresses (JWKS, issuer, status list, credentials, live badge) are in `public_credentials`.
+"""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -6,15 +9,28 @@ from django.contrib.auth.forms import SetPasswordForm
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from nominations.client import ratelimit_key
 from portal.objects import ObjectUnavailable, open_stored
+from portal.ratelimit import rate_limit
 from portal.replica import reads_from_replica
 
 from ..exceptions import CertificateError
-from . import accounts, selectors, validity
-from .forms import SerialForm
+from . import accounts, badge, checking, nominees, selectors, validity
+from .forms import SerialForm, UploadForm
+
+# What the firm's download buttons say, per download kind (selectors.DOWNLOADS).
+DOWNLOAD_LABELS = {
+    "pdf": gettext_lazy("Certificate (PDF)"),
+    "svg": gettext_lazy("Logo (SVG, any size)"),
+    "png-256": gettext_lazy("Logo (PNG, 256 px)"),
+    "png-512": gettext_lazy("Logo (PNG, 512 px)"),
+    "png-1024": gettext_lazy("Logo (PNG, 1024 px)"),
+    "zip": gettext_lazy("Logo pack with the terms (ZIP)"),
+}
 
 # Verification answers: 200 only for a valid certificate.
 HTTP_STATUS = {"valid": 200, "expired": 410, "revoked": 410, "unknown": 404}
@@ -26,15 +42,30 @@ def _no_cache(response: HttpResponse) -> HttpResponse:
     return response
 
 
-@require_GET
+@rate_limit(group="verify-upload", rate_setting="RATELIMIT_VERIFY_UPLOAD", key=ratelimit_key)
 def verify_form(request):
+    """GET: a serial. POST: an uploaded file or pasted credential, checked by `checking`."""
+    if request.method == "POST":
+        upload = UploadForm(request.POST, request.FILES)
+        if upload.is_valid():
+            try:
+                verification = checking.verify_upload(upload.cleaned_data["data"])
+            except checking.UnreadableFile as error:
+                upload.add_error(None, error.message)
+            else:
+                return _verification_page(request, verification)
+        response = render(request, "certification/verify_form.html", {"form": SerialForm(), "upload": upload})
+        response.status_code = 400
+        return response
+    if request.method != "GET":
+        return HttpResponse(status=405, headers={"Allow": "GET, POST"})
     form = SerialForm(request.GET or None)
     if form.is_valid():
         serial = selectors.normalise_serial(form.cleaned_data["serial"])
         if serial is None:  # cannot be a serial, nor a path segment ("AB/CD"): the plain "unknown" answer
             return _verification_page(request, selectors.verify_serial(form.cleaned_data["serial"]))
         return redirect("certification:verify", serial=serial)
-    return render(request, "certification/verify_form.html", {"form": form})
+    return render(request, "certification/verify_form.html", {"form": form, "upload": UploadForm()})
 
 
 @require_GET
@@ -47,7 +78,12 @@ def _verification_page(request, verification):
     response = render(
         request,
         "certification/verify.html",
-        {"verification": verification, "certificate": verification.certificate, "form": SerialForm()},
+        {
+            "verification": verification,
+            "certificate": verification.certificate,
+            "form": SerialForm(),
+            "upload": UploadForm(),
+        },
         status=HTTP_STATUS[verification.status],
     )
     return _no_cache(response)
@@ -60,6 +96,12 @@ def verify_json(request, serial: str):
     response = JsonResponse(verification.as_json(), status=HTTP_STATUS[verification.status])
     response["Access-Control-Allow-Origin"] = "*"  # anyone may check a certificate, from anywhere
     return _no_cache(response)
+
+
+@require_GET
+def nominee(request, slug: str, nominee_id: int):
+    page = nominees.nominee_page(edition_slug=slug, nominee_id=nominee_id)
+    return render(request, "certification/nominee.html", {"page": page, "edition": page.nominee.edition})
 
 
 @require_GET
@@ -108,12 +150,16 @@ def _account_or_404(request):
 @login_required
 def dashboard(request):
     account = _account_or_404(request)
+    certificates = selectors.firm_certificates(account=account)
+    for certificate in certificates:
+        # The badge snippet of a certificate the firm may show (a valid one), in the certificate's language.
+        certificate.badge_snippet = badge.snippet(certificate) if certificate.status() == "valid" else ""
     context = {
         "account": account,
-        "certificates": selectors.firm_certificates(account=account),
+        "certificates": certificates,
         "terms_accepted": accounts.has_accepted_terms(user=request.user, firm_id=account.firm_id),
         "terms": validity.LOGO_TERMS,
-        "downloads": selectors.DOWNLOADS,
+        "downloads": [(kind, DOWNLOAD_LABELS.get(kind, kind)) for kind in selectors.DOWNLOADS],
     }
     return render(request, "certification/dashboard.html", context)
 

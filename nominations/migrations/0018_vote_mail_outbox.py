@@ -2,13 +2,8 @@
 
 from django.db import migrations, models
 
-from portal.migration_operations import AddIndexWithoutBlocking
-
 
 class Migration(migrations.Migration):
-    # The votes table is big: its indexes are built without blocking writes (portal.migration_operations).
-    atomic = False
-
 
     dependencies = [
         ('nominations', '0017_merge_integrity_reviews'),
@@ -24,9 +19,5 @@ class Migration(migrations.Migration):
             model_name='vote',
             name='email_queued_at',
             field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='e-mail handed to a worker at'),
-        ),
-        AddIndexWithoutBlocking(
-            model_name='vote',
-            index=models.Index(condition=models.Q(('email_pending', ''), _negated=True), fields=['id'], name='vote_mail_outbox'),
         ),
     ]

@@ -3,8 +3,6 @@
 import django.db.models.expressions
 from django.db import migrations, models
 
-from portal.migration_operations import AddIndexWithoutBlocking, RemoveIndexWithoutBlocking
-
 # The rule bits as they stand at this migration (nominations.models.fraud.RULE_BITS): a
 # migration that adds a rule rewrites the function with the new list.
 RULE_BITS = {
@@ -70,16 +68,13 @@ def drop_triggers(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    # The votes table is big: its indexes are built without blocking writes (portal.migration_operations).
-    atomic = False
-
 
     dependencies = [
         ('nominations', '0018_vote_mail_outbox'),
     ]
 
     operations = [
-        RemoveIndexWithoutBlocking(
+        migrations.RemoveIndex(
             model_name='vote',
             name='vote_tally_cover',
         ),
@@ -96,10 +91,6 @@ class Migration(migrations.Migration):
             model_name='vote',
             name='tally_key',
             field=models.GeneratedField(db_persist=True, expression=django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('nominee_id'), '*', models.Value(1048576)), '+', models.Case(models.When(standing='unconfirmed', then=models.Value(0)), models.When(standing='counted', then=models.Value(65536)), models.When(standing='held', then=models.Value(131072)), models.When(standing='rejected', then=models.Value(196608)), default=models.Value(0))), '+', models.F('pending_rules')), output_field=models.BigIntegerField()),
-        ),
-        AddIndexWithoutBlocking(
-            model_name='vote',
-            index=models.Index(fields=['edition', 'tally_key'], name='vote_tally_key'),
         ),
         migrations.RunPython(create_triggers, drop_triggers),
     ]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('nominations', '0019_vote_pending_rules_tally_key'),
+        ('nominations', '0021_vote_outbox_and_tally_key_indexes'),
     ]
 
     operations = [
