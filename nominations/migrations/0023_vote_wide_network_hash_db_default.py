@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('nominations', '0021_vote_outbox_and_tally_key_indexes'),
+        ('nominations', '0022_edition_pow_default_500000'),
     ]
 
     operations = [
