@@ -1,5 +1,6 @@
 """The nominations app's records, by topic; everything is importable from `nominations.models`."""
 
+from .background import FlagSettlement, MailSend, SettlementState
 from .editions import (
     COUNTRY_TIME_ZONES,
     EDITION_RULES,
@@ -37,13 +38,16 @@ __all__ = [
     "FraudFlag",
     "FraudRule",
     "Firm",
+    "FlagSettlement",
     "LedgerLine",
+    "MailSend",
     "Nomination",
     "Nominee",
     "NomineeState",
     "ReleasedCategory",
     "ReleasedFigure",
     "ReleasedResults",
+    "SettlementState",
     "Standing",
     "Tally",
     "TaskRun",

@@ -10,7 +10,7 @@ from .editions import (
     finalise_closed_editions,
     recount_live_editions,
 )
-from .flags import settle_flags
+from .flags import request_flag_settlement, settle_flags
 from .nominating import NominationInput, nominate
 from .results import amend_results, release_results
 from .voting import cast_vote, confirm_vote, vote_from_token
@@ -28,6 +28,7 @@ __all__ = [
     "nominate",
     "recount_live_editions",
     "release_results",
+    "request_flag_settlement",
     "settle_flags",
     "vote_from_token",
 ]

@@ -1,7 +1,7 @@
 """Votes: cast (not yet counted), confirmed by the voter's e-mail link, counted once per person and category."""
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.core import signing
@@ -9,9 +9,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from .. import processing
+from .. import mail_budget, processing
 from ..client import ClientInfo
-from ..emails import canonical_email, email_fingerprint
+from ..emails import canonical_email, email_fingerprint, inbox_fingerprint
 from ..exceptions import (
     AlreadyConfirmed,
     AlreadyVotedInCategory,
@@ -67,21 +67,15 @@ def _record_vote(
 ) -> None:
     edition = nominee.edition
     with transaction.atomic():
-        # In one query, this address's votes in the category (a handful at most:
-        # the daily budget bounds them) and those mailed within the last day.
-        day_ago = now - timedelta(days=1)
-        address_votes = list(
-            Vote.objects.filter(email_canonical=canonical).filter(
-                Q(category_id=nominee.category_id) | Q(email_requested_at__gte=day_ago)
-            )
-        )
-        voter_votes = [v for v in address_votes if v.category_id == nominee.category_id]
-        if _address_mail_budget_spent(address_votes, day_ago):
-            logger.info("vote e-mail budget spent for one address; nothing sent")
+        # This address's votes in the category (a handful at most: the daily budget bounds them).
+        voter_votes = list(Vote.objects.filter(email_canonical=canonical, category_id=nominee.category_id))
+        inbox = inbox_fingerprint(canonical)
+        if not mail_budget.allows(inbox=inbox, network_hash=client.network_hash, now=now):
+            logger.info("vote e-mail budget spent for one inbox from this network; nothing sent")
             return
         counted = next((v for v in voter_votes if v.confirmed_at is not None), None)
         if counted is not None:
-            _request_email(vote=counted, kind="already_voted", cooldown_start=cooldown_start, now=now)
+            _request_email(vote=counted, kind="already_voted", cooldown_start=cooldown_start, now=now, client=client)
             return
         pending = max((v for v in voter_votes if v.nominee_id == nominee.pk), key=lambda v: v.created_at, default=None)
         if pending is None:
@@ -103,36 +97,25 @@ def _record_vote(
                 email_send_count=1,
             )
             processing.request_processing()  # the nominee's unconfirmed count
+            mail_budget.spend(inbox=inbox, network_hash=client.network_hash, now=now)
             vote_id = pending.pk
             transaction.on_commit(lambda: enqueue_vote_email(vote_id=vote_id, kind="confirm"))
             return
-        _request_email(vote=pending, kind="confirm", cooldown_start=cooldown_start, now=now)
+        _request_email(vote=pending, kind="confirm", cooldown_start=cooldown_start, now=now, client=client)
 
 
-def _address_mail_budget_spent(address_votes: list[Vote], day_ago: datetime) -> bool:
-    """At most VOTE_EMAILS_PER_ADDRESS_PER_DAY mails a day for one inbox, so the form cannot flood it.
+def _request_email(*, vote: Vote, kind: str, cooldown_start: datetime, now: datetime, client: ClientInfo) -> None:
+    """Compare-and-set on email_requested_at: of concurrent requests within the cool-down, one sends.
 
-    Counts mails, not votes: one pending vote re-mailed after each cool-down, and
-    the "already voted" mails, spend the budget too. A vote asked for within the
-    last day counts all its sends (an over-estimate that only errs towards quiet).
-    address_votes: the address's votes, at least all those asked for since day_ago.
+    The mail is charged to the inbox's budget from the requesting network, not the vote's.
     """
-    sent = sum(
-        v.email_send_count
-        for v in address_votes
-        if v.email_requested_at is not None and v.email_requested_at >= day_ago
-    )
-    return sent >= settings.VOTE_EMAILS_PER_ADDRESS_PER_DAY
-
-
-def _request_email(*, vote: Vote, kind: str, cooldown_start: datetime, now: datetime) -> None:
-    """Compare-and-set on email_requested_at: of concurrent requests within the cool-down, one sends."""
     claimed = (
         Vote.objects.filter(pk=vote.pk)
         .filter(Q(email_requested_at__isnull=True) | Q(email_requested_at__lt=cooldown_start))
         .update(email_requested_at=now, email_send_count=F("email_send_count") + 1)
     )
     if claimed:
+        mail_budget.spend(inbox=inbox_fingerprint(vote.email_canonical), network_hash=client.network_hash, now=now)
         transaction.on_commit(lambda: enqueue_vote_email(vote_id=vote.pk, kind=kind))
 
 

@@ -234,13 +234,14 @@ def test_a_vote_post_reads_only_the_chosen_nominee(client, nominee, django_asser
     for _i in range(30):
         NomineeFactory(category=nominee.category)
     url = reverse("nominations:category", kwargs={"slug": nominee.edition.slug, "category_slug": nominee.category.slug})
-    # The nominee with its category and edition, the address's votes, the insert (in a
-    # savepoint here, as the test runs in a transaction); the mail goes after commit.
-    with django_assert_max_num_queries(5) as captured:
+    # The nominee with its category and edition, the address's votes, the inbox's mail budget,
+    # the insert and its mail's ledger line (in a savepoint here, as the test runs in a
+    # transaction); the mail goes after commit.
+    with django_assert_max_num_queries(7) as captured:
         response = client.post(url, {"nominee": nominee.pk, "email": "anna@example.com", "consent": "on"})
     assert response.status_code == 302
     selects = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")]
-    assert len(selects) == 2, selects
+    assert len(selects) == 3, selects
     assert Vote.objects.get().nominee == nominee
 
 
