@@ -192,7 +192,7 @@ class TaskRunAdmin(VisibilityAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(FlagSettlement)
-class FlagSettlementAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class FlagSettlementAdmin(VisibilityAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Auditors' queued decisions on flags and how far each has got; seen by those who may settle flags."""
 
     list_display = ("pk", "decision", "state", "progress", "settled", "requested_by", "requested_at", "finished_at")

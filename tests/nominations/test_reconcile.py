@@ -57,3 +57,40 @@ def test_nightly_recount_twice_changes_nothing_the_second_time(tally_path, count
     nightly_recount()
     assert list(Tally.objects.order_by("pk").values()) == after_first
     assert_tally_exact()
+
+
+def test_after_an_outage_each_run_is_a_bounded_batch(tally_path, settings):
+    nominee = NomineeFactory()
+    for i in range(12):
+        VoteFactory(nominee=nominee, network=f"o{i}", confirmed_at=timezone.now() - timedelta(hours=1))
+    assert tally.process_pending_votes(batch_size=5) == (5, True)
+    assert Vote.objects.filter(checked_at__isnull=True).count() == 7
+    assert Vote.objects.filter(tallied_at__isnull=True).count() == 7  # marked: only the batch
+    assert tally.process_pending_votes(batch_size=5) == (5, True)
+    assert tally.process_pending_votes(batch_size=5) == (2, False)
+    assert_tally_exact()
+
+
+def test_a_full_recount_writes_a_chunk_of_nominees_per_transaction(tally_path, settings, counted, monkeypatch):
+    settings.RECOUNT_CHUNK_NOMINEES = 1
+    chunks = []
+    write = tally._write_tallies_pg if tally.recounts_in_one_query() else tally._write_tallies
+    name = write.__name__
+
+    def recorded(**kwargs):
+        chunks.append(kwargs)
+        return write(**kwargs)
+
+    monkeypatch.setattr(tally, name, recorded)
+    Tally.objects.update(counted=999)
+    assert tally.recount_edition(counted[0].edition) == 2
+    assert len(chunks) == 2
+    assert_tally_exact()
+
+
+def test_reconcile_counts_what_changed(tally_path, counted):
+    nominee, _other = counted
+    Vote.objects.filter(nominee=nominee).update(standing="rejected", tallied_at=None)
+    assert reconcile() == 4
+    assert Tally.objects.get(nominee=nominee).counted == 0
+    assert_tally_exact()
