@@ -4,6 +4,9 @@ The task lives beside the function it wraps so that the services can queue it
 without importing the tasks module (which imports the services).
 """
 
+import logging
+
+from anymail.exceptions import AnymailAPIError
 from celery import shared_task
 from django.conf import settings
 from django.core import signing
@@ -15,13 +18,17 @@ from django.utils import timezone, translation
 from portal import dispatch, identity
 
 from .models import Vote
+from .suppression import is_suppressed
+
+logger = logging.getLogger(__name__)
 
 TOKEN_SALT = "nominations.vote-confirm"
 
 
 @shared_task(
     name="nominations.tasks.send_vote_email",
-    autoretry_for=(OSError,),  # SMTP and connection errors: outside I/O, retried with backoff
+    # SMTP, connection and mail-provider API errors: outside I/O, retried with backoff.
+    autoretry_for=(OSError, AnymailAPIError),
     retry_backoff=30,
     retry_backoff_max=900,
     max_retries=6,
@@ -51,6 +58,10 @@ def confirmation_url(vote: Vote) -> str:
 def deliver_vote_email(*, vote_id: int, kind: str) -> None:
     vote = Vote.objects.select_related("nominee__firm", "category", "edition").filter(pk=vote_id).first()
     if vote is None:
+        return
+    if is_suppressed(vote.email):
+        # Mail to this inbox bounced or was reported as spam: sending again would hurt every voter's mail.
+        logger.info("vote %s: no %s mail, the address is on the suppression list", vote_id, kind)
         return
     with translation.override(vote.language):
         context = {

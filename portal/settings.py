@@ -5,6 +5,7 @@ ALLOWED_HOSTS stops start-up instead of running with a guess.
 """
 
 import os
+import secrets
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -40,6 +41,8 @@ else:
 # A separate key for hashing client addresses, so rotating SECRET_KEY (sessions,
 # tokens) does not break the fraud checks that compare networks over time.
 IP_HASH_KEY = env_str("IP_HASH_KEY", SECRET_KEY)
+# Signs the proof-of-work challenges of the vote and nomination forms (ALTCHA).
+ALTCHA_HMAC_KEY = env_str("ALTCHA_HMAC_KEY", SECRET_KEY)
 
 # The number of reverse proxies in front of the app that append to
 # X-Forwarded-For. 0: trust only REMOTE_ADDR (nothing in the header can be believed).
@@ -59,6 +62,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "django_ratelimit",
+    "anymail",
     "portal.apps.PortalConfig",
     "audit",
     "nominations",
@@ -117,6 +121,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite serialises writers; wait for the lock instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Behind PgBouncer (or another pooler) in transaction mode a server connection serves other
+# clients between transactions, so nothing may rely on session state (README, "Production"):
+# locks are transaction-scoped (portal/locks.py), SET is only SET LOCAL, and server-side
+# cursors, which outlive a transaction in autocommit, are off. Long reads page by key instead.
+# CONN_MAX_AGE then keeps the cheap client connection to PgBouncer, not a server one.
+DATABASE_POOLER_TRANSACTION_MODE = env_bool("DATABASE_POOLER_TRANSACTION_MODE", False)
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_POOLER_TRANSACTION_MODE
+# A read replica for the public pages whose data is frozen (results, registry, verification):
+# portal/replica.py routes their reads to it. Under pytest the alias is a mirror of the default
+# database, and the router uses it only in tests that set READ_REPLICA.
+REPLICA_DATABASE_URL = env_str("REPLICA_DATABASE_URL", "")
+if REPLICA_DATABASE_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        REPLICA_DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
+    )
+    DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_POOLER_TRANSACTION_MODE
+elif TESTING:
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+READ_REPLICA = "replica" if REPLICA_DATABASE_URL else ""
+DATABASE_ROUTERS = ["portal.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -149,9 +173,12 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-# django-axes: five wrong passwords for one user from one address lock that pair
-# out for an hour.
+# django-axes, for the admin and the firm login: five wrong passwords for one user from one
+# address lock that pair out for an hour; ten from one address over any user names lock the
+# address (password spraying; portal/login_throttle.py).
+AXES_HANDLER = "portal.login_throttle.AddressAndAccountHandler"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 10)
 AXES_COOLOFF_TIME = timedelta(hours=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
@@ -172,18 +199,48 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Bootstrap from npm (package.json), served by staticfiles: no CDN.
     ("bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
+    # The ALTCHA widget from npm: its CSP build (external CSS, workers as files), no CDN.
+    ("altcha", BASE_DIR / "node_modules" / "altcha" / "dist"),
 ]
-# Uploaded evidence lives here; it is never served publicly (no media URL route):
-# staff download it through an admin view that checks permissions.
+# Uploaded evidence and certificate files live here when no object storage is configured; never
+# served publicly (no media URL route): they are downloaded through views that check access.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+# Object storage (README, "Production"): with OBJECT_STORAGE_BUCKET set, certificate files and
+# evidence live in an S3-compatible bucket (AWS S3, MinIO, Ceph, a cloud's S3 API), so every web
+# node and worker reads the same objects; unset, on local disk under MEDIA_ROOT (one node only).
+# The bucket stays private: downloads are streamed through the views after their access checks.
+OBJECT_STORAGE_BUCKET = env_str("OBJECT_STORAGE_BUCKET", "")
+if OBJECT_STORAGE_BUCKET:
+    _OBJECT_STORAGE_ENDPOINT = env_str("OBJECT_STORAGE_ENDPOINT_URL", "")  # empty: AWS itself
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": OBJECT_STORAGE_BUCKET,
+            "endpoint_url": _OBJECT_STORAGE_ENDPOINT or None,
+            "region_name": env_str("OBJECT_STORAGE_REGION", "us-east-1"),
+            # Empty: boto3's own chain (an instance or pod role, AWS_* variables).
+            "access_key": env_str("OBJECT_STORAGE_ACCESS_KEY_ID", "") or None,
+            "secret_key": env_str("OBJECT_STORAGE_SECRET_ACCESS_KEY", "") or None,
+            "location": env_str("OBJECT_STORAGE_PREFIX", ""),
+            "default_acl": None,  # the bucket's own policy: private
+            "file_overwrite": False,  # a regenerated certificate gets new names; the old ones are deleted after
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            # Path-style URLs: MinIO and most S3-compatible stores need them; AWS accepts them.
+            "addressing_style": "path" if _OBJECT_STORAGE_ENDPOINT else None,
+            "signature_version": "s3v4",
+        },
+    }
+else:
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -210,6 +267,18 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Customers' Friend <no-reply@localhost>")
+# Mail at volume through a provider's HTTP API with django-anymail: set EMAIL_BACKEND to
+# anymail.backends.<provider>.EmailBackend (amazon_ses, mailgun, postmark, sendgrid, brevo, ...)
+# and the provider's settings as ANYMAIL_<NAME> (ANYMAIL_MAILGUN_API_KEY=..., anymail's names).
+# The provider's tracking webhook, /anymail/<provider>/tracking/, protected by
+# ANYMAIL_WEBHOOK_SECRET ("user:password" in the webhook URL), feeds the bounce suppression
+# list (nominations/suppression.py) that the vote mail respects.
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value for name, value in os.environ.items() if name.startswith("ANYMAIL_") and value
+}
+# No secret configured: a random one, so the webhook refuses every caller rather than letting
+# anyone put voters' addresses on the suppression list.
+ANYMAIL["WEBHOOK_SECRET"] = env_str("ANYMAIL_WEBHOOK_SECRET", f"unset:{secrets.token_urlsafe(32)}")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # The address links in e-mails point to (no request at hand in a Celery task), and the
@@ -309,6 +378,9 @@ VOTE_EMAIL_COOLDOWN = timedelta(seconds=env_int("VOTE_EMAIL_COOLDOWN_SECONDS", 3
 # has sent that inbox nothing today gets one mail, so a stranger cannot shut its owner out).
 VOTE_EMAILS_PER_ADDRESS_PER_DAY = env_int("VOTE_EMAILS_PER_ADDRESS_PER_DAY", 10)
 VOTE_EMAILS_PER_INBOX_PER_DAY = env_int("VOTE_EMAILS_PER_INBOX_PER_DAY", 30)
+# A proof-of-work challenge (its difficulty is an edition setting) must be solved and sent
+# within this time; each is accepted once.
+ALTCHA_CHALLENGE_MAX_AGE = timedelta(seconds=env_int("ALTCHA_CHALLENGE_MAX_AGE_SECONDS", 1200))
 # Domains whose mailboxes ignore dots and "+tags", so one inbox has many spellings.
 CANONICAL_DOTLESS_DOMAINS = env_list("CANONICAL_DOTLESS_DOMAINS", "gmail.com,googlemail.com")
 
@@ -355,9 +427,11 @@ LOGIN_REDIRECT_URL = "certification:firm_dashboard"
 # Per-IP rate limits (django-ratelimit syntax: count/period).
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 RATELIMIT_NOMINATE = env_str("RATELIMIT_NOMINATE", "10/h")
-RATELIMIT_VOTE = env_str("RATELIMIT_VOTE", "30/h")
-RATELIMIT_CONFIRM = env_str("RATELIMIT_CONFIRM", "60/h")
+RATELIMIT_VOTE = env_str("RATELIMIT_VOTE", "1000/h")
+RATELIMIT_CONFIRM = env_str("RATELIMIT_CONFIRM", "2000/h")
 RATELIMIT_RECEIPT = env_str("RATELIMIT_RECEIPT", "60/h")
+# Proof-of-work challenges: a voter fetches one per form, again after an error or expiry.
+RATELIMIT_CHALLENGE = env_str("RATELIMIT_CHALLENGE", "120/h")
 RATELIMIT_FAIL_OPEN = True  # a down cache must not turn every vote into a 429
 RATELIMIT_VIEW = "portal.views.rate_limited"
 
@@ -395,11 +469,13 @@ if not (DEBUG or TESTING):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
+# No raw client address and no confirmation or invitation token in any log line (portal/logs.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact": {"()": "portal.logs.RedactingFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from nominations.models import Country, country_zone
 from nominations.selectors import released_figure
 from portal import dispatch
+from portal.objects import STORAGE_ERRORS
 
 from ..models import CERTIFICATE_FILES, Certificate, FilesStatus, certificate_file_path
 from . import documents
@@ -31,7 +32,7 @@ def generate_certificate_files_task(self, certificate_id: int, force: bool = Fal
     """Build and store a certificate's files; safe to run twice (skips ready files unless forced)."""
     try:
         return generate_certificate_files(certificate_id=certificate_id, force=force)
-    except OSError as error:  # storage I/O: try again later, with backoff
+    except STORAGE_ERRORS as error:  # storage I/O (disk or object store): try again later, with backoff
         if self.request.retries >= self.max_retries:
             record_files_failure(certificate_id=certificate_id, error=f"storage: {error!r}")
             logger.error("certificate %s: files failed after %d tries", certificate_id, self.request.retries + 1)
@@ -111,7 +112,7 @@ def _delete_quietly(storage, names) -> None:
             continue
         try:
             storage.delete(name)
-        except OSError:
+        except STORAGE_ERRORS:
             logger.warning("could not delete %s", name, exc_info=True)
 
 

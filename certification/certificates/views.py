@@ -9,6 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from portal.objects import ObjectUnavailable, open_stored
+from portal.replica import reads_from_replica
+
 from ..exceptions import CertificateError
 from . import accounts, selectors, validity
 from .forms import SerialForm
@@ -35,6 +38,7 @@ def verify_form(request):
 
 
 @require_GET
+@reads_from_replica
 def verify(request, serial: str):
     return _verification_page(request, selectors.verify_serial(serial))
 
@@ -50,6 +54,7 @@ def _verification_page(request, verification):
 
 
 @require_GET
+@reads_from_replica
 def verify_json(request, serial: str):
     verification = selectors.verify_serial(serial)
     response = JsonResponse(verification.as_json(), status=HTTP_STATUS[verification.status])
@@ -58,11 +63,13 @@ def verify_json(request, serial: str):
 
 
 @require_GET
+@reads_from_replica
 def registry(request):
     return render(request, "certification/registry.html", {"editions": selectors.registry_editions()})
 
 
 @require_GET
+@reads_from_replica
 def registry_edition(request, slug: str):
     edition, categories = selectors.registry_for_edition(slug=slug)
     return render(request, "certification/registry_edition.html", {"edition": edition, "categories": categories})
@@ -135,8 +142,17 @@ def download(request, download_key, kind: str):
         response = render(request, "certification/download_refused.html", {"message": message}, status=status)
     else:
         field, content_type, suffix = selectors.DOWNLOADS[kind]
+        try:
+            # Streamed from the object store through this view, after the checks above.
+            stored = open_stored(getattr(certificate, field))
+        except ObjectUnavailable:
+            message = _("This file cannot be read at the moment. We have been told; try again later.")
+            response = render(request, "certification/download_refused.html", {"message": message}, status=503)
+            response["Retry-After"] = "300"
+            response["Cache-Control"] = "private, no-store"
+            return response
         response = FileResponse(
-            getattr(certificate, field).open("rb"),
+            stored,
             as_attachment=True,
             filename=f"{certificate.serial}-{suffix}",
             content_type=content_type,

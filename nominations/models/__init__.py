@@ -1,5 +1,6 @@
 """The nominations app's records, by topic; everything is importable from `nominations.models`."""
 
+from .challenges import SpentChallenge
 from .background import FlagSettlement, MailSend, SettlementState
 from .editions import (
     COUNTRY_TIME_ZONES,
@@ -20,6 +21,7 @@ from .editions import (
     country_zone,
 )
 from .fraud import FraudDecision, FraudFlag, FraudRule, standing_from_flags
+from .mail import MailSuppression, SuppressionReason
 from .results import LedgerLine, ReleasedCategory, ReleasedFigure, ReleasedResults
 from .tallies import Tally, TaskRun
 from .votes import Standing, Vote, new_receipt_code, new_token_nonce
@@ -41,6 +43,8 @@ __all__ = [
     "FlagSettlement",
     "LedgerLine",
     "MailSend",
+    "MailSuppression",
+    "SuppressionReason",
     "Nomination",
     "Nominee",
     "NomineeState",
@@ -48,6 +52,7 @@ __all__ = [
     "ReleasedFigure",
     "ReleasedResults",
     "SettlementState",
+    "SpentChallenge",
     "Standing",
     "Tally",
     "TaskRun",

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('nominations', '0013_released_results_frozen'),
+        ('nominations', '0016_merge_challenge_and_suppression'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
