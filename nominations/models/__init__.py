@@ -1,7 +1,7 @@
 """The nominations app's records, by topic; everything is importable from `nominations.models`."""
 
-from .challenges import SpentChallenge
 from .background import FlagSettlement, MailSend, SettlementState
+from .challenges import SpentChallenge
 from .editions import (
     COUNTRY_TIME_ZONES,
     EDITION_RULES,
