@@ -19,7 +19,8 @@ from django.utils import timezone
 from portal import background, dispatch
 from portal.locks import single_instance
 
-from . import mail_budget, tally
+from . import mail_budget, outbox, tally
+from .fraud.scan import review_live_editions
 from .mail import send_vote_email
 from .models import Edition
 from .processing import DB_RETRY, process_votes
@@ -33,6 +34,8 @@ __all__ = [
     "process_votes",
     "reconcile",
     "recount_edition",
+    "relay_outbox",
+    "review_integrity",
     "send_vote_email",
 ]
 
@@ -100,3 +103,25 @@ def forget_old_mail_sends() -> int:
 def sweep_at_worker_start(sender=None, **kwargs) -> None:
     """A worker (re)started: count at once whatever a killed worker left waiting, not at the next sweep."""
     dispatch.send(process_votes)
+
+
+@shared_task(name="nominations.tasks.relay_outbox", **DB_RETRY)
+def relay_outbox() -> int:
+    """The outbox's backstop in a worker: hand over what the relay process has not (it is down, or missed it).
+
+    Safe beside a running relay: each mail is claimed under a row lock and a lease.
+    """
+    return outbox.relay_once()
+
+
+@shared_task(name="nominations.tasks.review_integrity", **DB_RETRY)
+def review_integrity() -> int:
+    """The hourly per-nominee integrity assessment of the live editions (opens and updates reviews)."""
+    with single_instance(
+        "nominations.review_integrity", ttl=background.TASKS["nominations.tasks.review_integrity"].hard
+    ) as acquired:
+        if not acquired:
+            return 0
+        with recorded("integrity assessment") as run:
+            run["processed"] = review_live_editions()
+        return run["processed"]

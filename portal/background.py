@@ -33,6 +33,8 @@ TASKS: dict[str, TaskLimits] = {
     # One SMTP conversation (EMAIL_TIMEOUT 10 s) plus rendering.
     "nominations.tasks.send_vote_email": TaskLimits(MAIL, 30, 45),
     "certification.tasks.send_firm_invitation": TaskLimits(MAIL, 30, 45),
+    # The outbox's backstop: hands unsent mails to the mail queue (database work, short).
+    "nominations.tasks.relay_outbox": TaskLimits(MAIL, 30, 45),
     # One batch of TALLY_BATCH_SIZE votes: seconds; the task queues the next batch itself.
     "nominations.tasks.process_votes": TaskLimits(TALLIES, 120, 150),
     # Bounded batches until nothing waits or its time budget is spent (then it queues process_votes).
@@ -42,6 +44,8 @@ TASKS: dict[str, TaskLimits] = {
     "nominations.tasks.recount_edition": TaskLimits(TALLIES, 540, 600),
     "nominations.tasks.settle_flags": TaskLimits(TALLIES, 240, 300),
     "nominations.tasks.forget_old_mail_sends": TaskLimits(TALLIES, 60, 90),
+    # The per-nominee integrity assessment over the live editions (numpy over each edition's votes).
+    "nominations.tasks.review_integrity": TaskLimits(TALLIES, 540, 600),
     "certification.tasks.qualify_finalised_editions": TaskLimits(TALLIES, 240, 300),
     "certification.tasks.generate_certificate_files": TaskLimits(FILES, 240, 300),
     "certification.tasks.sweep_certificate_files": TaskLimits(FILES, 60, 90),

@@ -18,6 +18,7 @@ from ..exceptions import (
     RulesFrozen,
     VotingClosed,
 )
+from ..fraud.reviews import review_edition
 from ..models import EDITION_RULES, Edition, Firm
 from ..signals import tally_finalised
 
@@ -88,6 +89,10 @@ def finalise_edition(*, edition_id: int) -> bool:
     edition = Edition.objects.filter(pk=edition_id, final_tally_at__isnull=True).first()
     if edition is None or not edition.has_voting_closed():
         return False
+    with transaction.atomic():
+        # A last assessment, so a campaign of the final hours gets its review before the tally is final.
+        advisory_lock(tally.PROCESS_LOCK, wait=True)
+        review_edition(edition)
     tally.process_all_pending_votes()
     tally.recount_edition(edition)
     with transaction.atomic():

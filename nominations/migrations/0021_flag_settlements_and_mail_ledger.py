@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('nominations', '0016_merge_challenge_and_suppression'),
+        ('nominations', '0020_merge_pending_rules'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
