@@ -7,6 +7,7 @@ from django.core import mail
 from django.utils import timezone
 
 from nominations import mail_budget, services
+from nominations.services import voting
 from nominations.client import ClientInfo
 from nominations.emails import canonical_email, inbox_fingerprint
 from nominations.models import MailSend, Vote
@@ -16,6 +17,16 @@ pytestmark = pytest.mark.django_db
 
 OWNER = ClientInfo(ip_hash=1, network_hash=101, user_agent="owner")
 STRANGER = ClientInfo(ip_hash=2, network_hash=202, user_agent="stranger")
+
+
+@pytest.fixture(autouse=True, params=["portable", "one_statement"])
+def vote_path(request, monkeypatch):
+    """Each way a vote is written: the ORM (SQLite, and here on PostgreSQL too) and vote_sql's one statement."""
+    if request.param == "portable":
+        monkeypatch.setattr(voting, "hot_path_in_sql", lambda: False)
+    elif not voting.hot_path_in_sql():
+        pytest.skip("the one-statement path is PostgreSQL only")
+    return request.param
 
 
 @pytest.fixture
