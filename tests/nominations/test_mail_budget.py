@@ -7,10 +7,10 @@ from django.core import mail
 from django.utils import timezone
 
 from nominations import mail_budget, services
-from nominations.services import voting
 from nominations.client import ClientInfo
 from nominations.emails import canonical_email, inbox_fingerprint
 from nominations.models import MailSend, Vote
+from nominations.services import voting
 from tests.factories import NomineeFactory
 
 pytestmark = pytest.mark.django_db
