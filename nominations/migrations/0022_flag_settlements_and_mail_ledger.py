@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('nominations', '0020_merge_pending_rules'),
+        ('nominations', '0021_vote_outbox_and_tally_key_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
