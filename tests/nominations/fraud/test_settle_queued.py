@@ -88,7 +88,8 @@ def test_the_request_does_not_wait_for_the_processing_lock(flagged, auditor, set
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [locks.lock_key(tally.PROCESS_LOCK)])
         started = time.monotonic()
         settlement = services.request_flag_settlement(flag_ids=flag_ids(), decision=FraudDecision.FRAUD, by=auditor)
-        assert time.monotonic() - started < 1
+        # Far below the lock's bounded wait (60 s): it never waited (a loaded CI machine needs the margin).
+        assert time.monotonic() - started < 10
         assert settlement.state == "queued"
     finally:
         holder.close()
