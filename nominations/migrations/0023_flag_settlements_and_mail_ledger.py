@@ -9,7 +9,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('nominations', '0021_vote_outbox_and_tally_key_indexes'),
+        ('nominations', '0022_edition_pow_default_500000'),
+        ('nominations', '0022_vote_wide_network_hash_db_default'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
