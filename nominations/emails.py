@@ -135,6 +135,31 @@ def email_fingerprint(canonical: str) -> str:
     return f"{local}@{domain}"
 
 
+# Providers whose mailboxes take aliases other than "+tag": Yahoo's "base-keyword"
+# disposable addresses, and Fastmail's "anything@user.fastmail.com" subdomain addressing.
+DASH_ALIAS_DOMAINS = frozenset({"yahoo.com", "ymail.com", "rocketmail.com", "yahoo.co.uk", "yahoo.fr", "yahoo.de"})
+SUBDOMAIN_ALIAS_DOMAINS = frozenset({"fastmail.com", "fastmail.fm"})
+
+
+def inbox_fingerprint(canonical: str) -> str:
+    """The inbox a canonical address delivers to, for the daily mail budget.
+
+    Folds "+tag" on every domain (most providers, and most mail servers, deliver
+    name+anything to name), Yahoo's "base-keyword" aliases and Fastmail's
+    subdomain addressing. Dots stay apart outside the dotless domains (canonical
+    form): j.smith and jsmith at a company are often two people. Look-alike domains
+    stay apart too: they are other inboxes.
+    """
+    local, _at, domain = canonical.rpartition("@")
+    local = local.split("+", 1)[0]
+    if domain in DASH_ALIAS_DOMAINS or (domain.startswith("yahoo.") and "." in domain):
+        local = local.split("-", 1)[0]
+    for base in SUBDOMAIN_ALIAS_DOMAINS:
+        if domain.endswith("." + base) and domain.count(".") == base.count(".") + 1:
+            local, domain = domain[: -len(base) - 1], base
+    return f"{local}@{domain}"
+
+
 def mask_email(address: str) -> str:
     """An address shown to staff who may not read it: first letters and the top-level domain (jan@wp.pl -> j***@w*.pl)."""
     local, at, domain = address.rpartition("@")

@@ -5,9 +5,14 @@ recomputes the tallies of the nominees whose votes changed, from the votes, in
 one transaction. So a task delivered twice, run concurrently (they serialise
 on an advisory lock), or killed half-way (its transaction rolls back and the
 message is delivered again) leaves the same numbers as a single clean run.
+
+Every transaction here is bounded, however much waits after an outage: a run
+handles at most TALLY_BATCH_SIZE votes (to check, and to mark as tallied), and a
+full recount takes RECOUNT_CHUNK_NOMINEES nominees per transaction.
 """
 
 import json
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -131,9 +136,20 @@ WHERE {nominee_filter}
 """
 
 
-def _write_tallies_pg(*, scope: str, value) -> int:
-    """PostgreSQL: _write_tallies in one query; scope is "edition" (an id) or "nominees" (a list of ids)."""
-    if scope == "edition":
+def _write_tallies_pg(*, scope: str, value, edition_id: int | None = None) -> int:
+    """PostgreSQL: _write_tallies in one query; scope is "edition" (an id) or "nominees" (a list of ids).
+
+    With edition_id, `value` is a run of the edition's nominees in id order, and their votes
+    are read as one range of the vote_tally_key index (edition, tally_key), index only.
+    """
+    params: dict = {"value": value}
+    if scope == "nominees" and edition_id is not None:
+        filters = {
+            "vote_filter": "edition_id = %(edition_id)s AND tally_key >= %(low)s AND tally_key < %(high)s",
+            "nominee_filter": "n.id = ANY(%(value)s)",
+        }
+        params.update(edition_id=edition_id, low=min(value) * NOMINEE_SHIFT, high=(max(value) + 1) * NOMINEE_SHIFT)
+    elif scope == "edition":
         filters = {"vote_filter": "edition_id = %(value)s", "nominee_filter": "n.edition_id = %(value)s"}
     else:
         filters = {"vote_filter": "nominee_id = ANY(%(value)s)", "nominee_filter": "n.id = ANY(%(value)s)"}
@@ -152,7 +168,7 @@ def _write_tallies_pg(*, scope: str, value) -> int:
         **filters,
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"value": value})
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     changed = [
         (nominee_id, edition_id, category_id, dict(zip(columns, figures, strict=True)), json.loads(held_reasons))
@@ -201,26 +217,43 @@ def recompute_tallies(nominee_ids: Iterable[int]) -> None:
             _write_tallies(nominees=Q(pk__in=chunk), votes=Q(nominee_id__in=chunk), flags=Q(nominee_id__in=chunk))
 
 
+PROCESS_LOCK = "nominations.process"
+
+
 def recount_edition(edition: Edition) -> int:
-    """Full recompute of an edition's tallies; returns the number of nominees."""
-    with transaction.atomic():
-        advisory_lock("nominations.process", wait=True)
-        Vote.objects.filter(edition=edition, tallied_at__isnull=True).update(tallied_at=timezone.now())
-        if recounts_in_one_query():
-            return _write_tallies_pg(scope="edition", value=edition.pk)
-        return _write_tallies(nominees=Q(edition=edition), votes=Q(edition=edition), flags=Q(nominee__edition=edition))
+    """Full recompute of an edition's tallies, RECOUNT_CHUNK_NOMINEES nominees per transaction; returns the nominees.
+
+    Each chunk takes the processing lock, so a chunk never interleaves with a run
+    that is marking and counting votes; it marks nothing itself (the runs do, in
+    bounded batches), so a recount after an outage writes only tallies.
+    """
+    nominee_ids = list(Nominee.objects.filter(edition=edition).order_by("pk").values_list("pk", flat=True))
+    for chunk in _chunks(nominee_ids, settings.RECOUNT_CHUNK_NOMINEES):
+        with transaction.atomic():
+            advisory_lock(PROCESS_LOCK, wait=True)
+            if recounts_in_one_query():
+                _write_tallies_pg(scope="nominees", value=chunk, edition_id=edition.pk)
+            else:
+                _write_tallies(
+                    nominees=Q(pk__in=chunk),
+                    votes=Q(edition=edition, nominee_id__in=chunk),
+                    flags=Q(nominee_id__in=chunk),
+                )
+    return len(nominee_ids)
 
 
 def process_pending_votes(*, batch_size: int | None = None) -> tuple[int, bool]:
-    """Fraud-check newly confirmed votes and bring the tallies of changed votes up to date.
+    """Fraud-check newly confirmed votes and bring the tallies of changed votes up to date, one bounded batch.
 
-    Returns (votes handled, whether more confirmed votes wait for their check). Runs serialise on an
-    advisory lock held for the transaction, so concurrent deliveries of the
-    task queue up instead of counting twice.
+    Returns (votes handled, whether more wait). At most batch_size votes are checked
+    and at most batch_size are marked as tallied (the oldest waiting, through the
+    small partial indexes); the tallies of their nominees are recomputed from all
+    their votes. Runs serialise on an advisory lock held for the transaction, so
+    concurrent deliveries of the task queue up instead of counting twice.
     """
     batch_size = batch_size or settings.TALLY_BATCH_SIZE
     with transaction.atomic():
-        advisory_lock("nominations.process", wait=True)
+        advisory_lock(PROCESS_LOCK, wait=True)
         now = timezone.now()
         batch = list(
             Vote.objects.filter(checked_at__isnull=True, confirmed_at__isnull=False)
@@ -235,16 +268,22 @@ def process_pending_votes(*, batch_size: int | None = None) -> tuple[int, bool]:
             check_new_votes(checked_at=now)
         # Mark first, then recompute: a vote changed after the mark is set back to
         # waiting by its own update, so the next run sees it; nothing slips through.
-        dirty = list(Vote.objects.filter(tallied_at__isnull=True).values_list("nominee_id", flat=True).distinct())
+        dirty = list(
+            Vote.objects.filter(tallied_at__isnull=True)
+            .order_by("id")
+            .values_list("id", "nominee_id")[: batch_size + 1]
+        )
+        more = more or len(dirty) > batch_size
+        dirty = dirty[:batch_size]
         tallied = 0
-        for chunk in _chunks(dirty):
-            tallied += Vote.objects.filter(tallied_at__isnull=True, nominee_id__in=chunk).update(tallied_at=now)
-        recompute_tallies(dirty)
+        for chunk in _chunks([vote_id for vote_id, _nominee in dirty]):
+            tallied += Vote.objects.filter(pk__in=chunk, tallied_at__isnull=True).update(tallied_at=now)
+        recompute_tallies({nominee_id for _vote, nominee_id in dirty})
     return max(len(batch), tallied), more
 
 
 def process_all_pending_votes(*, progress=None) -> int:
-    """Run process_pending_votes until no confirmed vote waits; returns the votes handled. progress(n) after each batch."""
+    """Run process_pending_votes until no vote waits; returns the votes handled. progress(n) after each batch."""
     total, more = 0, True
     while more:
         handled, more = process_pending_votes()
@@ -252,6 +291,16 @@ def process_all_pending_votes(*, progress=None) -> int:
         if progress:
             progress(handled)
     return total
+
+
+def process_pending_for(*, seconds: float) -> tuple[int, bool]:
+    """Bounded batches until nothing waits or `seconds` have passed; returns (votes handled, whether more wait)."""
+    deadline = time.monotonic() + seconds
+    total, more = 0, True
+    while more and time.monotonic() < deadline:
+        handled, more = process_pending_votes()
+        total += handled
+    return total, more
 
 
 def waiting_votes_queryset(edition: Edition | None = None):

@@ -11,9 +11,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from portal import background
 from portal.env import env_bool, env_colour, env_int, env_list, env_per_language, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -318,22 +320,46 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    # Redis re-delivers an unacknowledged task after this long; well above the
-    # longest task (a full recount of a large edition takes minutes).
-    "visibility_timeout": 3600,
+    # Redis re-delivers an unacknowledged task after this long: above the longest
+    # hard time limit (portal/background.py), so a running task is never taken twice.
+    # Votes never wait for it: the sweep below and the one at worker start count them.
+    "visibility_timeout": background.LONGEST_HARD_LIMIT + 60,
     "socket_timeout": 1,
     "socket_connect_timeout": 1,
     "max_retries": 1,
 }
+# A queue per kind of work (mail, tallies, files), a worker per queue, a time limit per task.
+CELERY_TASK_ROUTES = background.task_routes()
+CELERY_TASK_ANNOTATIONS = background.task_annotations()
+CELERY_TASK_DEFAULT_QUEUE = background.TALLIES
+# A safety net for a task missing from the table (a test fails for that).
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+CELERY_TASK_TIME_LIMIT = 300
 CELERY_TIMEZONE = TIME_ZONE
 # Publishing must not hang a web request on a dead broker: one quick retry, then
 # the caller falls back (see portal/dispatch.py) and the sweep catches up.
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.1, "interval_max": 0.1}
 CELERY_BEAT_SCHEDULE = {
+    # Counts what changed (the votes marked as waiting), in bounded batches.
     "reconcile": {
         "task": "nominations.tasks.reconcile",
         "schedule": float(env_int("RECONCILE_EVERY_SECONDS", 300)),
+    },
+    # The short sweep: votes whose task died with its worker are counted within a minute.
+    # Cheap when nothing waits (two small partial indexes).
+    "process-votes-sweep": {
+        "task": "nominations.tasks.process_votes",
+        "schedule": float(env_int("PROCESS_SWEEP_EVERY_SECONDS", 30)),
+    },
+    # Every tally recomputed from the votes, an edition (and a chunk of nominees) at a time.
+    "nightly-recount": {
+        "task": "nominations.tasks.nightly_recount",
+        "schedule": crontab(hour=env_int("NIGHTLY_RECOUNT_HOUR", 3), minute=15),
+    },
+    "forget-old-mail-sends": {
+        "task": "nominations.tasks.forget_old_mail_sends",
+        "schedule": 3600.0,
     },
     # The per-nominee integrity assessment (nominations.fraud.assess): reviews open as campaigns grow.
     "review-integrity": {
@@ -365,8 +391,11 @@ CELERY_BEAT_SCHEDULE = {
 VOTE_CONFIRM_MAX_AGE = timedelta(hours=env_int("VOTE_CONFIRM_MAX_AGE_HOURS", 48))
 # The same confirmation e-mail is not sent again within this time.
 VOTE_EMAIL_COOLDOWN = timedelta(seconds=env_int("VOTE_EMAIL_COOLDOWN_SECONDS", 300))
-# Pending votes one inbox may receive mail for per day (stops the form being used to flood someone).
+# Vote mails per inbox per day (see nominations/mail_budget.py): what one client network may
+# make one inbox receive, and the ceiling over all networks (past it, only a network that
+# has sent that inbox nothing today gets one mail, so a stranger cannot shut its owner out).
 VOTE_EMAILS_PER_ADDRESS_PER_DAY = env_int("VOTE_EMAILS_PER_ADDRESS_PER_DAY", 10)
+VOTE_EMAILS_PER_INBOX_PER_DAY = env_int("VOTE_EMAILS_PER_INBOX_PER_DAY", 30)
 # A proof-of-work challenge (its difficulty is an edition setting) must be solved and sent
 # within this time; each is accepted once.
 ALTCHA_CHALLENGE_MAX_AGE = timedelta(seconds=env_int("ALTCHA_CHALLENGE_MAX_AGE_SECONDS", 1200))
@@ -388,6 +417,8 @@ FRAUD_ASSESS_MIN_VOTES = env_int("FRAUD_ASSESS_MIN_VOTES", 20)
 # Background processing: confirmed votes per fraud-check/tally batch, and how
 # often beat sweeps up anything whose task never arrived.
 TALLY_BATCH_SIZE = env_int("TALLY_BATCH_SIZE", 20000)
+# Nominees per transaction of a full recount (each reads its nominees' votes through the covering index).
+RECOUNT_CHUNK_NOMINEES = env_int("RECOUNT_CHUNK_NOMINEES", 500)
 RECONCILE_EVERY_SECONDS = env_int("RECONCILE_EVERY_SECONDS", 300)
 # The outbox relay (nominations/outbox.py): it wakes on NOTIFY, and at least this often on its own
 # (the catch-up); a mail handed to a worker but not sent within the lease is handed over again;

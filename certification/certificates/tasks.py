@@ -7,6 +7,7 @@ wrap (`files`, `accounts`); pending files are swept up here.
 
 from celery import shared_task
 
+from portal import background
 from portal.locks import single_instance
 
 from . import files
@@ -19,7 +20,9 @@ __all__ = ["generate_certificate_files_task", "send_firm_invitation", "sweep_cer
 @shared_task(name="certification.tasks.sweep_certificate_files")
 def sweep_certificate_files() -> int:
     """Queue the certificates whose files are still pending (their task was never delivered)."""
-    with single_instance("certification.sweep_files") as acquired:
+    with single_instance(
+        "certification.sweep_files", ttl=background.TASKS["certification.tasks.sweep_certificate_files"].hard
+    ) as acquired:
         if not acquired:
             return 0
         ids = files.pending_certificate_ids()

@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.db import DatabaseError
 
+from portal import background
 from portal.locks import single_instance
 
 from . import qualification
@@ -18,7 +19,9 @@ from . import qualification
 )
 def qualify_finalised_editions() -> int:
     """Qualify the nominees of every edition whose final tally exists (once per edition; a second run changes nothing)."""
-    with single_instance("certification.qualify") as acquired:
+    with single_instance(
+        "certification.qualify", ttl=background.TASKS["certification.tasks.qualify_finalised_editions"].hard
+    ) as acquired:
         if not acquired:
             return 0
         return qualification.qualify_finalised_editions()

@@ -6,11 +6,13 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin_mixins import ReadOnlyAdminMixin
+from portal.exceptions import PortalError
 
 from .. import selectors, services
 from ..admin_visibility import VisibilityAdminMixin
 from ..emails import mask_email
 from ..models import (
+    FlagSettlement,
     FraudDecision,
     FraudFlag,
     Nomination,
@@ -137,20 +139,35 @@ class FraudFlagAdmin(VisibilityAdminMixin, admin.ModelAdmin):
     def evidence_text(self, obj):
         return ", ".join(f"{key}: {value}" for key, value in obj.evidence.items())
 
-    def _settle(self, request, queryset, decision, label):
-        # The service writes the audit log (certification.audit), one entry per flag and per vote whose standing changed.
-        settled = services.settle_flags(
-            flag_ids=list(queryset.values_list("pk", flat=True)), decision=decision, by=request.user
+    def _settle(self, request, queryset, decision):
+        # Queued, never settled here: settling waits for the processing lock. The task's service
+        # writes the audit log, one entry per flag and per vote whose standing changed.
+        try:
+            settlement = services.request_flag_settlement(
+                flag_ids=list(queryset.values_list("pk", flat=True)), decision=decision, by=request.user
+            )
+        except PortalError as refusal:
+            self.message_user(request, str(refusal.message), messages.ERROR)
+            return
+        url = reverse("admin:nominations_flagsettlement_change", args=[settlement.pk])
+        self.message_user(
+            request,
+            format_html(
+                '{} <a href="{}">{}</a>',
+                _("%(count)d flags will be settled in the background.") % {"count": settlement.total},
+                url,
+                _("Follow its progress."),
+            ),
+            messages.SUCCESS,
         )
-        self.message_user(request, label % {"count": settled}, messages.SUCCESS)
 
     @admin.action(description=_("Confirm the selected flags as fraud (the votes stay out)"), permissions=["settle"])
     def confirm_fraud(self, request, queryset):
-        self._settle(request, queryset, FraudDecision.FRAUD, _("%(count)d flags confirmed as fraud."))
+        self._settle(request, queryset, FraudDecision.FRAUD)
 
     @admin.action(description=_("Mark the selected flags as genuine (the votes count)"), permissions=["settle"])
     def mark_genuine(self, request, queryset):
-        self._settle(request, queryset, FraudDecision.GENUINE, _("%(count)d flags marked as genuine."))
+        self._settle(request, queryset, FraudDecision.GENUINE)
 
     def has_settle_permission(self, request):
         return request.user.has_perm("nominations.change_fraudflag")
@@ -172,6 +189,39 @@ class TaskRunAdmin(VisibilityAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "status": selectors.background_status()}
         return super().changelist_view(request, extra_context=extra_context)
+
+
+@admin.register(FlagSettlement)
+class FlagSettlementAdmin(VisibilityAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Auditors' queued decisions on flags and how far each has got; seen by those who may settle flags."""
+
+    list_display = ("pk", "decision", "state", "progress", "settled", "requested_by", "requested_at", "finished_at")
+    list_filter = ("state", "decision")
+    list_select_related = ("requested_by",)
+    readonly_fields = (
+        "decision",
+        "state",
+        "total",
+        "done",
+        "settled",
+        "requested_by",
+        "requested_at",
+        "started_at",
+        "finished_at",
+        "error",
+    )
+    fields = readonly_fields
+    show_full_result_count = False
+
+    @admin.display(description=_("progress"))
+    def progress(self, obj):
+        return f"{obj.done}/{obj.total}"
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("nominations.change_fraudflag") or super().has_view_permission(request, obj)
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
 
 
 @admin.register(Nomination)

@@ -1,5 +1,6 @@
 """The nominations app's records, by topic; everything is importable from `nominations.models`."""
 
+from .background import FlagSettlement, MailSend, SettlementState
 from .challenges import SpentChallenge
 from .editions import (
     COUNTRY_TIME_ZONES,
@@ -43,7 +44,9 @@ __all__ = [
     "IntegrityReview",
     "ReviewState",
     "Firm",
+    "FlagSettlement",
     "LedgerLine",
+    "MailSend",
     "MailKind",
     "MailSuppression",
     "SuppressionReason",
@@ -53,6 +56,7 @@ __all__ = [
     "ReleasedCategory",
     "ReleasedFigure",
     "ReleasedResults",
+    "SettlementState",
     "SpentChallenge",
     "Standing",
     "Tally",

@@ -10,7 +10,7 @@ from .editions import (
     finalise_closed_editions,
     recount_live_editions,
 )
-from .flags import settle_flags
+from .flags import request_flag_settlement, settle_flags
 from .integrity import settle_group
 from .nominating import NominationInput, nominate
 from .results import amend_results, release_results
@@ -30,6 +30,7 @@ __all__ = [
     "nominate",
     "recount_live_editions",
     "release_results",
+    "request_flag_settlement",
     "settle_flags",
     "settle_group",
     "vote_from_token",

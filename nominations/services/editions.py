@@ -52,32 +52,62 @@ def close_voting_now(*, edition: Edition, by: Actor) -> Edition:
 # The final tally -------------------------------------------------------------
 
 
+def live_edition_ids() -> list[int]:
+    """Editions whose voting has opened and whose tally is not final yet (the nightly recount's)."""
+    return list(
+        Edition.objects.filter(final_tally_at__isnull=True, voting_opens_at__lte=timezone.now())
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def recount_live_editions() -> int:
-    """Recount in full every edition whose voting has opened and whose tally is not final yet."""
-    live = Edition.objects.filter(final_tally_at__isnull=True, voting_opens_at__lte=timezone.now())
-    for edition in live:
+    """Recount in full every live edition (each in bounded chunks)."""
+    ids = live_edition_ids()
+    for edition in Edition.objects.filter(pk__in=ids):
         tally.recount_edition(edition)
-    return len(live)
+    return len(ids)
+
+
+def closed_edition_ids() -> list[int]:
+    """Editions whose voting has closed and whose tally is not final yet."""
+    return list(
+        Edition.objects.filter(final_tally_at__isnull=True, voting_closes_at__lte=timezone.now())
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def finalise_edition(*, edition_id: int) -> bool:
+    """Process what waits, recount the edition in full (bounded chunks), then mark its tally final.
+
+    The mark is a compare-and-set on final_tally_at IS NULL, taken under the
+    processing lock and only when none of the edition's votes waits, so the final
+    tally is the votes' count; a second run changes nothing. Qualification
+    (certification) starts from the mark.
+    """
+    edition = Edition.objects.filter(pk=edition_id, final_tally_at__isnull=True).first()
+    if edition is None or not edition.has_voting_closed():
+        return False
+    with transaction.atomic():
+        # A last assessment, so a campaign of the final hours gets its review before the tally is final.
+        advisory_lock(tally.PROCESS_LOCK, wait=True)
+        review_edition(edition)
+    tally.process_all_pending_votes()
+    tally.recount_edition(edition)
+    with transaction.atomic():
+        advisory_lock(tally.PROCESS_LOCK, wait=True)
+        if tally.waiting_votes_queryset(edition).exists():
+            return False  # changed meanwhile (a flag settled): the next run finalises it
+        if not Edition.objects.filter(pk=edition.pk, final_tally_at__isnull=True).update(final_tally_at=timezone.now()):
+            return False
+        tally_finalised.send(sender=Edition, edition=edition)
+    return True
 
 
 def finalise_closed_editions() -> int:
-    """For each edition whose voting has closed: process what waits, recount in full, mark the tally final.
-
-    The mark is a compare-and-set on final_tally_at IS NULL, so a second run
-    changes nothing. Qualification (certification) starts from the mark.
-    """
-    finalised = 0
-    for edition in Edition.objects.filter(final_tally_at__isnull=True, voting_closes_at__lte=timezone.now()):
-        tally.process_all_pending_votes()
-        with transaction.atomic():
-            # A last assessment, so a campaign of the final hours gets its review before the tally is final.
-            advisory_lock("nominations.process", wait=True)
-            review_edition(edition)
-            tally.recount_edition(edition)
-            if Edition.objects.filter(pk=edition.pk, final_tally_at__isnull=True).update(final_tally_at=timezone.now()):
-                finalised += 1
-                tally_finalised.send(sender=Edition, edition=edition)
-    return finalised
+    """finalise_edition for each edition whose voting has closed; returns how many were finalised."""
+    return sum(finalise_edition(edition_id=edition_id) for edition_id in closed_edition_ids())
 
 
 # Editions and firms, as staff edit them --------------------------------------

@@ -26,18 +26,22 @@ _CONVERTED = {f.column for f in _INSERT_FIELDS if f.get_internal_type() not in _
 _INSERT_COLUMNS = ", ".join(connection.ops.quote_name(f.column) for f in _INSERT_FIELDS)
 _INSERT_VALUES = ", ".join(f"%(c_{f.column})s" for f in _INSERT_FIELDS)
 
-# The address's votes in the category and those mailed within the last day (the budget);
-# then exactly one of: re-mail its counted vote ("already voted"), re-mail its pending
-# vote for this nominee (both compare-and-set on the cool-down), or insert the new vote.
-# Nothing at all once the day's mail budget is spent. NOTIFY when a mail was asked for.
+# The address's votes in the category, and the inbox's mail ledger of the last day (the
+# budget, nominations/mail_budget.py: per client network, and a ceiling over all networks
+# that a network which sent the inbox nothing today passes once); then exactly one of:
+# re-mail its counted vote ("already voted"), re-mail its pending vote for this nominee
+# (both compare-and-set on the cool-down), or insert the new vote. Nothing at all once
+# the budget is spent. A mail asked for writes its ledger line and sends the NOTIFY.
 _CAST_SQL = f"""
 WITH mine AS (
     SELECT id, nominee_id, category_id, confirmed_at, email_requested_at, email_send_count, created_at
     FROM nominations_vote
-    WHERE email_canonical = %(canonical)s AND (category_id = %(category)s OR email_requested_at >= %(day_ago)s)
+    WHERE email_canonical = %(canonical)s AND category_id = %(category)s
+), ledger AS (
+    SELECT count(*) AS total, count(*) FILTER (WHERE network_hash = %(network)s) AS network
+    FROM nominations_mailsend WHERE inbox = %(inbox)s AND sent_at >= %(day_ago)s
 ), budget AS (
-    SELECT COALESCE(sum(email_send_count) FILTER (WHERE email_requested_at >= %(day_ago)s), 0) < %(budget)s AS open
-    FROM mine
+    SELECT network < %(budget)s AND (total < %(ceiling)s OR network = 0) AS open FROM ledger
 ), target AS (
     SELECT id, kind FROM (
         (SELECT id, %(already_voted)s AS kind, 0 AS rank FROM mine
@@ -58,8 +62,13 @@ WITH mine AS (
     INSERT INTO nominations_vote ({_INSERT_COLUMNS})
     SELECT {_INSERT_VALUES} FROM budget WHERE budget.open AND NOT EXISTS (SELECT 1 FROM target)
     RETURNING id
+), spent AS (
+    INSERT INTO nominations_mailsend (inbox, network_hash, sent_at)
+    SELECT %(inbox)s, %(network)s, %(now)s
+    FROM (SELECT id FROM claimed UNION ALL SELECT id FROM inserted LIMIT 1) asked
+    RETURNING id
 )
-SELECT pg_notify(%(channel)s, '') FROM (SELECT id FROM claimed UNION ALL SELECT id FROM inserted) asked LIMIT 1
+SELECT pg_notify(%(channel)s, '') FROM spent
 """
 
 
@@ -68,7 +77,15 @@ def _db_value(field: Field, value: object) -> object:
 
 
 def cast(
-    *, vote: Vote, canonical: str, now: datetime, day_ago: datetime, cooldown_start: datetime, budget: int
+    *,
+    vote: Vote,
+    canonical: str,
+    now: datetime,
+    day_ago: datetime,
+    cooldown_start: datetime,
+    inbox: str,
+    budget: int,
+    ceiling: int,
 ) -> bool:
     """Run the vote POST's statement for this new (unsaved) vote; True when a mail was asked for."""
     params = {
@@ -82,7 +99,10 @@ def cast(
         day_ago=day_ago,
         now=now,
         cooldown_start=cooldown_start,
+        inbox=inbox,
+        network=vote.network_hash,
         budget=budget,
+        ceiling=ceiling,
         already_voted=MailKind.ALREADY_VOTED.value,
         confirm=MailKind.CONFIRM.value,
         channel=CHANNEL,

@@ -9,9 +9,9 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from .. import challenge, outbox
+from .. import challenge, mail_budget, outbox
 from ..client import ClientInfo
-from ..emails import canonical_email, email_fingerprint
+from ..emails import canonical_email, email_fingerprint, inbox_fingerprint
 from ..exceptions import (
     AlreadyConfirmed,
     AlreadyVotedInCategory,
@@ -90,26 +90,24 @@ def _record_vote(
             now=now,
             day_ago=now - timedelta(days=1),
             cooldown_start=cooldown_start,
+            inbox=inbox_fingerprint(canonical),
             budget=settings.VOTE_EMAILS_PER_ADDRESS_PER_DAY,
+            ceiling=settings.VOTE_EMAILS_PER_INBOX_PER_DAY,
         )
         outbox.announced_by_statement()
         return
     with transaction.atomic():
-        # In one query, this address's votes in the category (a handful at most:
-        # the daily budget bounds them) and those mailed within the last day.
-        day_ago = now - timedelta(days=1)
-        address_votes = list(
-            Vote.objects.filter(email_canonical=canonical).filter(
-                Q(category_id=nominee.category_id) | Q(email_requested_at__gte=day_ago)
-            )
-        )
-        voter_votes = [v for v in address_votes if v.category_id == nominee.category_id]
-        if _address_mail_budget_spent(address_votes, day_ago):
-            logger.info("vote e-mail budget spent for one address; nothing sent")
+        # This address's votes in the category (a handful at most: the daily budget bounds them).
+        voter_votes = list(Vote.objects.filter(email_canonical=canonical, category_id=nominee.category_id))
+        inbox = inbox_fingerprint(canonical)
+        if not mail_budget.allows(inbox=inbox, network_hash=client.network_hash, now=now):
+            logger.info("vote e-mail budget spent for one inbox from this network; nothing sent")
             return
         counted = next((v for v in voter_votes if v.confirmed_at is not None), None)
         if counted is not None:
-            _request_email(vote=counted, kind=MailKind.ALREADY_VOTED, cooldown_start=cooldown_start, now=now)
+            _request_email(
+                vote=counted, kind=MailKind.ALREADY_VOTED, cooldown_start=cooldown_start, now=now, client=client
+            )
             return
         pending = max((v for v in voter_votes if v.nominee_id == nominee.pk), key=lambda v: v.created_at, default=None)
         if pending is None:
@@ -123,9 +121,10 @@ def _record_vote(
                 now=now,
                 form_seconds=form_seconds,
             ).save(force_insert=True)
+            mail_budget.spend(inbox=inbox, network_hash=client.network_hash, now=now)
             outbox.announce()  # its mail, and the nominee's unconfirmed count
             return
-        _request_email(vote=pending, kind=MailKind.CONFIRM, cooldown_start=cooldown_start, now=now)
+        _request_email(vote=pending, kind=MailKind.CONFIRM, cooldown_start=cooldown_start, now=now, client=client)
 
 
 def hot_path_in_sql() -> bool:
@@ -168,24 +167,11 @@ def _new_vote(
     )
 
 
-def _address_mail_budget_spent(address_votes: list[Vote], day_ago: datetime) -> bool:
-    """At most VOTE_EMAILS_PER_ADDRESS_PER_DAY mails a day for one inbox, so the form cannot flood it.
+def _request_email(*, vote: Vote, kind: str, cooldown_start: datetime, now: datetime, client: ClientInfo) -> None:
+    """Compare-and-set on email_requested_at: of concurrent requests within the cool-down, one sends.
 
-    Counts mails, not votes: one pending vote re-mailed after each cool-down, and
-    the "already voted" mails, spend the budget too. A vote asked for within the
-    last day counts all its sends (an over-estimate that only errs towards quiet).
-    address_votes: the address's votes, at least all those asked for since day_ago.
+    The mail is charged to the inbox's budget from the requesting network, not the vote's.
     """
-    sent = sum(
-        v.email_send_count
-        for v in address_votes
-        if v.email_requested_at is not None and v.email_requested_at >= day_ago
-    )
-    return sent >= settings.VOTE_EMAILS_PER_ADDRESS_PER_DAY
-
-
-def _request_email(*, vote: Vote, kind: str, cooldown_start: datetime, now: datetime) -> None:
-    """Compare-and-set on email_requested_at: of concurrent requests within the cool-down, one sends."""
     claimed = (
         Vote.objects.filter(pk=vote.pk)
         .filter(Q(email_requested_at__isnull=True) | Q(email_requested_at__lt=cooldown_start))
@@ -194,6 +180,7 @@ def _request_email(*, vote: Vote, kind: str, cooldown_start: datetime, now: date
         )
     )
     if claimed:
+        mail_budget.spend(inbox=inbox_fingerprint(vote.email_canonical), network_hash=client.network_hash, now=now)
         outbox.announce()
 
 

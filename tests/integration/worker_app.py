@@ -6,6 +6,8 @@ run's worker looks. `celery -A tests.integration.worker_app worker -Q <the queue
 
 import os
 
+from portal import background
 from portal.celery import app
 
 app.conf.task_default_queue = os.environ["TEST_CELERY_QUEUE"]
+app.conf.task_routes = background.task_routes(prefix=os.environ["TEST_CELERY_QUEUE"] + "-")

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
-from nominations.models import FraudDecision, FraudFlag, Standing, Tally
+from nominations.models import FlagSettlement, FraudDecision, FraudFlag, Standing, Tally
 from nominations.tally import process_pending_votes
 from tests.factories import NomineeFactory, VoteFactory
 
@@ -41,7 +41,9 @@ def test_auditors_confirm_flags_in_bulk_and_the_tally_follows(
             {"action": "confirm_fraud", "_selected_action": list(flags.values_list("pk", flat=True))},
             follow=True,
         )
-    assert "3 flags confirmed as fraud" in response.content.decode()
+    assert "3 flags will be settled in the background" in response.content.decode()
+    settlement = FlagSettlement.objects.get()
+    assert (settlement.state, settlement.done, settlement.total, settlement.settled) == ("done", 3, 3, 3)
     tally = Tally.objects.get(nominee=flagged_nominees[0])
     assert (tally.counted, tally.held, tally.rejected) == (1, 0, 3)
     assert set(flags.values_list("decision", flat=True)) == {FraudDecision.FRAUD}

@@ -1,4 +1,4 @@
-"""The periodic reconcile: it processes what no task picked up, and recounts the live editions in full."""
+"""The periodic reconcile processes what changed (what no task picked up); the nightly job recounts in full."""
 
 from datetime import timedelta
 
@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from nominations import tally
 from nominations.models import FraudFlag, Tally, Vote
-from nominations.tasks import reconcile
+from nominations.tasks import nightly_recount, reconcile
 from tests.factories import NomineeFactory, VoteFactory
 from tests.nominations.tally_checks import assert_tally_exact
 
@@ -29,7 +29,7 @@ def counted():
     return nominee, other
 
 
-def test_reconcile_puts_right_a_tally_no_waiting_vote_points_to(tally_path, counted):
+def test_the_nightly_recount_puts_right_a_tally_no_waiting_vote_points_to(tally_path, counted):
     nominee, other = counted
     # A tampered tally, and a vote whose standing changed without it being marked as waiting.
     Tally.objects.filter(nominee=nominee).update(counted=999, held_reasons={"burst": 2})
@@ -37,7 +37,9 @@ def test_reconcile_puts_right_a_tally_no_waiting_vote_points_to(tally_path, coun
     Vote.objects.filter(pk=held.pk).update(standing="held")
     FraudFlag.objects.create(vote=held, nominee=other, rule="network")
     assert tally.waiting_votes() == 0
-    reconcile()
+    reconcile()  # counts what changed: nothing is marked, so it leaves the tallies alone
+    assert Tally.objects.filter(nominee=nominee).values_list("counted", flat=True).get() == 999
+    assert nightly_recount() == 1  # one recount task per live edition (run at once here)
     assert_tally_exact()
     assert Tally.objects.filter(nominee=nominee).values_list("counted", "held_reasons").get() == (4, {})
     assert Tally.objects.filter(nominee=other).values_list("counted", "held", "unconfirmed", "held_reasons").get() == (
@@ -48,10 +50,47 @@ def test_reconcile_puts_right_a_tally_no_waiting_vote_points_to(tally_path, coun
     )
 
 
-def test_reconcile_twice_changes_nothing_the_second_time(tally_path, counted):
+def test_nightly_recount_twice_changes_nothing_the_second_time(tally_path, counted):
     Tally.objects.filter(nominee=counted[0]).update(counted=999)
-    reconcile()
+    nightly_recount()
     after_first = list(Tally.objects.order_by("pk").values())
-    reconcile()
+    nightly_recount()
     assert list(Tally.objects.order_by("pk").values()) == after_first
+    assert_tally_exact()
+
+
+def test_after_an_outage_each_run_is_a_bounded_batch(tally_path, settings):
+    nominee = NomineeFactory()
+    for i in range(12):
+        VoteFactory(nominee=nominee, network=f"o{i}", confirmed_at=timezone.now() - timedelta(hours=1))
+    assert tally.process_pending_votes(batch_size=5) == (5, True)
+    assert Vote.objects.filter(checked_at__isnull=True).count() == 7
+    assert Vote.objects.filter(tallied_at__isnull=True).count() == 7  # marked: only the batch
+    assert tally.process_pending_votes(batch_size=5) == (5, True)
+    assert tally.process_pending_votes(batch_size=5) == (2, False)
+    assert_tally_exact()
+
+
+def test_a_full_recount_writes_a_chunk_of_nominees_per_transaction(tally_path, settings, counted, monkeypatch):
+    settings.RECOUNT_CHUNK_NOMINEES = 1
+    chunks = []
+    write = tally._write_tallies_pg if tally.recounts_in_one_query() else tally._write_tallies
+    name = write.__name__
+
+    def recorded(**kwargs):
+        chunks.append(kwargs)
+        return write(**kwargs)
+
+    monkeypatch.setattr(tally, name, recorded)
+    Tally.objects.update(counted=999)
+    assert tally.recount_edition(counted[0].edition) == 2
+    assert len(chunks) == 2
+    assert_tally_exact()
+
+
+def test_reconcile_counts_what_changed(tally_path, counted):
+    nominee, _other = counted
+    Vote.objects.filter(nominee=nominee).update(standing="rejected", tallied_at=None)
+    assert reconcile() == 4
+    assert Tally.objects.get(nominee=nominee).counted == 0
     assert_tally_exact()

@@ -254,34 +254,3 @@ def test_the_postgresql_recount_writes_what_the_portable_one_writes():
     Tally.objects.filter(nominee=nominees[2]).update(unconfirmed=77)
     recount()
     assert written() == portable
-
-
-@pytest.mark.postgres
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="advisory locks are PostgreSQL only")
-def test_a_second_beat_running_reconcile_at_the_same_time_does_nothing():
-    import zlib
-
-    import psycopg2
-
-    from nominations.models import TaskRun
-    from nominations.tasks import reconcile
-    from tests.pg_locks import advisory_lock_held, wait_until
-
-    key = zlib.crc32(b"nominations.reconcile")
-    VoteFactory(nominee=NomineeFactory(), confirmed_at=timezone.now())
-    db = connection.settings_dict
-    other = psycopg2.connect(
-        dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"], host=db["HOST"], port=db["PORT"]
-    )
-    try:
-        with other.cursor() as cursor:  # the first beat's reconcile holds the lock
-            cursor.execute("SELECT pg_advisory_lock(%s)", [key])
-        assert advisory_lock_held(key)
-        assert reconcile() == 0
-        assert tally.waiting_votes() == 1 and not TaskRun.objects.filter(name="reconcile").exists()
-    finally:
-        other.close()
-    # The server frees a closed session's locks a moment after the client has gone.
-    wait_until(lambda: not advisory_lock_held(key), what="PostgreSQL to free the first beat's lock")
-    assert reconcile() == 1
-    assert tally.waiting_votes() == 0

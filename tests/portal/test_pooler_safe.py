@@ -26,9 +26,6 @@ SESSION_STATE = {
 SERVER_SIDE_CURSOR = re.compile(r"\.iterator\(")
 # Read inside the caller's transaction (a cursor that ends with it is safe behind a pooler).
 ITERATOR_INSIDE_A_TRANSACTION = {"nominations/ledger/core.py"}
-# The session lock the processing lock takes today; issue 11 item 5 replaces it with
-# transaction-scoped or Redis TTL locks: delete this entry with it.
-SESSION_LOCK_BEING_REPLACED = "portal/locks.py: a session advisory lock"
 # The outbox relay's listener connects past the pooler (settings.LISTEN_DATABASE_URL).
 DIRECT_SESSION = "portal/notify.py: LISTEN on a pooled connection"
 
@@ -47,7 +44,7 @@ def test_no_session_state_in_the_code():
         for what, pattern in SESSION_STATE.items():
             if pattern.search(text):
                 found.append(f"{path.relative_to(ROOT)}: {what}")
-    assert [entry for entry in found if entry not in (SESSION_LOCK_BEING_REPLACED, DIRECT_SESSION)] == []
+    assert [entry for entry in found if entry != DIRECT_SESSION] == []
 
 
 def test_no_server_side_cursor_outside_a_transaction():

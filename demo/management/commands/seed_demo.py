@@ -204,6 +204,7 @@ class Command(BaseCommand):
             ) as bar:
                 scan_edition(edition, progress=lambda _name: bar.update(1))
                 recount_edition(edition)
+                process_all_pending_votes()  # marks the votes the scan flagged as tallied (bounded batches)
                 bar.update(1)
         self.stdout.write(self.style.SUCCESS(f"{options['votes']} votes in {edition.slug}."))
 
