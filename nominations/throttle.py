@@ -1,21 +1,20 @@
-"""Per-address limits on the public forms, with the wait they ask for.
+"""Limits on the public forms that count only what they accept, and keep what was typed.
 
-A form submission is checked before it is handled and counted only once it is
-accepted (a nomination saved, a vote sent): a refused one (a typo, a closed
-window, a second vote) costs nothing, so a person correcting a form is never
-locked out by their own mistakes. Look-ups (receipt, confirmation links) count
-every request, as before. The counters are django-ratelimit's, keyed by the
-hashed client address (client.ratelimit_key), in the cache.
+A form submission is checked before it is handled (a peek, portal.ratelimit.used_up)
+and counted only once it is accepted (a nomination saved, a vote sent): a refused one (a
+typo, a closed window, a second vote) costs nothing, so a person correcting a form is
+never locked out by their own mistakes. Over the limit the view shows the form again with
+what was typed, status 429 and Retry-After. Look-ups (receipt, confirmation links, robot
+checks) count every request with portal.ratelimit.rate_limit.
 """
 
-import functools
 from dataclasses import dataclass
 from math import ceil
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django_ratelimit.core import get_usage
+
+from portal import ratelimit
 
 from .client import ratelimit_key
 
@@ -32,37 +31,19 @@ class Limit:
 
 NOMINATE = Limit("nominate", "RATELIMIT_NOMINATE")
 VOTE = Limit("vote", "RATELIMIT_VOTE")
-CONFIRM = Limit("confirm", "RATELIMIT_CONFIRM")
-RECEIPT = Limit("receipt", "RATELIMIT_RECEIPT")
-CHALLENGE = Limit("challenge", "RATELIMIT_CHALLENGE")
-
-
-def _usage(request: HttpRequest, limit: Limit, *, increment: bool) -> dict | None:
-    # None: limits switched off, or the cache is down (RATELIMIT_FAIL_OPEN).
-    return get_usage(
-        request, group=limit.group, key=ratelimit_key, rate=limit.rate, method=get_usage.ALL, increment=increment
-    )
 
 
 def wait_seconds(request: HttpRequest, limit: Limit) -> int | None:
     """Seconds until this address may submit again, or None while it may (counts nothing)."""
-    usage = _usage(request, limit, increment=False)
-    if usage is None or usage["count"] < usage["limit"]:
+    if not settings.RATELIMIT_ENABLE:
         return None
-    return max(1, usage["time_left"])
+    return ratelimit.used_up(group=limit.group, key=ratelimit_key(request), rate=limit.rate)
 
 
 def spend(request: HttpRequest, limit: Limit) -> None:
     """Count one accepted submission."""
-    _usage(request, limit, increment=True)
-
-
-def hit(request: HttpRequest, limit: Limit) -> int | None:
-    """Count this request; seconds to wait if it is over the limit, else None."""
-    usage = _usage(request, limit, increment=True)
-    if usage is None or not usage["should_limit"]:
-        return None
-    return max(1, usage["time_left"])
+    if settings.RATELIMIT_ENABLE:
+        ratelimit.allowed(group=limit.group, key=ratelimit_key(request), rate=limit.rate)
 
 
 def with_retry_after(response: HttpResponse, seconds: int) -> HttpResponse:
@@ -72,24 +53,3 @@ def with_retry_after(response: HttpResponse, seconds: int) -> HttpResponse:
 
 def minutes(seconds: int) -> int:
     return max(1, ceil(seconds / 60))
-
-
-def too_many(request: HttpRequest, seconds: int) -> HttpResponse:
-    response = render(request, "429.html", {"retry_minutes": minutes(seconds)}, status=429)
-    return with_retry_after(response, seconds)
-
-
-def counted(limit: Limit):
-    """View decorator for look-ups: every request counts; over the limit, the 429 page with Retry-After."""
-
-    def decorate(view):
-        @functools.wraps(view)
-        def wrapped(request, *args, **kwargs):
-            seconds = hit(request, limit)
-            if seconds is not None:
-                return too_many(request, seconds)
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorate

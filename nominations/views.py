@@ -7,10 +7,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from portal.ratelimit import rate_limit
 from portal.replica import replica_reads, stream_from_replica
 
 from . import challenge, downloads, selectors, services, throttle
-from .client import client_info
+from .client import client_info, ratelimit_key
 from .exceptions import (
     AlreadyConfirmed,
     AlreadyVotedInCategory,
@@ -21,6 +22,8 @@ from .exceptions import (
 )
 from .forms import NominationForm, ReceiptForm, VoteForm
 from .models import FraudRule
+
+ALL = ("GET", "HEAD", "POST")
 
 
 def _edition_or_404(slug):
@@ -166,6 +169,10 @@ def category_vote(request, slug, category_slug):
             return redirect("nominations:vote_sent", slug=edition.slug)
         else:
             status = 400
+    if chosen is not None:
+        # The page is shown again: the category and edition in full (the POST read only what it needed).
+        category = selectors.get_category(edition_slug=slug, slug=category_slug)
+        edition = category.edition
     nominees = selectors.nominees_for_vote(category=category)
     if form is None:
         form = VoteForm(nominees=nominees, edition=edition, initial={"nominee": request.GET.get("nominee")})
@@ -194,7 +201,7 @@ def _vote_rate_limited(request, slug, category_slug, wait: int):
 
 @never_cache
 @require_http_methods(["GET"])
-@throttle.counted(throttle.CHALLENGE)
+@rate_limit(group="challenge", rate_setting="RATELIMIT_CHALLENGE", key=ratelimit_key, methods=ALL)
 def challenge_for_form(request, slug):
     """A proof-of-work challenge for the edition's vote and nomination forms (the widget fetches it)."""
     edition = _edition_or_404(slug)
@@ -207,7 +214,7 @@ def vote_sent(request, slug):
 
 
 @require_http_methods(["GET", "POST"])
-@throttle.counted(throttle.CONFIRM)
+@rate_limit(group="confirm", rate_setting="RATELIMIT_CONFIRM", key=ratelimit_key, methods=ALL)
 def confirm(request, token):
     """GET shows the vote and a button; only the POST counts it (mail scanners follow links with GET)."""
     context = {"token": token}
@@ -234,7 +241,7 @@ def confirm(request, token):
     return render(request, "nominations/confirmed.html", {"vote": vote})
 
 
-@throttle.counted(throttle.RECEIPT)
+@rate_limit(group="receipt", rate_setting="RATELIMIT_RECEIPT", key=ratelimit_key, methods=ALL)
 def receipt(request):
     form = ReceiptForm(request.GET or None)
     vote = line = None

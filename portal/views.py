@@ -1,11 +1,13 @@
-from django.db import connection
-from django.http import HttpResponse
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from portal import health
 
-def rate_limited(request, exception=None):
-    return render(request, "429.html", status=429)
+
+def rate_limited(request, exception=None, retry_after: int | None = None):
+    context = {"retry_minutes": max(1, -(-retry_after // 60))} if retry_after else {}
+    return render(request, "429.html", context, status=429)
 
 
 def csrf_failure(request, reason=""):
@@ -14,7 +16,7 @@ def csrf_failure(request, reason=""):
 
 @never_cache
 def healthz(request):
-    """For the container health check: the app answers and reaches its database."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return HttpResponse("ok", content_type="text/plain")
+    """For the proxy's and the orchestrator's health checks: 503 when the database, Redis or storage is down."""
+    results = health.components()
+    ok = health.healthy(results)
+    return JsonResponse({"status": "ok" if ok else "down", **results}, status=200 if ok else 503)
