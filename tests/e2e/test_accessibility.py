@@ -14,7 +14,7 @@ from certification.models import Certificate
 from demo.management.commands.seed_demo import ADMIN_PASSWORD, AUDITORS, FIRM_LOGIN
 from nominations.models import Nominee
 from tests.e2e.a11y import sweep
-from tests.e2e.journey import confirmation_link, read_mail, vote
+from tests.e2e.journey import confirmation_link, read_mail
 
 pytestmark = pytest.mark.e2e
 
@@ -55,12 +55,15 @@ def demo(db, settings):
     }
 
 
-def confirm_path(page: Page, live_site) -> str:
-    """A real confirmation link: vote as a visitor and read the mail."""
-    page.goto(f"/en/e/{OPEN}/c/banking/")
-    firm = page.locator("main form input[name=nominee]").first.evaluate("e => e.labels[0].textContent.trim()")
-    vote(page, firm=firm, email="axe.visitor@example.com")
-    expect(page.locator("main h1")).to_be_visible()
+def confirm_path(nominee, live_site) -> str:
+    """A real confirmation link: a vote cast through the service (the robot check is the forms' business), its mail read."""
+    from nominations import services
+    from nominations.client import ClientInfo, keyed_hash
+
+    client = ClientInfo(
+        ip_hash=keyed_hash("198.51.100.9"), network_hash=keyed_hash("198.51.100.0/24"), user_agent="axe"
+    )
+    services.cast_vote(nominee=nominee, email="axe.visitor@example.com", client=client)
     link = confirmation_link(read_mail("axe.visitor@example.com"), live_site.url)
     return link.removeprefix(live_site.url).replace("/en/", "/{lang}/", 1)
 
@@ -90,7 +93,7 @@ def test_public_pages_have_no_wcag_violations_and_fit_a_phone(page: Page, live_s
         f"/{{lang}}/registry/{RELEASED}/",
         "/{lang}/firm/login/",
         "/{lang}/e/no-such-edition/",
-        confirm_path(page, live_site),
+        confirm_path(demo["open_nominee"], live_site),
     ]
     problems = sweep(page, paths)
     assert not problems, "\n".join(problems)
