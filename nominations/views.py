@@ -4,12 +4,13 @@ from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from portal.replica import replica_reads, stream_from_replica
 
-from . import downloads, selectors, services
+from . import challenge, downloads, selectors, services
 from .client import client_info, ratelimit_key
 from .exceptions import (
     AlreadyConfirmed,
@@ -75,7 +76,11 @@ def nominate(request, slug):
         )
         try:
             services.nominate(
-                edition=edition, category=form.cleaned_data["category"], data=data, client=client_info(request)
+                edition=edition,
+                category=form.cleaned_data["category"],
+                data=data,
+                client=client_info(request),
+                proof=form.proof,
             )
         except PortalError as error:
             messages.error(request, error.message)
@@ -109,7 +114,11 @@ def category_vote(request, slug, category_slug):
     is_open = edition.is_voting_open()
     # A POST is checked against the chosen nominee alone: a nominee of another
     # category, or none, is an invalid choice with its own message.
-    form = VoteForm(request.POST, nominees=[chosen] if chosen else []) if request.method == "POST" else None
+    form = (
+        VoteForm(request.POST, nominees=[chosen] if chosen else [], edition=edition)
+        if request.method == "POST"
+        else None
+    )
     status = 200
     if form is not None:
         if not is_open:
@@ -123,6 +132,7 @@ def category_vote(request, slug, category_slug):
                         email=form.cleaned_data["email"],
                         client=client_info(request),
                         language=get_language() or "en",
+                        proof=form.proof,
                     )
                 except PortalError as error:
                     messages.error(request, error.message)
@@ -132,11 +142,20 @@ def category_vote(request, slug, category_slug):
             status = 400
     nominees = selectors.nominees_for_vote(category=category)
     if form is None:
-        form = VoteForm(nominees=nominees, initial={"nominee": request.GET.get("nominee")})
+        form = VoteForm(nominees=nominees, edition=edition, initial={"nominee": request.GET.get("nominee")})
     else:
         form.show_nominees(nominees)
     context = {"edition": edition, "category": category, "nominees": nominees, "form": form, "is_open": is_open}
     return render(request, "nominations/category.html", context, status=status)
+
+
+@never_cache
+@require_http_methods(["GET"])
+@ratelimit(key=ratelimit_key, rate=_rate("RATELIMIT_CHALLENGE"), method=ratelimit.ALL, block=True, group="challenge")
+def challenge_for_form(request, slug):
+    """A proof-of-work challenge for the edition's vote and nomination forms (the widget fetches it)."""
+    edition = _edition_or_404(slug)
+    return JsonResponse(challenge.issue_challenge(edition=edition))
 
 
 def vote_sent(request, slug):

@@ -39,6 +39,8 @@ else:
 # A separate key for hashing client addresses, so rotating SECRET_KEY (sessions,
 # tokens) does not break the fraud checks that compare networks over time.
 IP_HASH_KEY = env_str("IP_HASH_KEY", SECRET_KEY)
+# Signs the proof-of-work challenges of the vote and nomination forms (ALTCHA).
+ALTCHA_HMAC_KEY = env_str("ALTCHA_HMAC_KEY", SECRET_KEY)
 
 # The number of reverse proxies in front of the app that append to
 # X-Forwarded-For. 0: trust only REMOTE_ADDR (nothing in the header can be believed).
@@ -197,6 +199,8 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Bootstrap from npm (package.json), served by staticfiles: no CDN.
     ("bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
+    # The ALTCHA widget from npm: its CSP build (external CSS, workers as files), no CDN.
+    ("altcha", BASE_DIR / "node_modules" / "altcha" / "dist"),
 ]
 # Uploaded evidence and certificate files live here when no object storage is configured; never
 # served publicly (no media URL route): they are downloaded through views that check access.
@@ -342,6 +346,9 @@ VOTE_CONFIRM_MAX_AGE = timedelta(hours=env_int("VOTE_CONFIRM_MAX_AGE_HOURS", 48)
 VOTE_EMAIL_COOLDOWN = timedelta(seconds=env_int("VOTE_EMAIL_COOLDOWN_SECONDS", 300))
 # Pending votes one inbox may receive mail for per day (stops the form being used to flood someone).
 VOTE_EMAILS_PER_ADDRESS_PER_DAY = env_int("VOTE_EMAILS_PER_ADDRESS_PER_DAY", 10)
+# A proof-of-work challenge (its difficulty is an edition setting) must be solved and sent
+# within this time; each is accepted once.
+ALTCHA_CHALLENGE_MAX_AGE = timedelta(seconds=env_int("ALTCHA_CHALLENGE_MAX_AGE_SECONDS", 1200))
 # Domains whose mailboxes ignore dots and "+tags", so one inbox has many spellings.
 CANONICAL_DOTLESS_DOMAINS = env_list("CANONICAL_DOTLESS_DOMAINS", "gmail.com,googlemail.com")
 
@@ -389,6 +396,8 @@ RATELIMIT_NOMINATE = env_str("RATELIMIT_NOMINATE", "10/h")
 RATELIMIT_VOTE = env_str("RATELIMIT_VOTE", "1000/h")
 RATELIMIT_CONFIRM = env_str("RATELIMIT_CONFIRM", "2000/h")
 RATELIMIT_RECEIPT = env_str("RATELIMIT_RECEIPT", "60/h")
+# Proof-of-work challenges: a voter fetches one per form, again after an error or expiry.
+RATELIMIT_CHALLENGE = env_str("RATELIMIT_CHALLENGE", "120/h")
 RATELIMIT_FAIL_OPEN = True  # a down cache must not turn every vote into a 429
 RATELIMIT_VIEW = "portal.views.rate_limited"
 

@@ -1,5 +1,6 @@
 """The nominations app's records, by topic; everything is importable from `nominations.models`."""
 
+from .challenges import SpentChallenge
 from .editions import (
     COUNTRY_TIME_ZONES,
     EDITION_RULES,
@@ -47,6 +48,7 @@ __all__ = [
     "ReleasedCategory",
     "ReleasedFigure",
     "ReleasedResults",
+    "SpentChallenge",
     "Standing",
     "Tally",
     "TaskRun",

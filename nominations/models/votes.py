@@ -63,6 +63,9 @@ class Vote(models.Model):
     created_at = models.DateTimeField(_("cast at"), default=timezone.now, editable=False)
     # Last time the voter asked for an e-mail (the cool-down runs from here) and
     # when the mail actually left (the fraud checks time confirmations from here).
+    # Seconds between the server showing the form and the vote being sent (a signed
+    # time in the form, nominations.challenge); NULL when not cast through the form.
+    form_seconds = models.FloatField(_("form open for (seconds)"), null=True, blank=True, editable=False)
     email_requested_at = models.DateTimeField(_("e-mail requested at"), null=True, blank=True, editable=False)
     email_sent_at = models.DateTimeField(_("e-mail sent at"), null=True, blank=True, editable=False)
     email_send_count = models.PositiveSmallIntegerField(default=0, editable=False)

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from .. import processing
+from .. import challenge, processing
 from ..client import ClientInfo
 from ..emails import canonical_email, email_fingerprint
 from ..exceptions import (
@@ -25,15 +25,21 @@ from ..models import Edition, Nominee, Standing, Vote
 logger = logging.getLogger(__name__)
 
 
-def cast_vote(*, nominee: Nominee, email: str, client: ClientInfo, language: str = "en") -> None:
+def cast_vote(
+    *, nominee: Nominee, email: str, client: ClientInfo, language: str = "en", proof: challenge.Proof | None = None
+) -> None:
     """Record a vote (not yet counted) and e-mail the voter.
 
     Returns nothing on purpose: the page after a vote reads the same whatever
     happened, and what the voter needs to know goes to their inbox.
+    proof: the form's solved proof of work (the vote form always has one; checked by
+    the form), redeemed here once (ChallengeReplayed the second time).
     """
     edition = nominee.edition
     if not edition.is_voting_open():
         raise VotingClosed()
+    if proof is not None:
+        challenge.redeem(proof)
     canonical = canonical_email(email)
     now = timezone.now()
     cooldown_start = now - settings.VOTE_EMAIL_COOLDOWN
@@ -47,6 +53,7 @@ def cast_vote(*, nominee: Nominee, email: str, client: ClientInfo, language: str
                 language=language,
                 now=now,
                 cooldown_start=cooldown_start,
+                form_seconds=proof.form_seconds if proof else None,
             )
         except IntegrityError:
             # Only a receipt code drawn twice (60 random bits: next to never) gets here; the
@@ -64,6 +71,7 @@ def _record_vote(
     language: str,
     now: datetime,
     cooldown_start: datetime,
+    form_seconds: float | None = None,
 ) -> None:
     edition = nominee.edition
     with transaction.atomic():
@@ -98,6 +106,7 @@ def _record_vote(
                 user_agent=client.user_agent,
                 agent_hash=client.agent_hash,
                 language=language,
+                form_seconds=form_seconds,
                 created_at=now,
                 email_requested_at=now,
                 email_send_count=1,

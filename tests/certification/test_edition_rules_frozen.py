@@ -97,6 +97,7 @@ def test_admin_edits_thresholds_before_voting_and_logs_them(client, upcoming, ma
         "max_flagged_share": "0.20",
         "pass_mark": "4.00",
         "survey_threshold": 80,
+        "pow_max_number": 1_000_000,
         "categories-TOTAL_FORMS": "0",
         "categories-INITIAL_FORMS": "0",
     }

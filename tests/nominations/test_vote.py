@@ -11,6 +11,7 @@ from nominations import mail as vote_mail
 from nominations import services
 from nominations.models import Vote
 from portal import dispatch
+from tests.challenge import solved
 from tests.factories import VoteFactory
 from tests.nominations.helpers import confirm, last_token, vote
 
@@ -207,7 +208,9 @@ def test_unknown_nominee_is_explained(client, nominee):
 
     foreign = NomineeFactory()
     url = reverse("nominations:category", kwargs={"slug": nominee.edition.slug, "category_slug": nominee.category.slug})
-    response = client.post(url, {"nominee": foreign.pk, "email": "a@example.com", "consent": "on"})
+    response = client.post(
+        url, {"nominee": foreign.pk, "email": "a@example.com", "consent": "on", **solved(nominee.edition)}
+    )
     assert response.status_code == 400
     assert "This nominee does not exist in this category." in response.content.decode()
     assert not Vote.objects.exists()
@@ -218,7 +221,9 @@ def test_a_nominee_that_cannot_be_one_is_explained_and_the_form_shows_every_nomi
     client, nominee, other_nominee, choice
 ):
     url = reverse("nominations:category", kwargs={"slug": nominee.edition.slug, "category_slug": nominee.category.slug})
-    response = client.post(url, {"nominee": choice, "email": "a@example.com", "consent": "on"})
+    response = client.post(
+        url, {"nominee": choice, "email": "a@example.com", "consent": "on", **solved(nominee.edition)}
+    )
     assert response.status_code == 400
     page = response.content.decode()
     assert ("This nominee does not exist in this category." in page) or ("This field is required." in page)
@@ -234,10 +239,11 @@ def test_a_vote_post_reads_only_the_chosen_nominee(client, nominee, django_asser
     for _i in range(30):
         NomineeFactory(category=nominee.category)
     url = reverse("nominations:category", kwargs={"slug": nominee.edition.slug, "category_slug": nominee.category.slug})
+    form = solved(nominee.edition)
     # The nominee with its category and edition, the address's votes, the insert (in a
     # savepoint here, as the test runs in a transaction); the mail goes after commit.
     with django_assert_max_num_queries(5) as captured:
-        response = client.post(url, {"nominee": nominee.pk, "email": "anna@example.com", "consent": "on"})
+        response = client.post(url, {"nominee": nominee.pk, "email": "anna@example.com", "consent": "on", **form})
     assert response.status_code == 302
     selects = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")]
     assert len(selects) == 2, selects
@@ -272,7 +278,7 @@ def test_bad_email_is_explained_and_nothing_saved(client, nominee, email, messag
 
 def test_consent_is_required(client, nominee):
     url = reverse("nominations:category", kwargs={"slug": nominee.edition.slug, "category_slug": nominee.category.slug})
-    response = client.post(url, {"nominee": nominee.pk, "email": "anna@example.com"})
+    response = client.post(url, {"nominee": nominee.pk, "email": "anna@example.com", **solved(nominee.edition)})
     assert response.status_code == 400
     assert not Vote.objects.exists()
 
