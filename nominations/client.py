@@ -22,6 +22,8 @@ class ClientInfo:
     ip_hash: int
     network_hash: int
     user_agent: str
+    # The wider network (IPv4 /16, IPv6 /48): one provider's pool or one site; the integrity assessment reads it.
+    wide_network_hash: int = 0
 
     @property
     def agent_hash(self) -> int:
@@ -45,12 +47,14 @@ def client_ip(request: HttpRequest) -> str:
         return "0.0.0.0"
 
 
-def network_of(ip: str) -> str:
+def network_of(ip: str, *, wide: bool = False) -> str:
     address = ipaddress.ip_address(ip)
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
         address = address.ipv4_mapped
     # /24: one household, office or small NAT pool; /64: one IPv6 subscriber.
-    prefix = 24 if address.version == 4 else 64
+    # Wide: /16, a provider's block; /48, one IPv6 site (a proxy rotating inside it).
+    widths = {(4, False): 24, (6, False): 64, (4, True): 16, (6, True): 48}
+    prefix = widths[(address.version, wide)]
     return str(ipaddress.ip_network(f"{address}/{prefix}", strict=False))
 
 
@@ -67,9 +71,14 @@ def keyed_hash(value: str) -> int:
 def client_info(request: HttpRequest) -> ClientInfo:
     ip = client_ip(request)
     user_agent = request.META.get("HTTP_USER_AGENT", "")[:USER_AGENT_MAX]
-    return ClientInfo(ip_hash=keyed_hash(ip), network_hash=keyed_hash(network_of(ip)), user_agent=user_agent)
+    return ClientInfo(
+        ip_hash=keyed_hash(ip),
+        network_hash=keyed_hash(network_of(ip)),
+        user_agent=user_agent,
+        wide_network_hash=keyed_hash(network_of(ip, wide=True)),
+    )
 
 
-def ratelimit_key(group: str, request: HttpRequest) -> str:
-    """django-ratelimit key: the hashed client address (no raw address in the cache either)."""
+def ratelimit_key(request: HttpRequest) -> str:
+    """The rate limits' key (portal.ratelimit): the hashed client address (no raw address in the cache either)."""
     return str(keyed_hash(client_ip(request)))

@@ -6,6 +6,8 @@ of one mailbox cannot both count; its provider folding (gmail dots and +tags)
 is ours, as no library does it.
 """
 
+import functools
+
 from django.conf import settings
 from django.core.validators import EmailValidator
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +20,7 @@ class InvalidEmailAddress(ValueError):
         self.code = code
 
 
+@functools.lru_cache(maxsize=512)
 def parse_address(address: str) -> ValidatedEmail:
     """The address checked and split, or InvalidEmailAddress with a reason a voter can read.
 
@@ -26,6 +29,9 @@ def parse_address(address: str) -> ValidatedEmail:
     parts ("alice"@…, which would canonicalise apart from the plain mailbox),
     non-ASCII local parts (not every mail server takes SMTPUTF8), domain
     literals, display names, and reserved domains such as localhost or .test.
+    Cached: the vote form checks an address and the service canonicalises it, and
+    both would parse it again (a failure is not cached: it raises every time).
+    The result is shared, so callers only read it.
     """
     try:
         return validate_email(address, check_deliverability=False, allow_smtputf8=False)
@@ -60,16 +66,72 @@ def canonical_email(address: str) -> str:
     return f"{local}@{domain}"
 
 
-def email_fingerprint(canonical: str) -> str:
-    """Every spelling of one person's address folded together, for the variant fraud check.
+# How each provider folds spellings of one inbox, from its own documentation. Only
+# these fold: elsewhere (wp.pl, onet.pl, o2.pl, interia.pl, yahoo) a dot makes another
+# person's address, so `jan.kowalski@wp.pl` and `jankowalski@wp.pl` stay apart.
+DOTS_IGNORED = frozenset({"gmail.com", "googlemail.com"})
+# "+tag" sub-addressing delivers to the base inbox.
+PLUS_TAGS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "outlook.com",
+        "hotmail.com",
+        "live.com",
+        "msn.com",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "proton.me",
+        "protonmail.com",
+        "pm.me",
+        "fastmail.com",
+        "fastmail.fm",
+        "yandex.com",
+        "yandex.ru",
+        "zoho.com",
+        "gmx.com",
+        "gmx.net",
+        "gmx.de",
+        "mail.com",
+        "tutanota.com",
+        "hey.com",
+        "o2.pl",
+    }
+)
+# Yahoo's disposable addresses, "base-keyword@": the keyword picks a folder of one account.
+HYPHEN_ALIASES = frozenset(
+    {
+        "yahoo.com",
+        "yahoo.co.uk",
+        "yahoo.fr",
+        "yahoo.de",
+        "yahoo.it",
+        "yahoo.es",
+        "yahoo.ro",
+        "yahoo.pl",
+        "ymail.com",
+        "rocketmail.com",
+    }
+)
 
-    Stricter than the canonical form (which must never merge two real inboxes):
-    dots and +tags are dropped on every domain, and look-alike domains
-    (FRAUD_LOOKALIKE_DOMAINS, e.g. "gmial.com" -> "gmail.com") map to the real one.
+
+def email_fingerprint(canonical: str) -> str:
+    """Every spelling of one inbox folded together, for the variant fraud check.
+
+    Only what the provider itself treats as one inbox (DOTS_IGNORED, PLUS_TAGS,
+    HYPHEN_ALIASES); other domains keep the address as it is, and a look-alike
+    domain (gmial.com) stays itself: it is another inbox, judged by the disposable rule.
     """
     local, _at, domain = canonical.rpartition("@")
-    domain = settings.FRAUD_LOOKALIKE_DOMAINS.get(domain, domain)
-    local = local.split("+", 1)[0].replace(".", "")
+    if domain == "googlemail.com":
+        domain = "gmail.com"
+    if domain in PLUS_TAGS:
+        local = local.split("+", 1)[0]
+    if domain in DOTS_IGNORED:
+        local = local.replace(".", "")
+    if domain in HYPHEN_ALIASES and "-" in local:
+        local = local.split("-", 1)[0]
     return f"{local}@{domain}"
 
 

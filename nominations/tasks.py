@@ -11,13 +11,21 @@ from celery import shared_task
 
 from portal.locks import single_instance
 
-from . import tally
+from . import outbox, tally
+from .fraud.scan import review_live_editions
 from .mail import send_vote_email
 from .processing import DB_RETRY, process_votes
 from .runs import recorded
 from .services import editions
 
-__all__ = ["finalise_closed_editions", "process_votes", "reconcile", "send_vote_email"]
+__all__ = [
+    "finalise_closed_editions",
+    "process_votes",
+    "reconcile",
+    "relay_outbox",
+    "review_integrity",
+    "send_vote_email",
+]
 
 
 @shared_task(**DB_RETRY)
@@ -40,4 +48,24 @@ def finalise_closed_editions() -> int:
             return 0
         with recorded("final tally") as run:
             run["processed"] = editions.finalise_closed_editions()
+        return run["processed"]
+
+
+@shared_task(**DB_RETRY)
+def relay_outbox() -> int:
+    """The outbox's backstop in a worker: hand over what the relay process has not (it is down, or missed it).
+
+    Safe beside a running relay: each mail is claimed under a row lock and a lease.
+    """
+    return outbox.relay_once()
+
+
+@shared_task(**DB_RETRY)
+def review_integrity() -> int:
+    """The hourly per-nominee integrity assessment of the live editions (opens and updates reviews)."""
+    with single_instance("nominations.review_integrity") as acquired:
+        if not acquired:
+            return 0
+        with recorded("integrity assessment") as run:
+            run["processed"] = review_live_editions()
         return run["processed"]

@@ -6,8 +6,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
-from django_ratelimit.decorators import ratelimit
 
+from portal.ratelimit import rate_limit
 from portal.replica import replica_reads, stream_from_replica
 
 from . import challenge, downloads, selectors, services
@@ -23,14 +23,7 @@ from .exceptions import (
 from .forms import NominationForm, ReceiptForm, VoteForm
 from .models import FraudRule
 
-
-def _rate(setting_name):
-    def rate(group, request):
-        from django.conf import settings
-
-        return getattr(settings, setting_name)
-
-    return rate
+ALL = ("GET", "HEAD", "POST")
 
 
 def _edition_or_404(slug):
@@ -51,7 +44,7 @@ def edition_detail(request, slug):
 
 
 @require_http_methods(["GET", "POST"])
-@ratelimit(key=ratelimit_key, rate=_rate("RATELIMIT_NOMINATE"), method="POST", block=True, group="nominate")
+@rate_limit(group="nominate", rate_setting="RATELIMIT_NOMINATE", key=ratelimit_key)
 def nominate(request, slug):
     edition = _edition_or_404(slug)
     is_open = edition.is_nomination_open()
@@ -98,7 +91,7 @@ def nominated(request, slug):
 
 
 @require_http_methods(["GET", "POST"])
-@ratelimit(key=ratelimit_key, rate=_rate("RATELIMIT_VOTE"), method="POST", block=True, group="vote")
+@rate_limit(group="vote", rate_setting="RATELIMIT_VOTE", key=ratelimit_key)
 def category_vote(request, slug, category_slug):
     chosen = None
     if request.method == "POST":
@@ -140,6 +133,10 @@ def category_vote(request, slug, category_slug):
             return redirect("nominations:vote_sent", slug=edition.slug)
         else:
             status = 400
+    if chosen is not None:
+        # The page is shown again: the category and edition in full (the POST read only what it needed).
+        category = selectors.get_category(edition_slug=slug, slug=category_slug)
+        edition = category.edition
     nominees = selectors.nominees_for_vote(category=category)
     if form is None:
         form = VoteForm(nominees=nominees, edition=edition, initial={"nominee": request.GET.get("nominee")})
@@ -151,7 +148,7 @@ def category_vote(request, slug, category_slug):
 
 @never_cache
 @require_http_methods(["GET"])
-@ratelimit(key=ratelimit_key, rate=_rate("RATELIMIT_CHALLENGE"), method=ratelimit.ALL, block=True, group="challenge")
+@rate_limit(group="challenge", rate_setting="RATELIMIT_CHALLENGE", key=ratelimit_key, methods=ALL)
 def challenge_for_form(request, slug):
     """A proof-of-work challenge for the edition's vote and nomination forms (the widget fetches it)."""
     edition = _edition_or_404(slug)
@@ -164,7 +161,7 @@ def vote_sent(request, slug):
 
 
 @require_http_methods(["GET", "POST"])
-@ratelimit(key=ratelimit_key, rate=_rate("RATELIMIT_CONFIRM"), method=ratelimit.ALL, block=True, group="confirm")
+@rate_limit(group="confirm", rate_setting="RATELIMIT_CONFIRM", key=ratelimit_key, methods=ALL)
 def confirm(request, token):
     """GET shows the vote and a button; only the POST counts it (mail scanners follow links with GET)."""
     context = {"token": token}
@@ -191,7 +188,7 @@ def confirm(request, token):
     return render(request, "nominations/confirmed.html", {"vote": vote})
 
 
-@ratelimit(key=ratelimit_key, rate=_rate("RATELIMIT_RECEIPT"), method=ratelimit.ALL, block=True, group="receipt")
+@rate_limit(group="receipt", rate_setting="RATELIMIT_RECEIPT", key=ratelimit_key, methods=ALL)
 def receipt(request):
     form = ReceiptForm(request.GET or None)
     vote = line = None

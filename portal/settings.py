@@ -59,7 +59,6 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "csp",
-    "django_ratelimit",
     "anymail",
     "portal.apps.PortalConfig",
     "audit",
@@ -79,7 +78,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_ratelimit.middleware.RatelimitMiddleware",
     # Last, as django-axes asks.
     "axes.middleware.AxesMiddleware",
 ]
@@ -115,6 +113,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with a health check that skips the per-request `SELECT 1` while the
+    # connection is known good (portal/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "portal.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite serialises writers; wait for the lock instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
@@ -171,9 +173,12 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-# django-axes: five wrong passwords for one user from one address lock that pair
-# out for an hour.
+# django-axes, for the admin and the firm login: five wrong passwords for one user from one
+# address lock that pair out for an hour; ten from one address over any user names lock the
+# address (password spraying; portal/login_throttle.py).
+AXES_HANDLER = "portal.login_throttle.AddressAndAccountHandler"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 10)
 AXES_COOLOFF_TIME = timedelta(hours=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
@@ -194,7 +199,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Bootstrap from npm (package.json), served by staticfiles: no CDN.
@@ -324,6 +329,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "nominations.tasks.reconcile",
         "schedule": float(env_int("RECONCILE_EVERY_SECONDS", 300)),
     },
+    # The per-nominee integrity assessment (nominations.fraud.assess): reviews open as campaigns grow.
+    "review-integrity": {
+        "task": "nominations.tasks.review_integrity",
+        "schedule": float(env_int("INTEGRITY_REVIEW_EVERY_SECONDS", 3600)),
+    },
     "finalise-closed-editions": {
         "task": "nominations.tasks.finalise_closed_editions",
         "schedule": 60.0,
@@ -332,6 +342,11 @@ CELERY_BEAT_SCHEDULE = {
     "qualify-finalised-editions": {
         "task": "certification.tasks.qualify_finalised_editions",
         "schedule": 60.0,
+    },
+    # The outbox's backstop: what the relay (manage.py outbox_relay) has not handed over, should it be down.
+    "relay-outbox": {
+        "task": "nominations.tasks.relay_outbox",
+        "schedule": float(env_int("OUTBOX_BACKSTOP_SECONDS", 60)),
     },
     # Certificates whose files task never arrived (broker down at issue time).
     "certificate-files": {
@@ -352,27 +367,28 @@ ALTCHA_CHALLENGE_MAX_AGE = timedelta(seconds=env_int("ALTCHA_CHALLENGE_MAX_AGE_S
 # Domains whose mailboxes ignore dots and "+tags", so one inbox has many spellings.
 CANONICAL_DOTLESS_DOMAINS = env_list("CANONICAL_DOTLESS_DOMAINS", "gmail.com,googlemail.com")
 
-# Fraud checks (see the README for what each one catches).
-FRAUD_NETWORK_WINDOW_MINUTES = env_int("FRAUD_NETWORK_WINDOW_MINUTES", 60)
-FRAUD_NETWORK_MAX_VOTES = env_int("FRAUD_NETWORK_MAX_VOTES", 5)
-FRAUD_BURST_MIN_VOTES = env_int("FRAUD_BURST_MIN_VOTES", 30)
-FRAUD_BURST_FACTOR = env_int("FRAUD_BURST_FACTOR", 10)
+# Fraud checks (see the README, "Vote integrity", for what each one catches).
+# Per vote: confirmed sooner than this after the first valid link left.
 FRAUD_FAST_CONFIRM_SECONDS = env_int("FRAUD_FAST_CONFIRM_SECONDS", 5)
+# A vote farm: a network with at least this many votes in an edition, all for one nominee.
+FRAUD_FARM_MIN_VOTES = env_int("FRAUD_FARM_MIN_VOTES", 12)
+# One user agent on one network on one day from this many voters, all for one nominee.
 FRAUD_CLUSTER_MIN_VOTERS = env_int("FRAUD_CLUSTER_MIN_VOTERS", 20)
-FRAUD_LOOKALIKE_DOMAINS = dict(
-    pair.split("=", 1)
-    for pair in env_list(
-        "FRAUD_LOOKALIKE_DOMAINS",
-        "googlemail.com=gmail.com,gmial.com=gmail.com,gmai.com=gmail.com,gmail.co=gmail.com,gnail.com=gmail.com,"
-        "gmal.com=gmail.com,yahoo.co=yahoo.com,yaho.com=yahoo.com,hotmial.com=hotmail.com,outlok.com=outlook.com,"
-        "wp.com.pl=wp.pl,onet.com.pl=onet.pl,yahoo.ro=yahoo.com",
-    )
-)
+# An unlisted domain is judged throw-away from this many voters with machine-made names.
+FRAUD_THROWAWAY_MIN_VOTERS = env_int("FRAUD_THROWAWAY_MIN_VOTERS", 5)
+# Per nominee: the integrity assessment looks at nominees with at least this many confirmed votes.
+FRAUD_ASSESS_MIN_VOTES = env_int("FRAUD_ASSESS_MIN_VOTES", 20)
 
 # Background processing: confirmed votes per fraud-check/tally batch, and how
 # often beat sweeps up anything whose task never arrived.
 TALLY_BATCH_SIZE = env_int("TALLY_BATCH_SIZE", 20000)
 RECONCILE_EVERY_SECONDS = env_int("RECONCILE_EVERY_SECONDS", 300)
+# The outbox relay (nominations/outbox.py): it wakes on NOTIFY, and at least this often on its own
+# (the catch-up); a mail handed to a worker but not sent within the lease is handed over again;
+# it records a heartbeat for the Background jobs page this often.
+OUTBOX_CATCH_UP_SECONDS = env_int("OUTBOX_CATCH_UP_SECONDS", 5)
+OUTBOX_MAIL_LEASE = timedelta(seconds=env_int("OUTBOX_MAIL_LEASE_SECONDS", 300))
+OUTBOX_HEARTBEAT_SECONDS = env_int("OUTBOX_HEARTBEAT_SECONDS", 5)
 
 # Certificates (see the README, "## Certificates").
 # Winners per category of an edition.
@@ -382,6 +398,23 @@ CERTIFICATE_VALIDITY_DAYS = env_int("CERTIFICATE_VALIDITY_DAYS", 365)
 # The certificate font: static TrueType files of Source Sans 3 (SIL OFL 1.1) from the npm
 # package source-sans (package.json), installed by `npm ci` as Bootstrap is.
 CERTIFICATE_FONT_DIR = Path(env_str("CERTIFICATE_FONT_DIR", str(BASE_DIR / "node_modules" / "source-sans" / "TTF")))
+# Signing (certification/certificates/signing.py; README "Verifying a certificate"). PEM files:
+# the PDF signing key and its certificate chain (signer first), and the Ed25519 key of the
+# Open Badges credentials. `manage.py make_signing_key` writes a self-signed development
+# pair at these paths (signing/ is ignored by git); production mounts the real ones.
+SIGNING_DIR = Path(env_str("SIGNING_DIR", str(BASE_DIR / "signing")))
+CERTIFICATE_SIGNING_KEY = Path(env_str("CERTIFICATE_SIGNING_KEY", str(SIGNING_DIR / "pdf-signing-key.pem")))
+CERTIFICATE_SIGNING_CHAIN = Path(env_str("CERTIFICATE_SIGNING_CHAIN", str(SIGNING_DIR / "pdf-signing-chain.pem")))
+CERTIFICATE_SIGNING_KEY_PASSPHRASE = env_str("CERTIFICATE_SIGNING_KEY_PASSPHRASE", "")
+CREDENTIAL_SIGNING_KEY = Path(env_str("CREDENTIAL_SIGNING_KEY", str(SIGNING_DIR / "credential-ed25519-key.pem")))
+# Public halves of retired credential keys (PEM paths), still published in the JWKS so that
+# credentials they signed keep verifying after a key change.
+CREDENTIAL_RETIRED_PUBLIC_KEYS = env_list("CREDENTIAL_RETIRED_PUBLIC_KEYS", "")
+# The live badge (/badge/<serial>.svg) may be cached this long by browsers and proxies: a
+# revocation shows on firms' sites within this time (at most an hour).
+BADGE_MAX_AGE_SECONDS = env_int("BADGE_MAX_AGE_SECONDS", 300)
+# Files people upload to the verification page (PDF, PNG, SVG, credential JSON or JWT).
+VERIFY_UPLOAD_MAX_BYTES = env_int("VERIFY_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 # The invitation link to a firm account works once, for this long.
 FIRM_INVITATION_MAX_AGE = timedelta(days=env_int("FIRM_INVITATION_MAX_AGE_DAYS", 7))
 # Bump when the logo usage terms change: every firm accepts the new version once.
@@ -390,16 +423,16 @@ LOGO_TERMS_VERSION = env_str("LOGO_TERMS_VERSION", "2026-1")
 LOGIN_URL = "certification:firm_login"
 LOGIN_REDIRECT_URL = "certification:firm_dashboard"
 
-# Per-IP rate limits (django-ratelimit syntax: count/period).
+# Per-IP rate limits (portal/ratelimit.py; count/period, e.g. 30/h or 10/5m).
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 RATELIMIT_NOMINATE = env_str("RATELIMIT_NOMINATE", "10/h")
 RATELIMIT_VOTE = env_str("RATELIMIT_VOTE", "1000/h")
 RATELIMIT_CONFIRM = env_str("RATELIMIT_CONFIRM", "2000/h")
 RATELIMIT_RECEIPT = env_str("RATELIMIT_RECEIPT", "60/h")
+# Files checked on the verification page (a PDF signature check costs tens of milliseconds).
+RATELIMIT_VERIFY_UPLOAD = env_str("RATELIMIT_VERIFY_UPLOAD", "60/h")
 # Proof-of-work challenges: a voter fetches one per form, again after an error or expiry.
 RATELIMIT_CHALLENGE = env_str("RATELIMIT_CHALLENGE", "120/h")
-RATELIMIT_FAIL_OPEN = True  # a down cache must not turn every vote into a 429
-RATELIMIT_VIEW = "portal.views.rate_limited"
 
 # Content Security Policy: everything from our own origin, no inline script.
 CONTENT_SECURITY_POLICY = {
@@ -435,20 +468,15 @@ if not (DEBUG or TESTING):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
+# No raw client address and no confirmation or invitation token in any log line (portal/logs.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact": {"()": "portal.logs.RedactingFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
-# django-ratelimit lists only memcached and django-redis as supported; Django's
-# own RedisCache has the atomic add/incr it needs.
-SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
-if not REDIS_URL:
-    # The in-process cache is per process: fine for one dev server and tests,
-    # and production sets REDIS_URL.
-    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
 CSRF_FAILURE_VIEW = "portal.views.csrf_failure"

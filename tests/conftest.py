@@ -118,3 +118,18 @@ def nominee(category):
 @pytest.fixture
 def other_nominee(category):
     return NomineeFactory(category=category, firm__name="Banca Comercială Ștefănești")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _signing_keys(tmp_path_factory):
+    """A development signing pair (as `manage.py make_signing_key` writes it), in a folder of this test session."""
+    from django.conf import settings
+
+    from certification.certificates import signing
+
+    folder = tmp_path_factory.mktemp("signing")
+    settings.CERTIFICATE_SIGNING_KEY = folder / "pdf-signing-key.pem"
+    settings.CERTIFICATE_SIGNING_CHAIN = folder / "pdf-signing-chain.pem"
+    settings.CREDENTIAL_SIGNING_KEY = folder / "credential-ed25519-key.pem"
+    signing.write_development_pair(body_name=settings.CERTIFYING_BODY_NAME)
+    return folder

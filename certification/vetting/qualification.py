@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from audit import services as audit
 from nominations.models import Edition, Nominee, Standing
 from nominations.models import NomineeState as S
+from nominations.selectors import nominees_under_integrity_review
 from portal.auth import Actor
 
 from .. import workflow
@@ -89,8 +90,11 @@ def _qualify(*, edition: Edition, nominee_ids: Iterable[int], actor: Actor | Non
         Nominee.objects.filter(pk__in=list(nominee_ids), edition=edition, state=S.NOMINATED)
     )
     passing, staying = {}, []
+    under_review = nominees_under_integrity_review(measures)
     for pk, measure in measures.items():
         problems = _shortfalls(measure, edition)
+        if pk in under_review:
+            problems.append(str(_("An integrity review of its votes is open; an auditor must settle it first.")))
         if problems:
             staying.append((pk, measure, problems))
         else:

@@ -13,10 +13,11 @@ from django.utils.translation import gettext_lazy as _
 from audit import services as audit
 from nominations.models import FraudDecision, FraudFlag, Nominee
 from nominations.models import NomineeState as S
+from nominations.selectors import nominees_under_integrity_review
 from portal.auth import Actor
 
 from .. import workflow
-from ..exceptions import CheckRefused, NotAllowed
+from ..exceptions import CheckRefused, NotAllowed, TransitionRefused
 from ..models import Check, CheckKind, Evidence
 from . import scoring
 from .evidence import sniff_content_type
@@ -36,7 +37,14 @@ def start_review(*, nominee: Nominee, actor: Actor) -> Nominee:
 
 
 def approve(*, nominee: Nominee, actor: Actor, reason: str = "") -> Nominee:
-    """A second auditor's approval: all mandatory checks passed, score at the pass mark, not their own checks."""
+    """A second auditor's approval: all mandatory checks passed, score at the pass mark, not their own checks.
+
+    Refused while an integrity review of the nominee's votes is open.
+    """
+    if nominees_under_integrity_review([nominee.pk]):
+        raise TransitionRefused(
+            _("An integrity review of this nominee's votes is open; an auditor must settle it first.")
+        )
     return workflow.transition(nominee=nominee, to=S.APPROVED, actor=actor, reason=reason)
 
 

@@ -1,3 +1,3 @@
 """The admin of nominations, by topic; importing the modules registers their model admins."""
 
-from . import editions, votes  # noqa: F401
+from . import editions, integrity, votes  # noqa: F401

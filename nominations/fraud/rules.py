@@ -11,13 +11,14 @@ PostgreSQL and SQLite; the only dialect differences are in `epoch` and
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from disposable_email_domains import blocklist as DISPOSABLE_DOMAINS
 from django.conf import settings
 from django.db import connection
 
 from ..models import FraudRule
+from .signals import is_automation_agent, is_machine_made, night_share, regularity
 
 VOTE = "nominations_vote"
 CONFIRMED = "v.confirmed_at IS NOT NULL"
@@ -64,6 +65,12 @@ def email_domain(column: str) -> str:
     return f"substr({column}, instr({column}, '@') + 1)"
 
 
+def local_part(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"split_part({column}, '@', 1)"
+    return f"substr({column}, 1, instr({column}, '@') - 1)"
+
+
 def tune_for_scans() -> None:
     """For the rest of the caller's transaction (PostgreSQL): no JIT, and room to sort in memory.
 
@@ -84,20 +91,37 @@ def _rows(sql: str, params) -> list[tuple]:
 
 
 def _touched(columns: str, scope: Scope) -> tuple[str, tuple]:
-    """A condition limiting votes to the groups (by `columns`) that the scope's votes belong to."""
+    """A condition limiting votes to the groups (by `columns`) that the scope's votes belong to.
+
+    Every group starts with the edition: a rule run for one edition's batch never
+    reaches, flags or holds another edition's votes (a network or an agent is shared).
+    """
     if not scope.is_batch:
         return scope.sql, scope.params
+    columns = f"v.edition_id, {columns}"
     return f"({columns}) IN (SELECT {columns} FROM {VOTE} v WHERE {scope.sql})", scope.params
 
 
 def disposable_domain(scope: Scope) -> list[Hit]:
-    """Votes confirmed from a throw-away mailbox (the maintained disposable-email-domains list)."""
-    domain = email_domain("v.email_fingerprint")
+    """Votes from a throw-away mailbox: a domain on the maintained list, or one detected as such.
+
+    The domain is the one the voter typed (the canonical address), judged as
+    itself: a look-alike such as gmial.com is on the list in its own right and is
+    never mapped to the real provider. Detected: an unlisted domain from which at
+    least FRAUD_THROWAWAY_MIN_VOTERS voters of the edition came, most of them with
+    machine-made names (a catch-all domain filled by a script).
+    """
+    domain = email_domain("v.email_canonical")
     domains = [
         d for (d,) in _rows(f"SELECT DISTINCT {domain} FROM {VOTE} v WHERE {scope.sql} AND {CONFIRMED}", scope.params)
     ]
-    bad = [d for d in domains if d in DISPOSABLE_DOMAINS]
+    listed = {d for d in domains if d in DISPOSABLE_DOMAINS}
+    # Detection reads every vote of a domain: the edition-wide scans (fraudscan, the hourly
+    # assessment) do it, so that a batch's cost stays with the batch, not the edition.
+    detected = {} if scope.is_batch else _detected_throwaway([d for d in domains if d not in listed], scope)
+    evidence = {d: {"domain": d, "listed": True} for d in listed} | detected
     hits = []
+    bad = sorted(evidence)
     for start in range(0, len(bad), 500):
         chunk = bad[start : start + 500]
         marks = ", ".join(["%s"] * len(chunk))
@@ -105,114 +129,113 @@ def disposable_domain(scope: Scope) -> list[Hit]:
             f"SELECT v.id, v.nominee_id, {domain} FROM {VOTE} v WHERE {scope.sql} AND {CONFIRMED} AND {domain} IN ({marks})",
             (*scope.params, *chunk),
         )
-        hits += [Hit(vid, nid, FraudRule.DISPOSABLE_DOMAIN, {"domain": d}) for vid, nid, d in rows]
+        hits += [Hit(vid, nid, FraudRule.DISPOSABLE_DOMAIN, evidence[d]) for vid, nid, d in rows]
     return hits
 
 
-def network_burst(scope: Scope) -> list[Hit]:
-    """Many votes for one nominee from one network (/24, /64) within a short window, before or after."""
-    window = int(settings.FRAUD_NETWORK_WINDOW_MINUTES * 60)
-    threshold = settings.FRAUD_NETWORK_MAX_VOTES
-    touched, params = _touched("v.nominee_id, v.network_hash", scope)
-    sql = f"""
-        WITH candidates AS MATERIALIZED (
-            SELECT v.nominee_id, v.network_hash FROM {VOTE} v WHERE {CONFIRMED} AND {touched}
-            GROUP BY v.nominee_id, v.network_hash HAVING COUNT(*) >= %s
-        )
-        SELECT id, nominee_id, n FROM (
-            SELECT v.id, v.nominee_id, COUNT(*) OVER (
-                PARTITION BY v.nominee_id, v.network_hash ORDER BY {epoch("v.confirmed_at")}
-                RANGE BETWEEN {window} PRECEDING AND {window} FOLLOWING
-            ) AS n
-            FROM {VOTE} v JOIN candidates c ON c.nominee_id = v.nominee_id AND c.network_hash = v.network_hash
-            WHERE {CONFIRMED}
-        ) w WHERE n >= %s"""
-    evidence = {"window_minutes": settings.FRAUD_NETWORK_WINDOW_MINUTES, "threshold": threshold}
-    return [
-        Hit(vid, nid, FraudRule.NETWORK_BURST, {"votes_from_network": n, **evidence})
-        for vid, nid, n in _rows(sql, (*params, threshold, threshold))
-    ]
-
-
-def nominee_burst(scope: Scope) -> list[Hit]:
-    """An hour in which a nominee got far more votes than its own usual rate and its category's.
-
-    Usual rates leave the hour under test out: the nominee's votes per hour over
-    its other hours, and the category's votes per hour per nominee. Two steps:
-    the bursting (nominee, hour) pairs from one aggregate, then their votes by
-    nominee and time range (a join of every vote to the hour table made the
-    planner sort all of them).
-    """
-    minimum, factor = settings.FRAUD_BURST_MIN_VOTES, settings.FRAUD_BURST_FACTOR
-    hour = f"FLOOR({epoch('v.confirmed_at')} / 3600)"
-    touched, params = _touched("v.category_id", scope)
-    sql = f"""
-        WITH hours AS (
-            SELECT v.nominee_id, v.category_id, {hour} AS hour, COUNT(*) AS n
+def _detected_throwaway(domains: list[str], scope: Scope) -> dict[str, dict]:
+    """The unlisted domains whose edition voters mostly have machine-made names."""
+    minimum = settings.FRAUD_THROWAWAY_MIN_VOTERS
+    domain = email_domain("v.email_canonical")
+    if not domains:
+        return {}
+    touched, params = _touched(domain, scope)
+    # Candidate domains: enough voters in the edition (a cheap aggregate), then their names.
+    # Every candidate domain's names, up to 200 of each (a big provider needs no more to tell).
+    rows = _rows(
+        f"""SELECT d, name, n FROM (
+            SELECT {domain} AS d, {local_part("v.email_canonical")} AS name,
+                   ROW_NUMBER() OVER (PARTITION BY {domain} ORDER BY v.id) AS k,
+                   COUNT(*) OVER (PARTITION BY {domain}) AS n
             FROM {VOTE} v WHERE {CONFIRMED} AND {touched}
-            GROUP BY v.nominee_id, v.category_id, {hour}
-        ), nominee_stats AS (
-            SELECT nominee_id, SUM(n) AS total, MAX(hour) - MIN(hour) + 1 AS span FROM hours GROUP BY nominee_id
-        ), category_stats AS (
-            SELECT category_id, SUM(n) AS total, MAX(hour) - MIN(hour) + 1 AS span,
-                   COUNT(DISTINCT nominee_id) AS nominees
-            FROM hours GROUP BY category_id
-        ), bursts AS (
-            SELECT h.nominee_id, h.hour, h.n,
-                   (ns.total - h.n) * 1.0 / CASE WHEN ns.span > 1 THEN ns.span - 1 ELSE 1 END AS nominee_rate,
-                   (cs.total - h.n) * 1.0 / ((CASE WHEN cs.span > 1 THEN cs.span - 1 ELSE 1 END) * cs.nominees)
-                       AS category_rate
-            FROM hours h
-            JOIN nominee_stats ns ON ns.nominee_id = h.nominee_id
-            JOIN category_stats cs ON cs.category_id = h.category_id
-            WHERE h.n >= %s
+        ) named WHERE n >= %s AND k <= 200""",
+        (*params, minimum),
+    )
+    names: dict[str, list[str]] = {}
+    voters: dict[str, int] = {}
+    for d, name, n in rows:
+        names.setdefault(d, []).append(name)
+        voters[d] = n
+    found = {}
+    for d, locals_ in names.items():
+        made = sum(1 for name in locals_ if is_machine_made(name))
+        if made >= 0.6 * len(locals_):
+            found[d] = {
+                "domain": d,
+                "listed": False,
+                "voters": voters[d],
+                "machine_made_share": round(made / len(locals_), 2),
+            }
+    return found
+
+
+def network_burst(scope: Scope) -> list[Hit]:
+    """A vote farm: a network (/24, /64) whose votes in the edition all serve one nominee, round the clock or like clockwork.
+
+    An office, a university or a mobile carrier's NAT shares one address among
+    many people who vote for many nominees, in working hours and in bursts; a
+    farm's traffic has no other purpose. Candidates are (edition, network) with
+    FRAUD_FARM_MIN_VOTES votes, at least 95 % for one nominee; then it must vote at
+    night (a quarter of its votes between 0 and 6 local time) or at regular intervals.
+    """
+    minimum = settings.FRAUD_FARM_MIN_VOTES
+    if scope.is_batch:
+        # The (nominee, network) pairs of the batch, read through the vote_nominee_network index.
+        touched = (
+            f"(v.nominee_id, v.network_hash) IN (SELECT v.nominee_id, v.network_hash FROM {VOTE} v WHERE {scope.sql})"
         )
-        SELECT nominee_id, hour, n, nominee_rate, category_rate FROM bursts
-        WHERE n >= %s * nominee_rate AND n >= %s * category_rate"""
-    bursts = {
-        (int(nid), int(h)): (int(n), float(nr), float(cr))
-        for nid, h, n, nr, cr in _rows(sql, (*params, minimum, factor, factor))
-    }
-    hits = []
-    adapt = connection.ops.adapt_datetimefield_value
-    pairs = sorted(bursts)
+    else:
+        touched = scope.sql
+    pairs = _rows(
+        f"SELECT v.edition_id, v.network_hash, v.nominee_id, COUNT(*) FROM {VOTE} v WHERE {CONFIRMED} AND {touched} "
+        f"GROUP BY v.edition_id, v.network_hash, v.nominee_id HAVING COUNT(*) >= %s",
+        (*scope.params, minimum),
+    )
+    candidates = []
     for start in range(0, len(pairs), 200):
         chunk = pairs[start : start + 200]
-        ranges, range_params = [], []
-        for nominee_id, h in chunk:
-            # The range (a second wider each side) lets an index narrow the rows; the
-            # hour expression, the same as above, decides, so float rounding agrees.
-            begins = datetime.fromtimestamp(h * 3600, tz=UTC) - timedelta(seconds=1)
-            ranges.append(f"(v.nominee_id = %s AND v.confirmed_at >= %s AND v.confirmed_at < %s AND {hour} = %s)")
-            range_params += [nominee_id, adapt(begins), adapt(begins + timedelta(hours=1, seconds=2)), h]
-        rows = _rows(f"SELECT v.id, v.nominee_id, {hour} FROM {VOTE} v WHERE {' OR '.join(ranges)}", range_params)
-        for vid, nid, h in rows:
-            n, nominee_rate, category_rate = bursts[(nid, int(h))]
-            hits.append(
-                Hit(
-                    vid,
-                    nid,
-                    FraudRule.NOMINEE_BURST,
-                    {
-                        "votes_in_hour": n,
-                        "nominee_usual_per_hour": round(nominee_rate, 2),
-                        "category_usual_per_hour": round(category_rate, 2),
-                        "factor": factor,
-                        "minimum": minimum,
-                    },
-                )
+        marks = " OR ".join(["(v.edition_id = %s AND v.network_hash = %s)"] * len(chunk))
+        totals = dict(
+            ((e, net), n)
+            for e, net, n in _rows(
+                f"SELECT v.edition_id, v.network_hash, COUNT(*) FROM {VOTE} v WHERE {CONFIRMED} AND ({marks}) "
+                f"GROUP BY v.edition_id, v.network_hash",
+                [x for e, net, _nid, _n in chunk for x in (e, net)],
             )
+        )
+        candidates += [(e, net, nid, n, totals[(e, net)]) for e, net, nid, n in chunk if n >= 0.95 * totals[(e, net)]]
+    hits = []
+    for edition_id, network, nominee_id, _n, _total in candidates:
+        rows = _rows(
+            f"SELECT v.id, {epoch('v.confirmed_at')} FROM {VOTE} v "
+            f"WHERE v.edition_id = %s AND v.network_hash = %s AND v.nominee_id = %s AND {CONFIRMED}",
+            (edition_id, network, nominee_id),
+        )
+        times = [float(t) for _vid, t in rows]
+        night, regular = night_share(times, edition_id), regularity(times)
+        if night >= 0.25 or regular < 0.5:
+            evidence = {
+                "votes_from_network": len(rows),
+                "night_share": round(night, 2),
+                "gap_variation": round(regular, 2),
+            }
+            hits += [Hit(vid, nominee_id, FraudRule.NETWORK_BURST, evidence) for vid, _t in rows]
     return hits
 
 
 def fast_confirmation(scope: Scope) -> list[Hit]:
-    """Confirmed sooner after the e-mail left than a person can open it, click and press the button."""
+    """Confirmed sooner after the first valid link left than a person can open it, click and press the button.
+
+    Every link mailed for a vote stays valid, so the clock starts at the first
+    send (a resend must not make an old link look fast). A confirmation that came
+    before the send time was even written counts as fast: that is a negative delay.
+    """
     limit = settings.FRAUD_FAST_CONFIRM_SECONDS
-    delay = f"({epoch('v.confirmed_at')} - {epoch('v.email_sent_at')})"
+    sent = "COALESCE(v.first_email_sent_at, v.email_sent_at)"
+    delay = f"({epoch('v.confirmed_at')} - {epoch(sent)})"
     sql = (
         f"SELECT v.id, v.nominee_id, {delay} FROM {VOTE} v "
-        f"WHERE {scope.sql} AND {CONFIRMED} AND v.email_sent_at IS NOT NULL "
-        f"AND v.email_sent_at <= v.confirmed_at AND {delay} < %s"
+        f"WHERE {scope.sql} AND {CONFIRMED} AND {sent} IS NOT NULL AND {delay} < %s"
     )
     return [
         Hit(
@@ -226,34 +249,53 @@ def fast_confirmation(scope: Scope) -> list[Hit]:
 
 
 def agent_cluster(scope: Scope) -> list[Hit]:
-    """Many different voters on one network with an identical user agent on one day."""
+    """Many different voters of one edition on one network with an identical user agent on one day, for one nominee."""
     minimum = settings.FRAUD_CLUSTER_MIN_VOTERS
     day = f"FLOOR({epoch('v.confirmed_at')} / 86400)"
     touched, params = _touched("v.network_hash, v.agent_hash", scope)
     sql = f"""
         WITH candidates AS MATERIALIZED (
-            SELECT v.network_hash, v.agent_hash, {day} AS day FROM {VOTE} v WHERE {CONFIRMED} AND {touched}
-            GROUP BY v.network_hash, v.agent_hash, {day} HAVING COUNT(*) >= %s
+            SELECT v.edition_id, v.network_hash, v.agent_hash, {day} AS day FROM {VOTE} v
+            WHERE {CONFIRMED} AND {touched}
+            GROUP BY v.edition_id, v.network_hash, v.agent_hash, {day} HAVING COUNT(*) >= %s
         ), clusters AS (
-            SELECT c.network_hash, c.agent_hash, c.day, COUNT(DISTINCT v.email_canonical) AS voters
-            FROM candidates c JOIN {VOTE} v ON v.network_hash = c.network_hash AND v.agent_hash = c.agent_hash
-                AND {CONFIRMED} AND {day} = c.day
-            GROUP BY c.network_hash, c.agent_hash, c.day HAVING COUNT(DISTINCT v.email_canonical) >= %s
+            SELECT c.edition_id, c.network_hash, c.agent_hash, c.day, COUNT(DISTINCT v.email_canonical) AS voters
+            FROM candidates c JOIN {VOTE} v ON v.edition_id = c.edition_id AND v.network_hash = c.network_hash
+                AND v.agent_hash = c.agent_hash AND {CONFIRMED} AND {day} = c.day
+            GROUP BY c.edition_id, c.network_hash, c.agent_hash, c.day
+            HAVING COUNT(DISTINCT v.email_canonical) >= %s AND COUNT(DISTINCT v.nominee_id) = 1
         )
         SELECT v.id, v.nominee_id, c.voters FROM clusters c
-        JOIN {VOTE} v ON v.network_hash = c.network_hash AND v.agent_hash = c.agent_hash AND {CONFIRMED} AND {day} = c.day"""
+        JOIN {VOTE} v ON v.edition_id = c.edition_id AND v.network_hash = c.network_hash
+            AND v.agent_hash = c.agent_hash AND {CONFIRMED} AND {day} = c.day"""
     return [
         Hit(vid, nid, FraudRule.AGENT_CLUSTER, {"voters_with_same_agent_and_network": voters, "threshold": minimum})
         for vid, nid, voters in _rows(sql, (*params, minimum, minimum))
     ]
 
 
+def automation_agent(scope: Scope) -> list[Hit]:
+    """Votes confirmed from an automation user agent (headless browsers, HTTP libraries, command-line tools)."""
+    agents = _rows(
+        f"SELECT DISTINCT v.agent_hash, v.user_agent FROM {VOTE} v WHERE {scope.sql} AND {CONFIRMED}", scope.params
+    )
+    bad = {h: ua for h, ua in agents if is_automation_agent(ua)}
+    hits = []
+    for agent_hash, ua in bad.items():
+        rows = _rows(
+            f"SELECT v.id, v.nominee_id FROM {VOTE} v WHERE {scope.sql} AND {CONFIRMED} AND v.agent_hash = %s",
+            (*scope.params, agent_hash),
+        )
+        hits += [Hit(vid, nid, FraudRule.AUTOMATION, {"user_agent": ua[:120]}) for vid, nid in rows]
+    return hits
+
+
 def email_variant(scope: Scope) -> list[Hit]:
     """A later vote in a category from a variant of an address that already voted there.
 
     The unique constraint sees canonical addresses; this sees fingerprints, which
-    also fold dots and +tags on every domain and the look-alike domains in
-    FRAUD_LOOKALIKE_DOMAINS. A category holds one confirmed vote per canonical
+    fold what the provider itself delivers to one inbox (gmail dots, +tags where
+    supported, yahoo's hyphen aliases). A category holds one confirmed vote per canonical
     address, so a fingerprint seen twice means variants. The earliest vote of
     the group is left alone.
     """
@@ -282,4 +324,5 @@ def email_variant(scope: Scope) -> list[Hit]:
     ]
 
 
-RULES = (disposable_domain, network_burst, nominee_burst, fast_confirmation, agent_cluster, email_variant)
+# The per-vote rules, in the order they run; each returns hits for its FraudRule code only.
+RULES = (disposable_domain, network_burst, fast_confirmation, agent_cluster, email_variant, automation_agent)

@@ -10,7 +10,8 @@ from portal.locks import advisory_lock
 
 from ..exceptions import ResultsReleased
 from ..models import Edition, FraudFlag, Nominee, Vote, standing_from_flags
-from .rules import RULES, Hit, Scope, tune_for_scans
+from .reviews import review_edition
+from .rules import RULES, Hit, Scope, disposable_domain, tune_for_scans
 
 
 def _new_hits(hits: list[Hit]) -> list[Hit]:
@@ -100,4 +101,30 @@ def scan_edition(edition, *, progress=None) -> dict[str, int]:
             found[rule.__name__] = len(hits)
             if progress:
                 progress(rule.__name__)
+        # The per-nominee assessment, over what the per-vote rules left counted.
+        outcome = review_edition(edition)
+        found["integrity_reviews"] = outcome["reviews"]
+        found["integrity_held"] = outcome["held"]
+        if progress:
+            progress("integrity_assessment")
     return found
+
+
+def assess_edition_hourly(edition) -> int:
+    """The hourly edition-wide step (caller holds the process lock): detected throw-away domains, then the reviews."""
+    tune_for_scans()
+    _apply(disposable_domain(Scope.edition(edition.pk)))
+    return review_edition(edition)["held"]
+
+
+def review_live_editions() -> int:
+    """The hourly assessment of every edition whose votes still change (voting open, tally not final, not released)."""
+    now = timezone.now()
+    held = 0
+    for edition in Edition.objects.filter(
+        voting_opens_at__lte=now, final_tally_at__isnull=True, results_released_at__isnull=True
+    ):
+        with transaction.atomic():
+            advisory_lock("nominations.process", wait=True)
+            held += assess_edition_hourly(edition)
+    return held

@@ -77,6 +77,7 @@ EDITION_THRESHOLDS = (
     "pass_mark",
     "survey_threshold",
     "pow_max_number",
+    "integrity_threshold",
 )
 EDITION_WINDOWS = ("nomination_opens_at", "nomination_closes_at", "voting_opens_at", "voting_closes_at", "results_date")
 EDITION_RULES = EDITION_THRESHOLDS + EDITION_WINDOWS + ("time_zone",)
@@ -155,6 +156,17 @@ class Edition(models.Model):
         validators=[MinValueValidator(POW_MIN), MaxValueValidator(POW_MAX)],
         help_text=_(
             "The vote and nomination forms make the browser solve a puzzle of up to this many steps before sending."
+        ),
+    )
+    integrity_threshold = models.DecimalField(
+        _("integrity review threshold"),
+        max_digits=5,
+        decimal_places=1,
+        default=Decimal("12.0"),
+        validators=[MinValueValidator(Decimal("1"))],
+        help_text=_(
+            "Deviation score (the strongest group's evidence, in -log10 of its p-value) above which a nominee's "
+            "votes get an integrity review that an auditor must settle."
         ),
     )
     # Set once by certification.services.qualify_edition, so it runs once per edition.

@@ -11,12 +11,32 @@ from .votes import Standing, Vote
 
 
 class FraudRule(models.TextChoices):
-    DISPOSABLE_DOMAIN = "disposable", _("Disposable e-mail domain")
-    NETWORK_BURST = "network", _("Many votes from one network for one nominee")
+    """Rule codes are stored on flags (and keyed on by the tally's held reasons): never rename one."""
+
+    DISPOSABLE_DOMAIN = "disposable", _("Throw-away e-mail domain (listed or detected)")
+    NETWORK_BURST = "network", _("Vote farm: a network whose votes serve one nominee only")
+    # No longer run (it held genuine surges); kept so that flags raised by it still read.
     NOMINEE_BURST = "burst", _("Burst far above the nominee's and category's usual rate")
-    FAST_CONFIRMATION = "fast", _("Confirmed implausibly fast after the e-mail")
-    AGENT_CLUSTER = "cluster", _("Many voters with one user agent on one network")
-    EMAIL_VARIANT = "variant", _("Variant of an address that already voted")
+    FAST_CONFIRMATION = "fast", _("Confirmed faster than a person can read the e-mail")
+    AGENT_CLUSTER = "cluster", _("Many voters with one user agent on one network, for one nominee")
+    EMAIL_VARIANT = "variant", _("Variant of an address that already voted (one inbox)")
+    AUTOMATION = "automation", _("Automation user agent (headless browser, script)")
+    INTEGRITY = "integrity", _("Held by an open integrity review of the nominee")
+
+
+# One bit per rule in Vote.pending_rules, written out so that a rule added or renamed keeps
+# the others' bits (at most 16: Vote.RULE_MASK). A new rule needs a bit here and the
+# triggers of migration 0019 rewritten with it (tests/nominations/test_tally_key.py checks both).
+RULE_BITS: dict[str, int] = {
+    "disposable": 1 << 0,
+    "network": 1 << 1,
+    "burst": 1 << 2,
+    "fast": 1 << 3,
+    "cluster": 1 << 4,
+    "variant": 1 << 5,
+    "automation": 1 << 6,
+    "integrity": 1 << 7,
+}
 
 
 class FraudDecision(models.TextChoices):

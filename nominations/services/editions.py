@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit import services as audit
 from portal.auth import Actor
+from portal.locks import advisory_lock
 
 from .. import tally
 from ..exceptions import (
@@ -17,6 +18,7 @@ from ..exceptions import (
     RulesFrozen,
     VotingClosed,
 )
+from ..fraud.reviews import review_edition
 from ..models import EDITION_RULES, Edition, Firm
 from ..signals import tally_finalised
 
@@ -68,6 +70,9 @@ def finalise_closed_editions() -> int:
     for edition in Edition.objects.filter(final_tally_at__isnull=True, voting_closes_at__lte=timezone.now()):
         tally.process_all_pending_votes()
         with transaction.atomic():
+            # A last assessment, so a campaign of the final hours gets its review before the tally is final.
+            advisory_lock("nominations.process", wait=True)
+            review_edition(edition)
             tally.recount_edition(edition)
             if Edition.objects.filter(pk=edition.pk, final_tally_at__isnull=True).update(final_tally_at=timezone.now()):
                 finalised += 1

@@ -1,0 +1,303 @@
+"""The per-nominee integrity assessment: how far a nominee's votes stand apart from its category's.
+
+Two lines of evidence, both needed, so that a group of people who simply share
+something (an office's NAT, a firm's mail domain, a TV evening) is not taken for
+a campaign:
+
+1. Concentration. For each dimension (network /24 or /64, network /16 or /48,
+   user agent, mail domain, confirmation delay band, hour of day), the votes a
+   nominee got from one value ("group") against what the rest of the category
+   (or, in a small category, the edition) gives that value: a binomial tail
+   (scipy.stats.binom.sf). Its -log10 is the group's concentration score.
+2. Unlike the category's voters on the other measures: the group's confirmation
+   delays (two-sample Kolmogorov-Smirnov), arrival regularity (index-of-dispersion
+   chi-square, lower tail: clockwork), night share, agent concentration,
+   machine-made names, rare domains, one-category voters, one vote per network
+   (binomial tails). Measures that a genuine group may well show (rare domain,
+   one category) weigh at most WEAK_CAP.
+
+A group's score is min(concentration, the two strongest other measures added);
+the nominee's is its strongest group's. The edition's votes are read once into
+numpy columns (Frame); everything after that is array work. The evidence keeps every measure of
+every group over half the threshold, and the nominee's overall profile against
+the category's (Jensen-Shannon distances).
+"""
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.conf import settings
+from scipy import stats
+from scipy.spatial.distance import jensenshannon
+
+from .rules import VOTE, _rows, email_domain, epoch, local_part
+from .signals import is_machine_made
+
+STRONG_CAP = 10.0  # -log10 p: one measure never says more than this
+WEAK_CAP = 3.0
+CONCENTRATION_CAP = 40.0
+MIN_GROUP = 8  # fewer votes cannot show a second line of evidence
+POPULATION_SAMPLE = 4000
+RARE_DOMAIN = 0.0005  # a domain with fewer than 1 in 2,000 of the edition's votes
+DIMENSIONS = ("network", "wide_network", "agent", "domain", "delay", "hour")
+
+
+@dataclass
+class Group:
+    nominee_id: int
+    category_id: int
+    dimension: str
+    key: object
+    votes: int
+    concentration: float
+    measures: dict = field(default_factory=dict)
+    vote_ids: list = field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        top = sorted(self.measures.values(), reverse=True)[:2]
+        return min(self.concentration, sum(top))
+
+
+def _score(p: float, cap: float) -> float:
+    return float(min(cap, -math.log10(max(p, 1e-300))))
+
+
+def _greater(k: int, n: int, p: float, cap: float) -> float:
+    """Score of seeing k or more of n when each has chance p (one-sided binomial)."""
+    return _score(float(stats.binom.sf(k - 1, n, min(max(p, 1e-6), 1 - 1e-9))), cap)
+
+
+class Frame:
+    """The edition's confirmed votes (rejected ones left out) as numpy columns, read in one query."""
+
+    def __init__(self, edition):
+        offset = edition.voting_opens_at.astimezone(edition.zone).utcoffset()
+        self.offset = offset.total_seconds() if offset else 0.0
+        sent = "COALESCE(v.first_email_sent_at, v.email_sent_at)"
+        rows = _rows(
+            f"""SELECT v.id, v.category_id, v.nominee_id, v.network_hash, v.wide_network_hash, v.agent_hash,
+                       {email_domain("v.email_canonical")}, {local_part("v.email_canonical")},
+                       {epoch("v.confirmed_at")}, COALESCE({epoch("v.confirmed_at")} - {epoch(sent)}, -1)
+                FROM {VOTE} v WHERE v.edition_id = %s AND v.confirmed_at IS NOT NULL AND v.standing <> 'rejected'""",
+            (edition.pk,),
+        )
+        n = len(rows)
+        columns = list(zip(*rows, strict=True)) if rows else [()] * 10
+        self.ids = np.fromiter(columns[0], dtype=np.int64, count=n)
+        self.category = np.fromiter(columns[1], dtype=np.int64, count=n)
+        self.nominee = np.fromiter(columns[2], dtype=np.int64, count=n)
+        domains = np.array(columns[6], dtype=object)
+        self.locals = columns[7]
+        self.time = np.fromiter(columns[8], dtype=float, count=n)
+        self.delay = np.fromiter((-1.0 if d is None else d for d in columns[9]), dtype=float, count=n)
+        self.domain_names, domain_codes = (
+            np.unique(domains.astype(str), return_inverse=True) if n else ([], np.zeros(0))
+        )
+        voters = np.fromiter(
+            (hash((d, lp)) for d, lp in zip(columns[6], columns[7], strict=True)), dtype=np.int64, count=n
+        )
+        _u, voter_code, voter_votes = np.unique(voters, return_inverse=True, return_counts=True)
+        self.voter_votes = voter_votes[voter_code] if n else np.zeros(0, dtype=int)
+        self.keys = {
+            "network": np.fromiter(columns[3], dtype=np.int64, count=n),
+            "wide_network": np.fromiter(columns[4], dtype=np.int64, count=n),
+            "agent": np.fromiter(columns[5], dtype=np.int64, count=n),
+            "domain": np.asarray(domain_codes, dtype=np.int64),
+            # Bands doubling in width from 4 s: a script's fixed wait fills one or two.
+            "delay": np.floor(np.log2(np.maximum(self.delay, 1.0) / 4.0 + 1)).astype(np.int64),
+            "hour": (((self.time + self.offset) // 3600) % 24).astype(np.int64),
+        }
+        domain_counts = np.bincount(self.keys["domain"], minlength=len(self.domain_names)) if n else np.zeros(0)
+        self.domain_share = domain_counts / max(n, 1)
+        self.size = n
+
+    def key_label(self, dimension: str, key: int) -> str:
+        return str(self.domain_names[key]) if dimension == "domain" else str(int(key))
+
+    def key_value(self, dimension: str, label: str) -> int:
+        if dimension == "domain":
+            return int(np.searchsorted(self.domain_names, label))
+        return int(label)
+
+
+def _concentrated(frame: Frame, dimension: str, threshold: float) -> list[tuple[Group, np.ndarray]]:
+    """Groups over-represented in their nominee's votes against the rest of the category (or edition), with their rows."""
+    key = frame.keys[dimension]
+    valid = key != 0 if dimension == "wide_network" else np.ones(frame.size, dtype=bool)
+    if not valid.any():
+        return []
+    _k, kcode = np.unique(key, return_inverse=True)
+    width = int(kcode.max()) + 1
+    _n, ncode = np.unique(frame.nominee, return_inverse=True)
+    _c, ccode = np.unique(frame.category, return_inverse=True)
+    pair = ncode.astype(np.int64) * width + kcode
+    cpair = ccode.astype(np.int64) * width + kcode
+    nominee_total = np.bincount(ncode)
+    category_total = np.bincount(ccode)
+    key_total = np.bincount(kcode[valid], minlength=width)
+    pairs, pair_index, pair_count = np.unique(pair[valid], return_index=True, return_counts=True)
+    cpairs, cpair_count = np.unique(cpair[valid], return_counts=True)
+    rows_valid = np.flatnonzero(valid)
+    first = rows_valid[pair_index]
+    minimum = settings.FRAUD_ASSESS_MIN_VOTES
+    candidate = (pair_count >= MIN_GROUP) & (nominee_total[ncode[first]] >= minimum)
+    if not candidate.any():
+        return []
+    first, votes, pairs_c = first[candidate], pair_count[candidate].astype(float), pairs[candidate]
+    n_total = nominee_total[ncode[first]].astype(float)
+    in_category = cpair_count[np.searchsorted(cpairs, cpair[first])].astype(float)
+    rest = category_total[ccode[first]] - n_total
+    # A category with few other votes says little: compare with the edition instead.
+    small = rest < 200
+    others = np.where(small, key_total[kcode[first]] - votes, in_category - votes)
+    population = np.where(small, frame.size - n_total, rest)
+    share = np.clip((others + 0.5) / (np.maximum(population, 1) + 0.5 * width), 1e-12, 1.0)
+    p = stats.binom.sf(votes - 1, n_total, share)
+    order = np.argsort(pair, kind="stable")
+    sorted_pairs = pair[order]
+    found = []
+    for i in np.flatnonzero(-np.log10(np.maximum(p, 1e-300)) >= threshold):
+        lo, hi = np.searchsorted(sorted_pairs, pairs_c[i], "left"), np.searchsorted(sorted_pairs, pairs_c[i], "right")
+        row = first[i]
+        group = Group(
+            int(frame.nominee[row]),
+            int(frame.category[row]),
+            dimension,
+            frame.key_label(dimension, int(key[row])),
+            int(votes[i]),
+            _score(float(p[i]), CONCENTRATION_CAP),
+        )
+        found.append((group, order[lo:hi]))
+    return found
+
+
+@dataclass
+class Population:
+    rows: np.ndarray
+    delays: np.ndarray
+    night: float
+    agent_share: dict
+    rare_domain_share: float
+    one_category_share: float
+    machine_share: float
+    single_network_share: float
+
+
+def _population(frame: Frame, category_id: int) -> Population:
+    rows = np.flatnonzero(frame.category == category_id)
+    if len(rows) > POPULATION_SAMPLE:
+        rows = np.random.default_rng(category_id).choice(rows, POPULATION_SAMPLE, replace=False)
+    hours = frame.keys["hour"][rows]
+    agents, agent_counts = np.unique(frame.keys["agent"][rows], return_counts=True)
+    size = max(len(rows), 1)
+    networks = frame.keys["network"][np.flatnonzero(frame.category == category_id)]
+    _u, net_code, net_counts = np.unique(networks, return_inverse=True, return_counts=True)
+    return Population(
+        rows=rows,
+        delays=frame.delay[rows],
+        night=float(np.mean(hours < 6)) if len(rows) else 0.2,
+        agent_share=dict(zip(agents.tolist(), (agent_counts / size).tolist(), strict=True)),
+        rare_domain_share=float(np.mean(frame.domain_share[frame.keys["domain"][rows]] < RARE_DOMAIN))
+        if len(rows)
+        else 0.01,
+        one_category_share=float(np.mean(frame.voter_votes[rows] <= 1)) if len(rows) else 0.5,
+        machine_share=float(np.mean([is_machine_made(frame.locals[i]) for i in rows[:1000]])) if len(rows) else 0.01,
+        single_network_share=float(np.mean(net_counts[net_code] == 1)) if len(networks) else 0.5,
+    )
+
+
+def _other_measures(group: Group, rows: np.ndarray, frame: Frame, population: Population) -> dict:
+    """How the group's votes differ from the category's on every measure but the group's own dimension."""
+    n = len(rows)
+    times, delays = frame.time[rows], frame.delay[rows]
+    measures: dict[str, float] = {}
+    if group.dimension != "delay" and len(population.delays) >= 20:
+        measures["delay"] = _score(float(stats.ks_2samp(delays, population.delays).pvalue), STRONG_CAP)
+    if group.dimension != "hour":
+        night = int(np.sum(frame.keys["hour"][rows] < 6))
+        measures["night"] = _greater(night, n, max(population.night, 0.01), STRONG_CAP)
+    # Arrival regularity: votes per hour over the group's active span; too even is clockwork.
+    hourly = np.bincount(((times - times.min()) // 3600).astype(int))
+    if len(hourly) >= 6 and hourly.mean() > 0:
+        dispersion = float(((hourly - hourly.mean()) ** 2).sum() / hourly.mean())
+        measures["regularity"] = _score(float(stats.chi2.cdf(dispersion, len(hourly) - 1)), STRONG_CAP)
+    if group.dimension != "agent":
+        agents, counts = np.unique(frame.keys["agent"][rows], return_counts=True)
+        top = int(np.argmax(counts))
+        share = population.agent_share.get(int(agents[top]), 0.0) + 0.02
+        measures["agent"] = _greater(int(counts[top]), n, share, STRONG_CAP)
+    machine = sum(1 for i in rows if is_machine_made(frame.locals[i]))
+    measures["machine_names"] = _greater(machine, n, population.machine_share + 0.01, STRONG_CAP)
+    if group.dimension != "domain":
+        rare = int(np.sum(frame.domain_share[frame.keys["domain"][rows]] < RARE_DOMAIN))
+        measures["rare_domain"] = _greater(rare, n, population.rare_domain_share + 0.01, WEAK_CAP)
+    one = int(np.sum(frame.voter_votes[rows] <= 1))
+    measures["one_category"] = _greater(one, n, population.one_category_share, WEAK_CAP)
+    if group.dimension != "network":
+        _u, counts = np.unique(frame.keys["network"][rows], return_counts=True)
+        single = int(np.sum(counts == 1))
+        measures["network_per_vote"] = _greater(single, n, min(0.97, population.single_network_share + 0.05), WEAK_CAP)
+    return {name: round(score, 2) for name, score in measures.items()}
+
+
+def _profile_distances(frame: Frame, category_id: int, nominee_id: int) -> dict[str, float]:
+    """Jensen-Shannon distance (0 alike, 1 disjoint) of the nominee's distribution from the rest of its category's."""
+    in_category = frame.category == category_id
+    mine = in_category & (frame.nominee == nominee_id)
+    rest = in_category & ~mine
+    distances = {}
+    for dimension in ("delay", "hour", "agent", "domain", "network", "wide_network"):
+        key = frame.keys[dimension]
+        values, codes = np.unique(key[in_category], return_inverse=True)
+        a = np.bincount(codes[mine[in_category]], minlength=len(values)).astype(float)
+        b = np.bincount(codes[rest[in_category]], minlength=len(values)).astype(float)
+        if a.sum() and b.sum():
+            distances[dimension] = round(float(jensenshannon(a, b, base=2)), 3)
+    one_a = float(np.mean(frame.voter_votes[mine] <= 1)) if mine.any() else 0.0
+    one_b = float(np.mean(frame.voter_votes[rest] <= 1)) if rest.any() else 0.0
+    distances["one_category_share"] = round(abs(one_a - one_b), 3)
+    return distances
+
+
+def assess_edition(edition) -> dict[int, dict]:
+    """Score every nominee of the edition with enough votes; returns {nominee_id: assessment} for those over the threshold.
+
+    An assessment: score, the suspicious groups (dimension, key, votes, every
+    measure's score, the vote ids), the nominee's profile distances.
+    """
+    threshold = float(edition.integrity_threshold)
+    frame = Frame(edition)
+    if not frame.size:
+        return {}
+    populations: dict[int, Population] = {}
+    flagged: dict[int, list[Group]] = {}
+    for dimension in DIMENSIONS:
+        for group, rows in _concentrated(frame, dimension, threshold):
+            if group.category_id not in populations:
+                populations[group.category_id] = _population(frame, group.category_id)
+            group.measures = _other_measures(group, rows, frame, populations[group.category_id])
+            if group.score >= threshold:
+                group.vote_ids = frame.ids[rows].tolist()
+                flagged.setdefault(group.nominee_id, []).append(group)
+    results = {}
+    for nominee_id, groups in flagged.items():
+        groups.sort(key=lambda g: g.score, reverse=True)
+        results[nominee_id] = {
+            "score": round(groups[0].score, 2),
+            "groups": [
+                {
+                    "dimension": g.dimension,
+                    "key": g.key,
+                    "votes": g.votes,
+                    "concentration": round(g.concentration, 2),
+                    "measures": g.measures,
+                    "score": round(g.score, 2),
+                    "vote_ids": g.vote_ids,
+                }
+                for g in groups[:12]
+            ],
+            "profile": _profile_distances(frame, groups[0].category_id, nominee_id),
+        }
+    return results

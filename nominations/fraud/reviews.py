@@ -1,0 +1,102 @@
+"""Integrity reviews: opened by the assessment (here), settled by an auditor (services.integrity).
+
+A review holds its suspicious votes through pending flags of rule "integrity",
+so the tally, the standing and the settling of flags work as for every other rule.
+"""
+
+from django.utils import timezone
+
+from ..models import (
+    Edition,
+    FraudDecision,
+    FraudFlag,
+    FraudRule,
+    IntegrityReview,
+    ReviewState,
+    Vote,
+    standing_from_flags,
+)
+from .assess import assess_edition
+from .rules import tune_for_scans
+
+
+def group_label(group: dict) -> str:
+    return f"{group['dimension']}:{group['key']}"
+
+
+def review_edition(edition: Edition) -> dict[str, int]:
+    """Assess the edition and open (or update) a review for each nominee over its threshold (caller holds the process lock).
+
+    Votes already decided by an auditor are never held again; a settled review
+    reopens only when new suspicious votes appear.
+    """
+    if edition.results_released_at is not None:
+        return {"reviews": 0, "held": 0}
+    tune_for_scans()
+    results = assess_edition(edition)
+    now = timezone.now()
+    opened = held = 0
+    for nominee_id, found in results.items():
+        groups_of: dict[int, list[str]] = {}
+        for group in found["groups"]:
+            for vote_id in group["vote_ids"]:
+                groups_of.setdefault(vote_id, []).append(group_label(group))
+        decided = set(
+            FraudFlag.objects.filter(vote_id__in=list(groups_of), rule=FraudRule.INTEGRITY).values_list(
+                "vote_id", flat=True
+            )
+        )
+        new = {vid: labels for vid, labels in groups_of.items() if vid not in decided}
+        review = IntegrityReview.objects.filter(nominee_id=nominee_id, state=ReviewState.OPEN).first()
+        if review is None and not new:
+            continue
+        evidence = {
+            "score": found["score"],
+            "groups": [{k: v for k, v in g.items() if k != "vote_ids"} for g in found["groups"]],
+            "profile": found["profile"],
+        }
+        if review is None:
+            review = IntegrityReview.objects.create(
+                edition=edition,
+                nominee_id=nominee_id,
+                score=found["score"],
+                threshold=edition.integrity_threshold,
+                evidence=evidence,
+            )
+            opened += 1
+        else:
+            review.score, review.evidence, review.updated_at = found["score"], evidence, now
+            review.save(update_fields=["score", "evidence", "updated_at"])
+        FraudFlag.objects.bulk_create(
+            [
+                FraudFlag(
+                    vote_id=vid,
+                    nominee_id=nominee_id,
+                    rule=FraudRule.INTEGRITY,
+                    evidence={"review": review.pk, "groups": labels},
+                    created_at=now,
+                )
+                for vid, labels in new.items()
+            ],
+            batch_size=5000,
+            ignore_conflicts=True,
+        )
+        ids = sorted(new)
+        for start in range(0, len(ids), 5000):
+            Vote.objects.filter(pk__in=ids[start : start + 5000]).update(
+                standing=standing_from_flags(), tallied_at=None
+            )
+        held += len(new)
+        refresh_review(review)
+    return {"reviews": opened, "held": held}
+
+
+def pending_flags(review: IntegrityReview):
+    return FraudFlag.objects.filter(
+        nominee_id=review.nominee_id, rule=FraudRule.INTEGRITY, decision=FraudDecision.PENDING
+    )
+
+
+def refresh_review(review: IntegrityReview) -> None:
+    review.held_votes = pending_flags(review).count()
+    review.save(update_fields=["held_votes"])
