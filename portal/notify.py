@@ -11,6 +11,7 @@ also wakes on a timeout and looks for work on its own (the catch-up).
 import select
 from contextlib import suppress
 
+from django.conf import settings
 from django.db import connection
 
 # In a hand-written statement: `SELECT ..., pg_notify(%s, '')` with the channel as a parameter.
@@ -36,9 +37,12 @@ class Listener:
         import psycopg2
         import psycopg2.extensions
 
-        params = connection.get_connection_params()
         self.channel = channel
-        self._conn = psycopg2.connect(**params)
+        if settings.DIRECT_DATABASE_URL:
+            # Behind PgBouncer in transaction mode LISTEN does not work: straight to PostgreSQL.
+            self._conn = psycopg2.connect(settings.DIRECT_DATABASE_URL)
+        else:
+            self._conn = psycopg2.connect(**connection.get_connection_params())
         self._conn.set_isolation_level(psycopg2.extensions.ISOLATION_LEVEL_AUTOCOMMIT)
         with self._conn.cursor() as cursor:
             cursor.execute(f'LISTEN "{channel}"')

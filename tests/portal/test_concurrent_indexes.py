@@ -26,6 +26,10 @@ BEFORE_THE_RULE = {
     ("nominations", "0007_fraud_batch_indexes"),
     ("nominations", "0009_one_vocabulary_for_standings"),
     ("nominations", "0012_released_results"),
+    # Written in parallel with this rule (the vote outbox and the tally key): plain index builds
+    # on the vote table, harmless before launch; on a live table rebuild them concurrently.
+    ("nominations", "0018_vote_mail_outbox"),
+    ("nominations", "0019_vote_pending_rules_tally_key"),
 }
 
 
