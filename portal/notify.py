@@ -30,7 +30,7 @@ class Listener:
     """A connection of its own that LISTENs on a channel, outside Django's connection handling.
 
     LISTEN is session state, which a transaction-mode pooler (PgBouncer) does not keep: the
-    connection goes to settings.LISTEN_DATABASE_URL (PostgreSQL itself) when set, else to
+    connection goes to settings.DIRECT_DATABASE_URL (PostgreSQL itself) when set, else to
     the default database's address.
 
     wait() returns after a notification or after the timeout; either way the caller
@@ -42,8 +42,9 @@ class Listener:
         import psycopg2.extensions
 
         self.channel = channel
-        if settings.LISTEN_DATABASE_URL:
-            self._conn = psycopg2.connect(settings.LISTEN_DATABASE_URL)
+        if settings.DIRECT_DATABASE_URL:
+            # Behind PgBouncer in transaction mode LISTEN does not work: straight to PostgreSQL.
+            self._conn = psycopg2.connect(settings.DIRECT_DATABASE_URL)
         else:
             self._conn = psycopg2.connect(**connection.get_connection_params())
         self._conn.set_isolation_level(psycopg2.extensions.ISOLATION_LEVEL_AUTOCOMMIT)

@@ -130,10 +130,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # CONN_MAX_AGE then keeps the cheap client connection to PgBouncer, not a server one.
 DATABASE_POOLER_TRANSACTION_MODE = env_bool("DATABASE_POOLER_TRANSACTION_MODE", False)
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_POOLER_TRANSACTION_MODE
-# The outbox relay LISTENs (portal/notify.py), which needs a session of its own on PostgreSQL
-# itself: behind a transaction-mode pooler, point this at the server directly (empty: the
-# default database's address, right when there is no pooler).
-LISTEN_DATABASE_URL = env_str("LISTEN_DATABASE_URL", "")
+# A connection straight to PostgreSQL, bypassing the pooler, for what needs a session: the outbox
+# relay's LISTEN (portal/notify.py). Empty: DATABASE_URL.
+DIRECT_DATABASE_URL = env_str("DIRECT_DATABASE_URL", "")
 # A read replica for the public pages whose data is frozen (results, registry, verification):
 # portal/replica.py routes their reads to it. Under pytest the alias is a mirror of the default
 # database, and the router uses it only in tests that set READ_REPLICA.

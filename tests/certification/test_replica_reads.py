@@ -5,15 +5,26 @@ from django.db import connection
 from django.urls import reverse
 
 from certification.models import Certificate
+from tests.factories import UserFactory
 from tests.replica import queries_by_alias, reads_table
 
-# A replica is PostgreSQL's (streaming replication). serialized_rollback: the roles (groups
-# made by a migration) are back after a flush.
+# A replica is PostgreSQL's (streaming replication). Committed rows (the replica alias is a
+# connection of its own), so no roles from the migrations either: the actors are superusers.
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.skipif(connection.vendor != "postgresql", reason="a read replica is PostgreSQL's; needs DATABASE_URL"),
-    pytest.mark.django_db(transaction=True, serialized_rollback=True, databases=["default", "replica"]),
+    pytest.mark.django_db(transaction=True, databases=["default", "replica"]),
 ]
+
+
+@pytest.fixture
+def manager(transactional_db):
+    return UserFactory(username="maria", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def auditor(transactional_db):
+    return UserFactory(username="anna", is_staff=True, is_superuser=True)
 
 
 @pytest.fixture(autouse=True)

@@ -69,7 +69,7 @@ def test_the_rule_catches_a_plain_add_index():
     ]
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the roles survive the flush
+@pytest.mark.django_db(transaction=True)
 def test_the_portable_operation_builds_the_index_on_either_database():
     """Built and dropped outside a transaction (CONCURRENTLY on PostgreSQL, a plain index on SQLite)."""
     from django.apps import apps

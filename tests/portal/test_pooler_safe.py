@@ -26,7 +26,7 @@ SESSION_STATE = {
 SERVER_SIDE_CURSOR = re.compile(r"\.iterator\(")
 # Read inside the caller's transaction (a cursor that ends with it is safe behind a pooler).
 ITERATOR_INSIDE_A_TRANSACTION = {"nominations/ledger/core.py"}
-# The outbox relay's listener connects past the pooler (settings.LISTEN_DATABASE_URL).
+# The outbox relay's listener connects past the pooler (settings.DIRECT_DATABASE_URL).
 DIRECT_SESSION = "portal/notify.py: LISTEN on a pooled connection"
 
 
@@ -91,7 +91,7 @@ def test_the_relay_listens_on_a_direct_connection_when_one_is_given(settings):
     if connection.vendor != "postgresql":
         pytest.skip("LISTEN is PostgreSQL's")
     params = connection.get_connection_params()
-    settings.LISTEN_DATABASE_URL = (
+    settings.DIRECT_DATABASE_URL = (
         f"postgresql://{params.get('user', '')}@{params.get('host') or '127.0.0.1'}:{params.get('port') or 5432}"
         f"/{params.get('database') or params['dbname']}?application_name=relay-direct"
     )
