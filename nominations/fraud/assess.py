@@ -40,7 +40,11 @@ CONCENTRATION_CAP = 40.0
 MIN_GROUP = 8  # fewer votes cannot show a second line of evidence
 POPULATION_SAMPLE = 4000
 RARE_DOMAIN = 0.0005  # a domain with fewer than 1 in 2,000 of the edition's votes
-DIMENSIONS = ("network", "wide_network", "agent", "domain", "delay", "hour")
+DIMENSIONS = ("network", "wide_network", "agent", "domain", "delay", "hour", "night")
+# Dimensions whose key 0 means "nothing to group" (no wide network recorded; a daytime vote).
+SPARSE = ("wide_network", "night")
+# Delay bands (see Frame) up to this one are confirmations within about 30 s of the first link.
+FAST_BAND = 2
 
 
 @dataclass
@@ -109,6 +113,8 @@ class Frame:
             "delay": np.floor(np.log2(np.maximum(self.delay, 1.0) / 4.0 + 1)).astype(np.int64),
             "hour": (((self.time + self.offset) // 3600) % 24).astype(np.int64),
         }
+        # 1 for a vote between midnight and six (local): a campaign that works while people sleep.
+        self.keys["night"] = (self.keys["hour"] < 6).astype(np.int64)
         domain_counts = np.bincount(self.keys["domain"], minlength=len(self.domain_names)) if n else np.zeros(0)
         self.domain_share = domain_counts / max(n, 1)
         self.size = n
@@ -125,7 +131,7 @@ class Frame:
 def _concentrated(frame: Frame, dimension: str, threshold: float) -> list[tuple[Group, np.ndarray]]:
     """Groups over-represented in their nominee's votes against the rest of the category (or edition), with their rows."""
     key = frame.keys[dimension]
-    valid = key != 0 if dimension == "wide_network" else np.ones(frame.size, dtype=bool)
+    valid = key != 0 if dimension in SPARSE else np.ones(frame.size, dtype=bool)
     if not valid.any():
         return []
     _k, kcode = np.unique(key, return_inverse=True)
@@ -215,11 +221,18 @@ def _other_measures(group: Group, rows: np.ndarray, frame: Frame, population: Po
     measures: dict[str, float] = {}
     if group.dimension != "delay" and len(population.delays) >= 20:
         measures["delay"] = _score(float(stats.ks_2samp(delays, population.delays).pvalue), STRONG_CAP)
-    if group.dimension != "hour":
+    if group.dimension == "delay" and int(group.key) <= FAST_BAND:
+        # Many confirmations within half a minute of the mail: each alone could be a quick reader.
+        measures["fast_delays"] = min(group.concentration, STRONG_CAP)
+    if group.dimension not in ("hour", "night"):
         night = int(np.sum(frame.keys["hour"][rows] < 6))
         measures["night"] = _greater(night, n, max(population.night, 0.01), STRONG_CAP)
-    # Arrival regularity: votes per hour over the group's active span; too even is clockwork.
+    # Arrival regularity: votes per hour over the group's span (or over its active hours, when
+    # those are busy); counts more even than chance (index of dispersion, lower tail) are clockwork.
     hourly = np.bincount(((times - times.min()) // 3600).astype(int))
+    active = hourly[hourly > 0]
+    if len(active) >= 6 and active.mean() >= 3:
+        hourly = active
     if len(hourly) >= 6 and hourly.mean() > 0:
         dispersion = float(((hourly - hourly.mean()) ** 2).sum() / hourly.mean())
         measures["regularity"] = _score(float(stats.chi2.cdf(dispersion, len(hourly) - 1)), STRONG_CAP)
