@@ -55,6 +55,7 @@ class Group:
     key: object
     votes: int
     concentration: float
+    expected: float = 0.0  # votes the nominee would get from this value at the population's share
     measures: dict = field(default_factory=dict)
     vote_ids: list = field(default_factory=list)
 
@@ -174,6 +175,7 @@ def _concentrated(frame: Frame, dimension: str, threshold: float) -> list[tuple[
             frame.key_label(dimension, int(key[row])),
             int(votes[i]),
             _score(float(p[i]), CONCENTRATION_CAP),
+            float(n_total[i] * share[i]),
         )
         found.append((group, order[lo:hi]))
     return found
@@ -274,6 +276,25 @@ def _profile_distances(frame: Frame, category_id: int, nominee_id: int) -> dict[
     return distances
 
 
+def _explaining(groups: list[Group]) -> list[Group]:
+    """The groups that explain the nominee's anomaly, strongest first, without the ones already explained.
+
+    A broad group (a delay band, the night hours) is often over-represented only
+    because a sharper group (an agent, a network) sits inside it; holding it too
+    would hold the nominee's genuine voters who happen to share the band. A group
+    is left out when votes already held cover 80 % of its excess over the expected.
+    """
+    kept: list[Group] = []
+    covered: set[int] = set()
+    for group in sorted(groups, key=lambda g: (-g.score, g.votes)):
+        excess = max(group.votes - group.expected, 1.0)
+        if kept and len(covered.intersection(group.vote_ids)) >= 0.8 * excess:
+            continue
+        kept.append(group)
+        covered.update(group.vote_ids)
+    return kept
+
+
 def assess_edition(edition) -> dict[int, dict]:
     """Score every nominee of the edition with enough votes; returns {nominee_id: assessment} for those over the threshold.
 
@@ -295,8 +316,8 @@ def assess_edition(edition) -> dict[int, dict]:
                 group.vote_ids = frame.ids[rows].tolist()
                 flagged.setdefault(group.nominee_id, []).append(group)
     results = {}
-    for nominee_id, groups in flagged.items():
-        groups.sort(key=lambda g: g.score, reverse=True)
+    for nominee_id, found in flagged.items():
+        groups = _explaining(found)
         results[nominee_id] = {
             "score": round(groups[0].score, 2),
             "groups": [

@@ -29,7 +29,10 @@ def review():
     sim.campaign("scripted_delay", 0, 1, 120)
     edition, categories, nominees = fraudsim.create_edition(sim.sim, start=START, days=7)
     fraudsim.copy_rows(
-        sim.sim.rows, list(range(len(sim.sim.rows))), edition_id=edition.pk, category_ids=categories,
+        sim.sim.rows,
+        list(range(len(sim.sim.rows))),
+        edition_id=edition.pk,
+        category_ids=categories,
         nominee_ids=nominees,
     )
     scan_edition(edition)

@@ -30,7 +30,10 @@ def simulation():
 def scanned(simulation, django_db_blocker):
     edition, categories, nominees = fraudsim.create_edition(simulation, start=START, days=10)
     fraudsim.copy_rows(
-        simulation.rows, list(range(len(simulation.rows))), edition_id=edition.pk, category_ids=categories,
+        simulation.rows,
+        list(range(len(simulation.rows))),
+        edition_id=edition.pk,
+        category_ids=categories,
         nominee_ids=nominees,
     )
     scan_edition(edition)
