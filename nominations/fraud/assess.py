@@ -229,12 +229,15 @@ def _other_measures(group: Group, rows: np.ndarray, frame: Frame, population: Po
     if group.dimension not in ("hour", "night"):
         night = int(np.sum(frame.keys["hour"][rows] < 6))
         measures["night"] = _greater(night, n, max(population.night, 0.01), STRONG_CAP)
-    # Arrival regularity: votes per hour over the group's span (or over its active hours, when
-    # those are busy); counts more even than chance (index of dispersion, lower tail) are clockwork.
-    hourly = np.bincount(((times - times.min()) // 3600).astype(int))
-    active = hourly[hourly > 0]
-    if len(active) >= 6 and active.mean() >= 3:
-        hourly = active
+    # Arrival regularity: votes per hour over the group's span (or over its busy hours, when it
+    # has six); counts more even than chance (index of dispersion, lower tail) are clockwork.
+    clock_hours = (times // 3600).astype(np.int64)  # on the clock's hours, as a schedule runs
+    hourly = np.bincount(clock_hours - clock_hours.min())
+    busy = hourly[hourly >= 3]
+    # A campaign's hours, without the stray votes around them and its partial first and last hour.
+    busy = busy[busy >= 0.5 * np.median(busy)] if len(busy) else busy
+    if len(busy) >= 6:
+        hourly = busy
     if len(hourly) >= 6 and hourly.mean() > 0:
         dispersion = float(((hourly - hourly.mean()) ** 2).sum() / hourly.mean())
         measures["regularity"] = _score(float(stats.chi2.cdf(dispersion, len(hourly) - 1)), STRONG_CAP)

@@ -23,7 +23,7 @@ START = datetime(2026, 2, 2, tzinfo=UTC)
 
 @pytest.fixture(scope="module")
 def simulation():
-    return fraudsim.generate(votes=6000, seed=11, start=START, days=10, campaign_size=60)
+    return fraudsim.generate(votes=6000, seed=11, start=START, days=10, campaign_size=150)
 
 
 @pytest.fixture
@@ -44,11 +44,15 @@ def scanned(simulation, django_db_blocker):
 def test_fraud_is_caught_and_genuine_voters_are_left_alone(simulation, scanned):
     caught = fraudsim.outcome(simulation, scanned.pk)["caught"]
     result = fraudsim.report(simulation, caught)
-    assert result["recall"] >= 0.85, result
-    assert result["precision"] >= 0.85, result
-    assert result["fpr"] <= 0.03, result
-    weakest = min(line["recall"] for name, line in result["lines"].items() if name in fraudsim.CAMPAIGNS)
-    assert weakest >= 0.4, result["lines"]
+    lines = result["lines"]
+    assert result["recall"] >= 0.85, str(lines)
+    assert result["precision"] >= 0.9, str(lines)
+    assert result["fpr"] <= 0.01, str(lines)
+    # A small edition holds one night of the night-shift campaign: too little for its regularity to show.
+    weak = [name for name in fraudsim.CAMPAIGNS if lines[name]["recall"] < 0.5]
+    assert len(weak) <= 2, str(lines)
+    for case in fraudsim.HARD_CASES:
+        assert lines[case]["held"] <= 0.05, str(lines)
 
 
 def test_no_race_is_decided_by_fraud_once_the_auditor_settles(simulation, scanned):

@@ -126,8 +126,9 @@ def test_confirmation_seconds_after_the_mail_is_flagged(target, run_checks, sett
 
 def test_many_voters_with_one_agent_on_one_network_are_flagged(target, run_checks, settings):
     settings.FRAUD_CLUSTER_MIN_VOTERS = 20
+    day = BASE.replace(hour=2)  # one calendar day, whatever the hour the tests run at
     for i in range(20):
-        confirmed(target, BASE + timedelta(minutes=20 * i), network="farm", user_agent="Bot/1.0")
+        confirmed(target, day + timedelta(minutes=20 * i), network="farm", user_agent="Bot/1.0")
     run_checks(target.edition)
     cluster = flags(FraudRule.AGENT_CLUSTER)
     assert cluster.count() == 20 and cluster.first().evidence["voters_with_same_agent_and_network"] == 20
@@ -136,9 +137,10 @@ def test_many_voters_with_one_agent_on_one_network_are_flagged(target, run_check
 
 def test_near_miss_cluster_nineteen_voters_or_another_agent(target, run_checks, settings):
     settings.FRAUD_CLUSTER_MIN_VOTERS = 20
+    day = BASE.replace(hour=2)
     for i in range(19):
-        confirmed(target, BASE + timedelta(minutes=20 * i), network="farm", user_agent="Bot/1.0")
-    confirmed(target, BASE, network="farm", user_agent="Firefox/130")
+        confirmed(target, day + timedelta(minutes=20 * i), network="farm", user_agent="Bot/1.0")
+    confirmed(target, day, network="farm", user_agent="Firefox/130")
     run_checks(target.edition)
     assert not flags(FraudRule.AGENT_CLUSTER).exists()
 
