@@ -4,9 +4,10 @@ import itertools
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
-from nominations.fraud.scan import scan_edition
+from nominations.fraud.scan import assess_edition_hourly, scan_edition
 from nominations.models import FraudFlag, FraudRule, Standing, Vote
 from nominations.tally import process_pending_votes
 from tests.factories import NomineeFactory, VoteFactory
@@ -80,6 +81,10 @@ def test_unlisted_domain_of_machine_made_names_is_detected(target, run_checks, s
     for i, name in enumerate(["jan.kowalski", "anna.nowak", "piotr.zielinski", "ewa.mazur", "marek.dudek"]):
         confirmed(target, BASE + timedelta(minutes=i), email=f"{name}@firma-abc.pl")
     run_checks(target.edition)
+    # Detection reads the domain's every vote: the hourly edition-wide step does it, not the batch.
+    with transaction.atomic():
+        assess_edition_hourly(target.edition)
+    process_pending_votes()
     assert set(flags(FraudRule.DISPOSABLE_DOMAIN).values_list("evidence__domain", flat=True)) == {"skrzynka24.top"}
 
 
