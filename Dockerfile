@@ -28,10 +28,15 @@ COPY demo ./demo
 RUN pip install --no-cache-dir --no-deps --no-build-isolation .
 COPY . .
 COPY --from=assets /app/node_modules ./node_modules
-# Build-time settings only: the real ones come from the environment at run time.
-RUN DEBUG=1 python manage.py compilemessages --ignore=node_modules -v0 \
-    && DEBUG=1 python manage.py collectstatic --noinput -v0 \
-    && mkdir -p /app/media && chown portal /app/media
+# Static files are collected with the production settings (DEBUG off), so the manifest that
+# CompressedManifestStaticFilesStorage reads at run time exists; the secret and host are
+# placeholders that exist only during this step. tests/production runs this very line.
+RUN DEBUG=1 python manage.py compilemessages --ignore=node_modules -v0
+RUN DEBUG=0 SECRET_KEY=collectstatic-only-not-a-secret ALLOWED_HOSTS=build.invalid python manage.py collectstatic --noinput -v0
+RUN mkdir -p /app/media && chown portal /app/media
 USER portal
+# Reached only by the proxy (docker-compose.yml publishes no port of this container).
 EXPOSE 8000
-CMD ["gunicorn", "portal.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "30", "--access-logfile", "-"]
+# tests/production runs this very command line (deploy/gunicorn.conf.py: workers, threads,
+# timeouts, the access log without addresses or tokens).
+CMD ["gunicorn", "--config", "deploy/gunicorn.conf.py", "portal.wsgi:application"]

@@ -12,7 +12,7 @@ LOCK_INPUTS := pyproject.toml requirements/build.in
 UV_COMPILE = $(BIN)/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes \
 	--custom-compile-command 'make lock' $(LOCK_ARGS)
 
-.PHONY: run test install assets messages migrate demo lint mutate lock bench clean
+.PHONY: run test install assets messages migrate signing-key demo lint mutate lock bench clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -47,7 +47,12 @@ messages: $(STAMP)
 migrate: install
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput -v0
 
-demo: migrate
+# A self-signed development pair for the certificate PDFs and credentials (signing/, ignored by
+# git); kept when it exists. Production mounts the real keys (README, "Verifying a certificate").
+signing-key: install
+	$(DEV_ENV) $(BIN)/python manage.py make_signing_key
+
+demo: migrate signing-key
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo
 
 run: demo

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from portal.auth import Actor
 from portal.locks import advisory_lock
+from portal.paging import by_key
 
 from . import chain
 from .models import AuditEntry
@@ -153,7 +154,7 @@ def _excused_from_order() -> frozenset[int]:
 def verify_log(*, published_head: str | None = None) -> chain.Verdict:
     """Recompute the whole chain from the stored entries, in id order (one query, streamed)."""
     return chain.verify(
-        AuditEntry.objects.order_by("pk").iterator(chunk_size=2000),
+        by_key(AuditEntry.objects.all(), page=2000),  # paged, not a server-side cursor (PgBouncer-safe)
         published_head=published_head,
         excused=_excused_from_order(),
     )

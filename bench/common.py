@@ -12,11 +12,17 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def bench_database_url(name: str = "portal_bench") -> str:
+def bench_database_url(suffix: str) -> str:
+    """A throw-away database next to DATABASE_URL's, named after it: portal_12 -> portal_12_<suffix>.
+
+    Derived, never fixed, so two people (or two checkouts) benchmarking on one server
+    never drop each other's database.
+    """
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal")
     parts = urlsplit(base)
     if not parts.scheme.startswith("postgres"):
         sys.exit("The benchmarks run on PostgreSQL: set DATABASE_URL=postgres://...")
+    name = f"{parts.path.lstrip('/') or 'portal'}_{suffix}"
     return urlunsplit((parts.scheme, parts.netloc, f"/{name}", "", ""))
 
 
@@ -70,3 +76,66 @@ def timed(fn, repeat: int = 1) -> float:
         fn()
         times.append(time.perf_counter() - started)
     return statistics.median(times)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_redis(port: int):
+    """A redis-server of the benchmark's own (freezing it touches nothing else); returns the process once it answers."""
+    import socket
+    import subprocess
+
+    server = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return server
+        except OSError:
+            if time.monotonic() > deadline:
+                server.kill()
+                raise
+            time.sleep(0.05)
+
+
+def cpu_ns(pid: int) -> int:
+    """CPU time a process (or one PostgreSQL backend) has used, in ns (/proc/PID/schedstat; we run as its owner or root)."""
+    try:
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def load() -> str:
+    one, five, _fifteen = os.getloadavg()
+    return f"load average {one:.2f} (1 min), {five:.2f} (5 min) on {os.cpu_count()} cores"
+
+
+def solved_challenges(edition, count: int) -> list[str]:
+    """Form fields of `count` vote POSTs with their proof of work solved, URL-encoded ("altcha=...&form_opened=...").
+
+    As the widget would, on challenges made easy (max_number 50): the benchmarks measure
+    the server's check and redemption of a proof, not a browser's hashing.
+    """
+    from urllib.parse import urlencode
+
+    import altcha
+
+    from nominations import challenge
+
+    fields = []
+    for _i in range(count):
+        issued = altcha.Challenge.from_dict(challenge.issue_challenge(edition=edition, max_number=50))
+        solution = altcha.solve_challenge(issued)
+        payload = altcha.Payload(issued, solution).to_base64()
+        fields.append(urlencode({"altcha": payload, "form_opened": challenge.form_stamp()}))
+    return fields

@@ -22,7 +22,7 @@ def main() -> None:
     parser.add_argument("--fraud-share", type=float, default=0.05)
     args = parser.parse_args()
 
-    url = bench_database_url()
+    url = bench_database_url("bench")
     recreate_database(url)
     setup_django(url)
     from django.core.management import call_command
@@ -50,7 +50,7 @@ def main() -> None:
             verbosity=0,
         )
     )
-    columns = ", ".join(f.column for f in Vote._meta.concrete_fields if f.column != "id")
+    columns = ", ".join(f.column for f in Vote._meta.concrete_fields if f.column != "id" and not f.generated)
     with tempfile.NamedTemporaryFile("w+b", suffix=".csv") as dump, connection.cursor() as cursor:
         cursor.copy_expert(
             f"COPY (SELECT {columns} FROM nominations_vote ORDER BY id) TO STDOUT WITH (FORMAT csv)", dump

@@ -1,9 +1,9 @@
 """System checks for what certificates need at run time."""
 
-from django.core.checks import Error, register
+from django.core.checks import Error, Warning, register
 from django.core.exceptions import ImproperlyConfigured
 
-from .certificates import documents
+from .certificates import documents, signing
 
 
 @register()
@@ -16,3 +16,20 @@ def check_certificate_font(app_configs, **kwargs):
         except ImproperlyConfigured as error:
             problems.append(Error(str(error), id="certification.E001"))
     return problems
+
+
+@register()
+def check_signing_keys(app_configs, **kwargs):
+    """Certificates cannot be signed without the keys: say so at start-up (file generation would fail on each)."""
+    try:
+        signing.pdf_signer()
+        signing.credential_key()
+    except (ImproperlyConfigured, OSError, ValueError) as error:
+        return [
+            Warning(
+                f"Certificates cannot be signed: {error}",
+                hint="Run `manage.py make_signing_key` for a development pair (make run does).",
+                id="certification.W001",
+            )
+        ]
+    return []

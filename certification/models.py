@@ -262,6 +262,11 @@ class Certificate(models.Model):
     zip = models.FileField(
         _("ZIP logo pack"), upload_to=certificate_file_path, max_length=200, blank=True, editable=False
     )
+    # Its bit in the issuer's revocation status list (W3C Bitstring Status List), drawn at random
+    # so that neighbouring bits say nothing about neighbouring certificates.
+    status_index = models.PositiveIntegerField(_("status list index"), unique=True, null=True, editable=False)
+    # The Open Badges 3.0 credential as issued: a VC-JWT signed with the credential key.
+    credential = models.TextField(_("Open Badges credential (VC-JWT)"), blank=True, editable=False)
 
     objects = CertificateQuerySet.as_manager()
 
@@ -306,6 +311,34 @@ class Certificate(models.Model):
 
     def get_status_display(self) -> str:
         return str(CertificateStatus(self.status()).label)
+
+
+# The size of the revocation list in bits: the specification's minimum (16 KiB), so that a list
+# does not tell how many certificates exist. Indexes are drawn below it.
+STATUS_LIST_BITS = 131072
+
+
+def new_status_index() -> int:
+    return secrets.randbelow(STATUS_LIST_BITS)
+
+
+class StatusList(models.Model):
+    """The issuer's revocation list: bit i set = the certificate with status_index i is revoked.
+
+    Changed only by revocation, inside its transaction (row locked with
+    select_for_update), so the published list never lags a revocation.
+    """
+
+    purpose = models.CharField(_("status purpose"), max_length=20, unique=True, default="revocation")
+    bits = models.BinaryField(_("bits"))
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("status list")
+        verbose_name_plural = _("status lists")
+
+    def __str__(self) -> str:
+        return self.purpose
 
 
 def new_nonce() -> str:

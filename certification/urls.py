@@ -1,6 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from .certificates import public_credentials as public
 from .certificates import views
 from .certificates.forms import FirmLoginForm
 
@@ -30,4 +31,10 @@ urlpatterns = [
 # Outside the language prefix (portal/urls.py).
 api_urlpatterns = [
     path("api/verify/<str:serial>.json", views.verify_json, name="verify_json"),
+    path(".well-known/jwks.json", public.jwks, name="jwks"),
+    path("credentials/issuer.json", public.issuer, name="credential_issuer"),
+    path("credentials/status/revocation.jwt", public.status_list, name="status_list"),
+    path("credentials/<str:serial>.jwt", public.credential_jwt, name="credential_jwt"),
+    path("credentials/<str:serial>.json", public.credential_json, name="credential_json"),
+    path("badge/<str:serial>.svg", public.live_badge, name="badge"),
 ]

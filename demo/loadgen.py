@@ -171,7 +171,7 @@ class VoteGenerator:
             for i in range(60):
                 yield self._row(
                     target,
-                    email=f"b{self.serial}.{i}@{rng.choice(DOMAINS)}",
+                    email=f"b{self.serial}x{i}@{rng.choice(DOMAINS)}",
                     cast=cast + timedelta(seconds=50 * i),
                     network=self._network(),
                     agent=rng.choice(USER_AGENTS),

@@ -79,6 +79,6 @@ def client_info(request: HttpRequest) -> ClientInfo:
     )
 
 
-def ratelimit_key(group: str, request: HttpRequest) -> str:
-    """django-ratelimit key: the hashed client address (no raw address in the cache either)."""
+def ratelimit_key(request: HttpRequest) -> str:
+    """The rate limits' key (portal.ratelimit): the hashed client address (no raw address in the cache either)."""
     return str(keyed_hash(client_ip(request)))

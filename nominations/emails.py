@@ -6,6 +6,8 @@ of one mailbox cannot both count; its provider folding (gmail dots and +tags)
 is ours, as no library does it.
 """
 
+import functools
+
 from django.conf import settings
 from django.core.validators import EmailValidator
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +20,7 @@ class InvalidEmailAddress(ValueError):
         self.code = code
 
 
+@functools.lru_cache(maxsize=512)
 def parse_address(address: str) -> ValidatedEmail:
     """The address checked and split, or InvalidEmailAddress with a reason a voter can read.
 
@@ -26,6 +29,9 @@ def parse_address(address: str) -> ValidatedEmail:
     parts ("alice"@…, which would canonicalise apart from the plain mailbox),
     non-ASCII local parts (not every mail server takes SMTPUTF8), domain
     literals, display names, and reserved domains such as localhost or .test.
+    Cached: the vote form checks an address and the service canonicalises it, and
+    both would parse it again (a failure is not cached: it raises every time).
+    The result is shared, so callers only read it.
     """
     try:
         return validate_email(address, check_deliverability=False, allow_smtputf8=False)

@@ -65,3 +65,10 @@ class ResultsReleased(PortalError):
 
 class ResultsNotAmendable(PortalError):
     message = _("These results cannot be amended.")
+
+
+class ChallengeReplayed(PortalError):
+    message = _(
+        "This check that you are not a robot was already used for another form. "
+        "Please reload the page and send the form again. Nothing was saved."
+    )

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.text import TextField, clean_text
 
-from . import registration
+from . import challenge, registration
 from .emails import InvalidEmailAddress, parse_address
 from .models import QUALITIES, Category, Channel, Edition
 
@@ -43,7 +43,43 @@ class HoneypotMixin(forms.Form):
         return bool(self.data.get("homepage"))
 
 
-class NominationForm(HoneypotMixin, forms.Form):
+class ChallengeMixin(forms.Form):
+    """The proof of work (nominations.challenge) and the signed time the form was shown.
+
+    The widget writes its own hidden `altcha` input; the field here only carries the
+    error, under a label a person understands. `proof` is set once the form is valid.
+    """
+
+    altcha = forms.CharField(required=False, label=_("Check that you are not a robot"), widget=forms.HiddenInput)
+    form_opened = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, edition: Edition, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.edition = edition
+        self.proof: challenge.Proof | None = None
+
+    @property
+    def opened_stamp(self) -> str:
+        """The stamp to render: the posted one while it is valid (the form stays open), else a new one."""
+        posted = self.data.get("form_opened") if self.is_bound else None
+        try:
+            challenge.form_seconds(posted)
+        except challenge.ChallengeRefused:
+            return challenge.form_stamp()
+        return str(posted)
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            self.proof = challenge.check(
+                payload=self.data.get("altcha"), stamp=self.data.get("form_opened"), edition=self.edition
+            )
+        except challenge.ChallengeRefused as refused:
+            self.add_error("altcha", ValidationError(refused.message, code="challenge"))
+        return cleaned
+
+
+class NominationForm(ChallengeMixin, HoneypotMixin, forms.Form):
     category = forms.ModelChoiceField(queryset=Category.objects.none(), label=_("Category"), empty_label=None)
     firm_name = TextField(label=_("Firm name"), min_length=2, max_length=160)
     city = TextField(label=_("City or branch"), min_length=2, max_length=100)
@@ -69,8 +105,7 @@ class NominationForm(HoneypotMixin, forms.Form):
     )
 
     def __init__(self, *args, edition: Edition, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.edition = edition
+        super().__init__(*args, edition=edition, **kwargs)
         self.fields["category"].queryset = Category.objects.filter(edition=edition)
         for quality, label in QUALITIES:
             self.fields[f"rating_{quality}"] = forms.TypedChoiceField(
@@ -79,7 +114,7 @@ class NominationForm(HoneypotMixin, forms.Form):
         self.order_fields(
             ["category", "firm_name", "city", "website", "registration_number", "channel"]
             + [f"rating_{q}" for q, _label in QUALITIES]
-            + ["reason", "homepage"]
+            + ["reason", "homepage", "altcha", "form_opened"]
         )
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -94,7 +129,7 @@ class NominationForm(HoneypotMixin, forms.Form):
         return {q: self.cleaned_data[f"rating_{q}"] for q, _label in QUALITIES}
 
 
-class VoteForm(HoneypotMixin, forms.Form):
+class VoteForm(ChallengeMixin, HoneypotMixin, forms.Form):
     nominee = forms.ChoiceField(
         label=_("Your choice"),
         widget=forms.RadioSelect,
@@ -106,11 +141,11 @@ class VoteForm(HoneypotMixin, forms.Form):
         required=True,
     )
 
-    def __init__(self, *args, nominees, **kwargs):
+    def __init__(self, *args, nominees, edition: Edition, **kwargs):
         """nominees: those a vote may be for; a POST needs only the chosen one (see show_nominees)."""
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, edition=edition, **kwargs)
         self.show_nominees(nominees)
-        self.order_fields(["nominee", "email", "consent", "homepage"])
+        self.order_fields(["nominee", "email", "consent", "homepage", "altcha", "form_opened"])
         self.helper = FormHelper()
         self.helper.form_tag = False
 

@@ -1,14 +1,16 @@
 """Counting what changed: the "process the votes" task and how a service asks for it.
 
-The task lives here, beside `request_processing`, so that a service can queue
-it without importing the tasks module (which imports the services).
+The task lives here, beside `queue_processing`, so that the outbox relay can
+queue it without importing the tasks module (which imports the services).
+Services do not queue it themselves: they mark the votes and announce them
+(nominations.outbox), and the relay calls queue_processing after the commit.
 """
 
 import logging
 
 from celery import shared_task
 from django.core.cache import cache
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 
 from portal import dispatch
 
@@ -42,12 +44,8 @@ def process_votes() -> int:
     return run["processed"]
 
 
-def request_processing() -> None:
-    """After this transaction commits, make sure a batch run will pick up the changed votes."""
-    transaction.on_commit(_queue_processing)
-
-
-def _queue_processing() -> None:
+def queue_processing() -> None:
+    """Make sure a batch run will pick up the votes that wait (called by the outbox relay, after commits)."""
     if not cache.add(PROCESS_QUEUED_KEY, 1, timeout=30):
         return  # one is already queued and has not started yet
     if not dispatch.send(process_votes, countdown=0.5):

@@ -11,14 +11,21 @@ from celery import shared_task
 
 from portal.locks import single_instance
 
-from . import tally
+from . import outbox, tally
 from .fraud.scan import review_live_editions
 from .mail import send_vote_email
 from .processing import DB_RETRY, process_votes
 from .runs import recorded
 from .services import editions
 
-__all__ = ["finalise_closed_editions", "process_votes", "reconcile", "review_integrity", "send_vote_email"]
+__all__ = [
+    "finalise_closed_editions",
+    "process_votes",
+    "reconcile",
+    "relay_outbox",
+    "review_integrity",
+    "send_vote_email",
+]
 
 
 @shared_task(**DB_RETRY)
@@ -42,6 +49,15 @@ def finalise_closed_editions() -> int:
         with recorded("final tally") as run:
             run["processed"] = editions.finalise_closed_editions()
         return run["processed"]
+
+
+@shared_task(**DB_RETRY)
+def relay_outbox() -> int:
+    """The outbox's backstop in a worker: hand over what the relay process has not (it is down, or missed it).
+
+    Safe beside a running relay: each mail is claimed under a row lock and a lease.
+    """
+    return outbox.relay_once()
 
 
 @shared_task(**DB_RETRY)

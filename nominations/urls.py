@@ -10,6 +10,7 @@ urlpatterns = [
     path("vote/confirm/<str:token>/", views.confirm, name="confirm"),
     path("e/<slug:slug>/", views.edition_detail, name="edition"),
     path("e/<slug:slug>/nominate/", views.nominate, name="nominate"),
+    path("e/<slug:slug>/challenge/", views.challenge_for_form, name="challenge"),
     path("e/<slug:slug>/nominate/thanks/", views.nominated, name="nominated"),
     path("e/<slug:slug>/vote/sent/", views.vote_sent, name="vote_sent"),
     path("e/<slug:slug>/methodology/", views.methodology, name="methodology"),

@@ -4,10 +4,13 @@ from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
-from django_ratelimit.decorators import ratelimit
 
-from . import downloads, selectors, services
+from portal.ratelimit import rate_limit
+from portal.replica import replica_reads, stream_from_replica
+
+from . import challenge, downloads, selectors, services
 from .client import client_info, ratelimit_key
 from .exceptions import (
     AlreadyConfirmed,
@@ -20,14 +23,7 @@ from .exceptions import (
 from .forms import NominationForm, ReceiptForm, VoteForm
 from .models import FraudRule
 
-
-def _rate(setting_name):
-    def rate(group, request):
-        from django.conf import settings
-
-        return getattr(settings, setting_name)
-
-    return rate
+ALL = ("GET", "HEAD", "POST")
 
 
 def _edition_or_404(slug):
@@ -48,7 +44,7 @@ def edition_detail(request, slug):
 
 
 @require_http_methods(["GET", "POST"])
-@ratelimit(key=ratelimit_key, rate=_rate("RATELIMIT_NOMINATE"), method="POST", block=True, group="nominate")
+@rate_limit(group="nominate", rate_setting="RATELIMIT_NOMINATE", key=ratelimit_key)
 def nominate(request, slug):
     edition = _edition_or_404(slug)
     is_open = edition.is_nomination_open()
@@ -73,7 +69,11 @@ def nominate(request, slug):
         )
         try:
             services.nominate(
-                edition=edition, category=form.cleaned_data["category"], data=data, client=client_info(request)
+                edition=edition,
+                category=form.cleaned_data["category"],
+                data=data,
+                client=client_info(request),
+                proof=form.proof,
             )
         except PortalError as error:
             messages.error(request, error.message)
@@ -91,7 +91,7 @@ def nominated(request, slug):
 
 
 @require_http_methods(["GET", "POST"])
-@ratelimit(key=ratelimit_key, rate=_rate("RATELIMIT_VOTE"), method="POST", block=True, group="vote")
+@rate_limit(group="vote", rate_setting="RATELIMIT_VOTE", key=ratelimit_key)
 def category_vote(request, slug, category_slug):
     chosen = None
     if request.method == "POST":
@@ -107,7 +107,11 @@ def category_vote(request, slug, category_slug):
     is_open = edition.is_voting_open()
     # A POST is checked against the chosen nominee alone: a nominee of another
     # category, or none, is an invalid choice with its own message.
-    form = VoteForm(request.POST, nominees=[chosen] if chosen else []) if request.method == "POST" else None
+    form = (
+        VoteForm(request.POST, nominees=[chosen] if chosen else [], edition=edition)
+        if request.method == "POST"
+        else None
+    )
     status = 200
     if form is not None:
         if not is_open:
@@ -121,6 +125,7 @@ def category_vote(request, slug, category_slug):
                         email=form.cleaned_data["email"],
                         client=client_info(request),
                         language=get_language() or "en",
+                        proof=form.proof,
                     )
                 except PortalError as error:
                     messages.error(request, error.message)
@@ -128,13 +133,26 @@ def category_vote(request, slug, category_slug):
             return redirect("nominations:vote_sent", slug=edition.slug)
         else:
             status = 400
+    if chosen is not None:
+        # The page is shown again: the category and edition in full (the POST read only what it needed).
+        category = selectors.get_category(edition_slug=slug, slug=category_slug)
+        edition = category.edition
     nominees = selectors.nominees_for_vote(category=category)
     if form is None:
-        form = VoteForm(nominees=nominees, initial={"nominee": request.GET.get("nominee")})
+        form = VoteForm(nominees=nominees, edition=edition, initial={"nominee": request.GET.get("nominee")})
     else:
         form.show_nominees(nominees)
     context = {"edition": edition, "category": category, "nominees": nominees, "form": form, "is_open": is_open}
     return render(request, "nominations/category.html", context, status=status)
+
+
+@never_cache
+@require_http_methods(["GET"])
+@rate_limit(group="challenge", rate_setting="RATELIMIT_CHALLENGE", key=ratelimit_key, methods=ALL)
+def challenge_for_form(request, slug):
+    """A proof-of-work challenge for the edition's vote and nomination forms (the widget fetches it)."""
+    edition = _edition_or_404(slug)
+    return JsonResponse(challenge.issue_challenge(edition=edition))
 
 
 def vote_sent(request, slug):
@@ -143,7 +161,7 @@ def vote_sent(request, slug):
 
 
 @require_http_methods(["GET", "POST"])
-@ratelimit(key=ratelimit_key, rate=_rate("RATELIMIT_CONFIRM"), method=ratelimit.ALL, block=True, group="confirm")
+@rate_limit(group="confirm", rate_setting="RATELIMIT_CONFIRM", key=ratelimit_key, methods=ALL)
 def confirm(request, token):
     """GET shows the vote and a button; only the POST counts it (mail scanners follow links with GET)."""
     context = {"token": token}
@@ -170,7 +188,7 @@ def confirm(request, token):
     return render(request, "nominations/confirmed.html", {"vote": vote})
 
 
-@ratelimit(key=ratelimit_key, rate=_rate("RATELIMIT_RECEIPT"), method=ratelimit.ALL, block=True, group="receipt")
+@rate_limit(group="receipt", rate_setting="RATELIMIT_RECEIPT", key=ratelimit_key, methods=ALL)
 def receipt(request):
     form = ReceiptForm(request.GET or None)
     vote = line = None
@@ -184,16 +202,22 @@ def receipt(request):
     return render(request, "nominations/receipt.html", context, status=status)
 
 
+# The results pages read the edition (is it released?) on the primary, so a release shows at
+# once, then the frozen figures and ledgers on the read replica when there is one (portal/replica.py).
+
+
 def results(request, slug):
     edition = _edition_or_404(slug)
     context = {"edition": edition}
-    if edition.results_released:
+    if not edition.results_released:
+        return render(request, "nominations/results.html", context)
+    with replica_reads():
         # The frozen figures of a version (the latest unless ?version=N), never a live count.
         published = selectors.published_results(edition=edition, version=request.GET.get("version"))
         context.update(
             published=published, urls=downloads.ledger_urls(edition, published.results, latest=published.is_latest)
         )
-    return render(request, "nominations/results.html", context)
+        return render(request, "nominations/results.html", context)
 
 
 def _released_or_404(slug):
@@ -205,13 +229,14 @@ def _released_or_404(slug):
 
 def results_json(request, slug):
     edition = _released_or_404(slug)
-    published = selectors.published_results(edition=edition, version=request.GET.get("version"))
-    document = downloads.results_document(edition, published, request.build_absolute_uri)
+    with replica_reads():
+        published = selectors.published_results(edition=edition, version=request.GET.get("version"))
+        document = downloads.results_document(edition, published, request.build_absolute_uri)
     return JsonResponse(document, json_dumps_params={"ensure_ascii": False})
 
 
 def _download(stream, content_type: str, name: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(stream, content_type=content_type)
+    response = StreamingHttpResponse(stream_from_replica(stream), content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
@@ -219,16 +244,18 @@ def _download(stream, content_type: str, name: str) -> StreamingHttpResponse:
 def ledger_csv(request, slug, category_slug=None):
     """A category's published vote ledger, or the edition's (every category), exactly the bytes the digests are over."""
     edition = _released_or_404(slug)
-    version = selectors.released_version(edition=edition, version=request.GET.get("version"))
-    categories = selectors.ledger_categories(results=version, category_slug=category_slug)
+    with replica_reads():
+        version = selectors.released_version(edition=edition, version=request.GET.get("version"))
+        categories = selectors.ledger_categories(results=version, category_slug=category_slug)
     name = downloads.filename(edition, version, category_slug, "csv")
     return _download(downloads.ledger_csv(categories), "text/csv; charset=utf-8", name)
 
 
 def ledger_json(request, slug, category_slug=None):
     edition = _released_or_404(slug)
-    version = selectors.released_version(edition=edition, version=request.GET.get("version"))
-    categories = selectors.ledger_categories(results=version, category_slug=category_slug)
+    with replica_reads():
+        version = selectors.released_version(edition=edition, version=request.GET.get("version"))
+        categories = selectors.ledger_categories(results=version, category_slug=category_slug)
     stream = downloads.ledger_json(edition, version, categories, one=category_slug is not None)
     return _download(stream, "application/json", downloads.filename(edition, version, category_slug, "json"))
 

@@ -6,7 +6,7 @@ cache errors degrade to "nothing cached" instead of failing the request; the
 socket timeouts in settings bound how long that takes.
 """
 
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
 from portal.breaker import cache_breaker
@@ -14,8 +14,34 @@ from portal.breaker import cache_breaker
 _DOWN = object()
 
 
+class PooledRedisCacheClient(RedisCacheClient):
+    """Django's client builds a new redis.Redis (cheap pool, costly object) for every cache call; this keeps one per pool.
+
+    redis.Redis is thread-safe: it takes a connection from its pool for each command.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, object] = {}
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            client = self._clients[index] = self._client(connection_pool=self._get_connection_pool(write))
+        return client
+
+
 class FailOpenRedisCache(RedisCache):
     breaker = cache_breaker
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = PooledRedisCacheClient
+
+    def redis_client(self):
+        """The process's client on the cache's pool, for the few callers that speak Redis directly (portal.ratelimit)."""
+        return self._cache.get_client(write=True)
 
     def _call(self, operation, *args):
         if not self.breaker.allows():

@@ -11,7 +11,13 @@ RATE = re.compile(r"^[1-9][0-9]*/[1-9]?[0-9]*[smhd]$")
 @register()
 def check_portal_settings(app_configs, **kwargs):
     problems = []
-    for name in ("RATELIMIT_NOMINATE", "RATELIMIT_VOTE", "RATELIMIT_CONFIRM", "RATELIMIT_RECEIPT"):
+    for name in (
+        "RATELIMIT_NOMINATE",
+        "RATELIMIT_VOTE",
+        "RATELIMIT_CONFIRM",
+        "RATELIMIT_RECEIPT",
+        "RATELIMIT_VERIFY_UPLOAD",
+    ):
         if not RATE.match(str(getattr(settings, name))):
             problems.append(Error(f"{name} must look like '30/h' or '10/m'.", id="portal.E001"))
     if settings.VOTE_CONFIRM_MAX_AGE.total_seconds() < 3600:

@@ -5,6 +5,7 @@ ALLOWED_HOSTS stops start-up instead of running with a guess.
 """
 
 import os
+import secrets
 import sys
 from datetime import timedelta
 from pathlib import Path
@@ -38,6 +39,8 @@ else:
 # A separate key for hashing client addresses, so rotating SECRET_KEY (sessions,
 # tokens) does not break the fraud checks that compare networks over time.
 IP_HASH_KEY = env_str("IP_HASH_KEY", SECRET_KEY)
+# Signs the proof-of-work challenges of the vote and nomination forms (ALTCHA).
+ALTCHA_HMAC_KEY = env_str("ALTCHA_HMAC_KEY", SECRET_KEY)
 
 # The number of reverse proxies in front of the app that append to
 # X-Forwarded-For. 0: trust only REMOTE_ADDR (nothing in the header can be believed).
@@ -56,7 +59,7 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "axes",
     "csp",
-    "django_ratelimit",
+    "anymail",
     "portal.apps.PortalConfig",
     "audit",
     "nominations",
@@ -75,7 +78,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django_ratelimit.middleware.RatelimitMiddleware",
     # Last, as django-axes asks.
     "axes.middleware.AxesMiddleware",
 ]
@@ -111,10 +113,34 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend with a health check that skips the per-request `SELECT 1` while the
+    # connection is known good (portal/postgresql/base.py).
+    DATABASES["default"]["ENGINE"] = "portal.postgresql"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite serialises writers; wait for the lock instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# Behind PgBouncer (or another pooler) in transaction mode a server connection serves other
+# clients between transactions, so nothing may rely on session state (README, "Production"):
+# locks are transaction-scoped (portal/locks.py), SET is only SET LOCAL, and server-side
+# cursors, which outlive a transaction in autocommit, are off. Long reads page by key instead.
+# CONN_MAX_AGE then keeps the cheap client connection to PgBouncer, not a server one.
+DATABASE_POOLER_TRANSACTION_MODE = env_bool("DATABASE_POOLER_TRANSACTION_MODE", False)
+DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_POOLER_TRANSACTION_MODE
+# A read replica for the public pages whose data is frozen (results, registry, verification):
+# portal/replica.py routes their reads to it. Under pytest the alias is a mirror of the default
+# database, and the router uses it only in tests that set READ_REPLICA.
+REPLICA_DATABASE_URL = env_str("REPLICA_DATABASE_URL", "")
+if REPLICA_DATABASE_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        REPLICA_DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
+    )
+    DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_POOLER_TRANSACTION_MODE
+elif TESTING:
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+READ_REPLICA = "replica" if REPLICA_DATABASE_URL else ""
+DATABASE_ROUTERS = ["portal.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -147,9 +173,12 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 
-# django-axes: five wrong passwords for one user from one address lock that pair
-# out for an hour.
+# django-axes, for the admin and the firm login: five wrong passwords for one user from one
+# address lock that pair out for an hour; ten from one address over any user names lock the
+# address (password spraying; portal/login_throttle.py).
+AXES_HANDLER = "portal.login_throttle.AddressAndAccountHandler"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 10)
 AXES_COOLOFF_TIME = timedelta(hours=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
@@ -170,18 +199,48 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Bootstrap from npm (package.json), served by staticfiles: no CDN.
     ("bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
+    # The ALTCHA widget from npm: its CSP build (external CSS, workers as files), no CDN.
+    ("altcha", BASE_DIR / "node_modules" / "altcha" / "dist"),
 ]
-# Uploaded evidence lives here; it is never served publicly (no media URL route):
-# staff download it through an admin view that checks permissions.
+# Uploaded evidence and certificate files live here when no object storage is configured; never
+# served publicly (no media URL route): they are downloaded through views that check access.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+# Object storage (README, "Production"): with OBJECT_STORAGE_BUCKET set, certificate files and
+# evidence live in an S3-compatible bucket (AWS S3, MinIO, Ceph, a cloud's S3 API), so every web
+# node and worker reads the same objects; unset, on local disk under MEDIA_ROOT (one node only).
+# The bucket stays private: downloads are streamed through the views after their access checks.
+OBJECT_STORAGE_BUCKET = env_str("OBJECT_STORAGE_BUCKET", "")
+if OBJECT_STORAGE_BUCKET:
+    _OBJECT_STORAGE_ENDPOINT = env_str("OBJECT_STORAGE_ENDPOINT_URL", "")  # empty: AWS itself
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": OBJECT_STORAGE_BUCKET,
+            "endpoint_url": _OBJECT_STORAGE_ENDPOINT or None,
+            "region_name": env_str("OBJECT_STORAGE_REGION", "us-east-1"),
+            # Empty: boto3's own chain (an instance or pod role, AWS_* variables).
+            "access_key": env_str("OBJECT_STORAGE_ACCESS_KEY_ID", "") or None,
+            "secret_key": env_str("OBJECT_STORAGE_SECRET_ACCESS_KEY", "") or None,
+            "location": env_str("OBJECT_STORAGE_PREFIX", ""),
+            "default_acl": None,  # the bucket's own policy: private
+            "file_overwrite": False,  # a regenerated certificate gets new names; the old ones are deleted after
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            # Path-style URLs: MinIO and most S3-compatible stores need them; AWS accepts them.
+            "addressing_style": "path" if _OBJECT_STORAGE_ENDPOINT else None,
+            "signature_version": "s3v4",
+        },
+    }
+else:
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -208,6 +267,18 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Customers' Friend <no-reply@localhost>")
+# Mail at volume through a provider's HTTP API with django-anymail: set EMAIL_BACKEND to
+# anymail.backends.<provider>.EmailBackend (amazon_ses, mailgun, postmark, sendgrid, brevo, ...)
+# and the provider's settings as ANYMAIL_<NAME> (ANYMAIL_MAILGUN_API_KEY=..., anymail's names).
+# The provider's tracking webhook, /anymail/<provider>/tracking/, protected by
+# ANYMAIL_WEBHOOK_SECRET ("user:password" in the webhook URL), feeds the bounce suppression
+# list (nominations/suppression.py) that the vote mail respects.
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value for name, value in os.environ.items() if name.startswith("ANYMAIL_") and value
+}
+# No secret configured: a random one, so the webhook refuses every caller rather than letting
+# anyone put voters' addresses on the suppression list.
+ANYMAIL["WEBHOOK_SECRET"] = env_str("ANYMAIL_WEBHOOK_SECRET", f"unset:{secrets.token_urlsafe(32)}")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # The address links in e-mails point to (no request at hand in a Celery task), and the
@@ -272,6 +343,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "certification.tasks.qualify_finalised_editions",
         "schedule": 60.0,
     },
+    # The outbox's backstop: what the relay (manage.py outbox_relay) has not handed over, should it be down.
+    "relay-outbox": {
+        "task": "nominations.tasks.relay_outbox",
+        "schedule": float(env_int("OUTBOX_BACKSTOP_SECONDS", 60)),
+    },
     # Certificates whose files task never arrived (broker down at issue time).
     "certificate-files": {
         "task": "certification.tasks.sweep_certificate_files",
@@ -285,6 +361,9 @@ VOTE_CONFIRM_MAX_AGE = timedelta(hours=env_int("VOTE_CONFIRM_MAX_AGE_HOURS", 48)
 VOTE_EMAIL_COOLDOWN = timedelta(seconds=env_int("VOTE_EMAIL_COOLDOWN_SECONDS", 300))
 # Pending votes one inbox may receive mail for per day (stops the form being used to flood someone).
 VOTE_EMAILS_PER_ADDRESS_PER_DAY = env_int("VOTE_EMAILS_PER_ADDRESS_PER_DAY", 10)
+# A proof-of-work challenge (its difficulty is an edition setting) must be solved and sent
+# within this time; each is accepted once.
+ALTCHA_CHALLENGE_MAX_AGE = timedelta(seconds=env_int("ALTCHA_CHALLENGE_MAX_AGE_SECONDS", 1200))
 # Domains whose mailboxes ignore dots and "+tags", so one inbox has many spellings.
 CANONICAL_DOTLESS_DOMAINS = env_list("CANONICAL_DOTLESS_DOMAINS", "gmail.com,googlemail.com")
 
@@ -304,6 +383,12 @@ FRAUD_ASSESS_MIN_VOTES = env_int("FRAUD_ASSESS_MIN_VOTES", 20)
 # often beat sweeps up anything whose task never arrived.
 TALLY_BATCH_SIZE = env_int("TALLY_BATCH_SIZE", 20000)
 RECONCILE_EVERY_SECONDS = env_int("RECONCILE_EVERY_SECONDS", 300)
+# The outbox relay (nominations/outbox.py): it wakes on NOTIFY, and at least this often on its own
+# (the catch-up); a mail handed to a worker but not sent within the lease is handed over again;
+# it records a heartbeat for the Background jobs page this often.
+OUTBOX_CATCH_UP_SECONDS = env_int("OUTBOX_CATCH_UP_SECONDS", 5)
+OUTBOX_MAIL_LEASE = timedelta(seconds=env_int("OUTBOX_MAIL_LEASE_SECONDS", 300))
+OUTBOX_HEARTBEAT_SECONDS = env_int("OUTBOX_HEARTBEAT_SECONDS", 5)
 
 # Certificates (see the README, "## Certificates").
 # Winners per category of an edition.
@@ -313,6 +398,23 @@ CERTIFICATE_VALIDITY_DAYS = env_int("CERTIFICATE_VALIDITY_DAYS", 365)
 # The certificate font: static TrueType files of Source Sans 3 (SIL OFL 1.1) from the npm
 # package source-sans (package.json), installed by `npm ci` as Bootstrap is.
 CERTIFICATE_FONT_DIR = Path(env_str("CERTIFICATE_FONT_DIR", str(BASE_DIR / "node_modules" / "source-sans" / "TTF")))
+# Signing (certification/certificates/signing.py; README "Verifying a certificate"). PEM files:
+# the PDF signing key and its certificate chain (signer first), and the Ed25519 key of the
+# Open Badges credentials. `manage.py make_signing_key` writes a self-signed development
+# pair at these paths (signing/ is ignored by git); production mounts the real ones.
+SIGNING_DIR = Path(env_str("SIGNING_DIR", str(BASE_DIR / "signing")))
+CERTIFICATE_SIGNING_KEY = Path(env_str("CERTIFICATE_SIGNING_KEY", str(SIGNING_DIR / "pdf-signing-key.pem")))
+CERTIFICATE_SIGNING_CHAIN = Path(env_str("CERTIFICATE_SIGNING_CHAIN", str(SIGNING_DIR / "pdf-signing-chain.pem")))
+CERTIFICATE_SIGNING_KEY_PASSPHRASE = env_str("CERTIFICATE_SIGNING_KEY_PASSPHRASE", "")
+CREDENTIAL_SIGNING_KEY = Path(env_str("CREDENTIAL_SIGNING_KEY", str(SIGNING_DIR / "credential-ed25519-key.pem")))
+# Public halves of retired credential keys (PEM paths), still published in the JWKS so that
+# credentials they signed keep verifying after a key change.
+CREDENTIAL_RETIRED_PUBLIC_KEYS = env_list("CREDENTIAL_RETIRED_PUBLIC_KEYS", "")
+# The live badge (/badge/<serial>.svg) may be cached this long by browsers and proxies: a
+# revocation shows on firms' sites within this time (at most an hour).
+BADGE_MAX_AGE_SECONDS = env_int("BADGE_MAX_AGE_SECONDS", 300)
+# Files people upload to the verification page (PDF, PNG, SVG, credential JSON or JWT).
+VERIFY_UPLOAD_MAX_BYTES = env_int("VERIFY_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
 # The invitation link to a firm account works once, for this long.
 FIRM_INVITATION_MAX_AGE = timedelta(days=env_int("FIRM_INVITATION_MAX_AGE_DAYS", 7))
 # Bump when the logo usage terms change: every firm accepts the new version once.
@@ -321,14 +423,16 @@ LOGO_TERMS_VERSION = env_str("LOGO_TERMS_VERSION", "2026-1")
 LOGIN_URL = "certification:firm_login"
 LOGIN_REDIRECT_URL = "certification:firm_dashboard"
 
-# Per-IP rate limits (django-ratelimit syntax: count/period).
+# Per-IP rate limits (portal/ratelimit.py; count/period, e.g. 30/h or 10/5m).
 RATELIMIT_ENABLE = env_bool("RATELIMIT_ENABLE", True)
 RATELIMIT_NOMINATE = env_str("RATELIMIT_NOMINATE", "10/h")
-RATELIMIT_VOTE = env_str("RATELIMIT_VOTE", "30/h")
-RATELIMIT_CONFIRM = env_str("RATELIMIT_CONFIRM", "60/h")
+RATELIMIT_VOTE = env_str("RATELIMIT_VOTE", "1000/h")
+RATELIMIT_CONFIRM = env_str("RATELIMIT_CONFIRM", "2000/h")
 RATELIMIT_RECEIPT = env_str("RATELIMIT_RECEIPT", "60/h")
-RATELIMIT_FAIL_OPEN = True  # a down cache must not turn every vote into a 429
-RATELIMIT_VIEW = "portal.views.rate_limited"
+# Files checked on the verification page (a PDF signature check costs tens of milliseconds).
+RATELIMIT_VERIFY_UPLOAD = env_str("RATELIMIT_VERIFY_UPLOAD", "60/h")
+# Proof-of-work challenges: a voter fetches one per form, again after an error or expiry.
+RATELIMIT_CHALLENGE = env_str("RATELIMIT_CHALLENGE", "120/h")
 
 # Content Security Policy: everything from our own origin, no inline script.
 CONTENT_SECURITY_POLICY = {
@@ -364,20 +468,15 @@ if not (DEBUG or TESTING):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
+# No raw client address and no confirmation or invitation token in any log line (portal/logs.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact": {"()": "portal.logs.RedactingFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
-# django-ratelimit lists only memcached and django-redis as supported; Django's
-# own RedisCache has the atomic add/incr it needs.
-SILENCED_SYSTEM_CHECKS = ["django_ratelimit.W001"]
-if not REDIS_URL:
-    # The in-process cache is per process: fine for one dev server and tests,
-    # and production sets REDIS_URL.
-    SILENCED_SYSTEM_CHECKS.append("django_ratelimit.E003")
 CSRF_FAILURE_VIEW = "portal.views.csrf_failure"

@@ -15,6 +15,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("healthz/", healthz, name="healthz"),
+    # The mail provider's tracking webhooks (bounces and complaints feed the suppression list).
+    path("anymail/", include("anymail.urls")),
     *certification_api,
 ]
 # No media route: certificate files and evidence are served only by views that check access.

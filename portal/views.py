@@ -1,7 +1,8 @@
-from django.db import connection
-from django.http import HttpResponse
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+
+from portal import health
 
 
 def rate_limited(request, exception=None):
@@ -14,7 +15,7 @@ def csrf_failure(request, reason=""):
 
 @never_cache
 def healthz(request):
-    """For the container health check: the app answers and reaches its database."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return HttpResponse("ok", content_type="text/plain")
+    """For the proxy's and the orchestrator's health checks: 503 when the database, Redis or storage is down."""
+    results = health.components()
+    ok = health.healthy(results)
+    return JsonResponse({"status": "ok" if ok else "down", **results}, status=200 if ok else 503)

@@ -57,6 +57,41 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(scope="session")
+def s3_server():
+    """A real S3 API (moto's server mode) in its own process on a free port, for the whole session."""
+    from tests.servers.s3 import run_s3_server
+
+    yield from run_s3_server()
+
+
+@pytest.fixture
+def s3_storage(settings, s3_server):
+    """Stored objects go to a fresh bucket on the S3 server for this test; yields (server, bucket)."""
+    bucket = s3_server.new_bucket()
+    settings.OBJECT_STORAGE_BUCKET = bucket
+    settings.STORAGES = {**settings.STORAGES, "default": s3_server.storage_settings(bucket)}
+    return s3_server, bucket
+
+
+@pytest.fixture(scope="session")
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on a free port, for the whole session."""
+    from tests.servers.smtp import run_smtp_server
+
+    yield from run_smtp_server()
+
+
+@pytest.fixture
+def smtp(settings, smtp_server):
+    """Mail goes over SMTP to the suite's server for this test (instead of Django's test outbox)."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = smtp_server.host, smtp_server.port
+    settings.EMAIL_USE_TLS, settings.EMAIL_HOST_USER, settings.EMAIL_HOST_PASSWORD = False, "", ""
+    smtp_server.clear()
+    return smtp_server
+
+
 @pytest.fixture(autouse=True)
 def _english_by_default():
     """A request in another language leaves it active in the thread; reverse() would follow it."""
@@ -83,3 +118,18 @@ def nominee(category):
 @pytest.fixture
 def other_nominee(category):
     return NomineeFactory(category=category, firm__name="Banca Comercială Ștefănești")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _signing_keys(tmp_path_factory):
+    """A development signing pair (as `manage.py make_signing_key` writes it), in a folder of this test session."""
+    from django.conf import settings
+
+    from certification.certificates import signing
+
+    folder = tmp_path_factory.mktemp("signing")
+    settings.CERTIFICATE_SIGNING_KEY = folder / "pdf-signing-key.pem"
+    settings.CERTIFICATE_SIGNING_CHAIN = folder / "pdf-signing-chain.pem"
+    settings.CREDENTIAL_SIGNING_KEY = folder / "credential-ed25519-key.pem"
+    signing.write_development_pair(body_name=settings.CERTIFYING_BODY_NAME)
+    return folder

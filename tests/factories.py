@@ -33,6 +33,8 @@ class EditionFactory(factory.django.DjangoModelFactory):
     voting_opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=5))
     voting_closes_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=20))
     results_date = factory.LazyFunction(lambda: (timezone.now() + timedelta(days=30)).date())
+    # The easiest proof of work, so tests solve the forms' challenges in a millisecond.
+    pow_max_number = 1_000
 
 
 class CategoryFactory(factory.django.DjangoModelFactory):

@@ -14,7 +14,6 @@ they are (node_modules/source-sans/TTF by default).
 """
 
 import io
-import zipfile
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -26,6 +25,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFont
+from PIL.PngImagePlugin import PngInfo
 from reportlab.lib.colors import Color, HexColor
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfbase import pdfmetrics
@@ -34,8 +34,8 @@ from reportlab.pdfgen import canvas
 
 from portal import identity
 
+from . import baking, tagging, wording
 from . import medal as mark
-from . import wording
 
 PNG_SIZES = (256, 512, 1024)
 SUPERSAMPLED = 2048  # the PNG's shapes are drawn about this large (at least 2x) and reduced: smooth edges
@@ -75,6 +75,10 @@ class CertificateText:
     # From the released results the winner was chosen on (the latest version), when they exist.
     counted_votes: int | None = None
     results_version: int | None = None
+    # The signed Open Badges credential (VC-JWT), baked into the logos and packed in the ZIP.
+    credential: str = ""
+    credential_json: str = ""
+    language: str = "en"
 
 
 @cache
@@ -146,66 +150,61 @@ def _draw_medal_pdf(pdf: canvas.Canvas, design: mark.Medal, *, left: float, top:
 
 
 def certificate_pdf(text: CertificateText) -> bytes:
-    """One A4 page headed by the medal: title, firm, category, edition, validity, serial and a QR code to the verification page."""
+    """One A4 page headed by the medal: title, firm, category, edition, validity, serial and a QR code to the
+    verification page; tagged (`tagging`) so that a screen reader reads it in order."""
     regular, bold = _pdf_fonts()
     title, medal_wording = wording.title(), wording.medal()
     buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1)
-    pdf.setTitle(f"{title} {text.edition_label} — {text.serial}")
+    # The language, and a title shown instead of the file name: what a screen reader announces first.
+    pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1, lang=text.language)
+    pdf.setTitle(f"{title} {text.edition_label} — {text.firm_name} — {text.serial}")
+    pdf.setViewerPreference("DisplayDocTitle", "true")
+    # The serial as a keyword: the verification page reads it from a signed upload (the signature covers it).
+    pdf.setKeywords(text.serial)
     pdf.setAuthor(identity.body_name())
     pdf.setSubject(f"{text.firm_name} — {text.category} — {text.edition}")
     pdf.setCreator(identity.programme_name())
+    tags = tagging.Tags(pdf)
     width, height = A4
     centre = width / 2
     colours = palette()
     gold, ink = HexColor(colours.rim), HexColor(colours.ink)
-    # Double gold frame.
-    pdf.setStrokeColor(gold)
-    pdf.setLineWidth(4)
-    pdf.rect(28, 28, width - 56, height - 56)
-    pdf.setLineWidth(1)
-    pdf.rect(38, 38, width - 76, height - 76)
 
-    # The mark heads the page: 200 pt wide.
+    def line(role: str, y: float, words: str, font: str, size: float, colour=ink) -> None:
+        with tags.mark(role):
+            pdf.setFillColor(colour)
+            pdf.setFont(font, size)
+            pdf.drawCentredString(centre, y, words)
+
+    with tags.artifact():  # double gold frame
+        pdf.setStrokeColor(gold)
+        pdf.setLineWidth(4)
+        pdf.rect(28, 28, width - 56, height - 56)
+        pdf.setLineWidth(1)
+        pdf.rect(38, 38, width - 76, height - 76)
+
+    # The mark heads the page: 200 pt wide; read as a figure with its alternative text.
     scale = 200 / mark.SIZE
-    _draw_medal_pdf(pdf, medal_design(text), left=centre - 100, top=height - 52, scale=scale)
+    with tags.mark("Figure", alt=logo_title(text)):
+        _draw_medal_pdf(pdf, medal_design(text), left=centre - 100, top=height - 52, scale=scale)
 
-    pdf.setFillColor(ink)
-    size = _fit_pdf(title, bold, 30, width - 140)
-    pdf.setFont(bold, size)
-    pdf.drawCentredString(centre, height - 295, title)
-    pdf.setFillColor(gold)
-    pdf.setFont(bold, 15)
-    pdf.drawCentredString(
-        centre, height - 320, f"{medal_wording} · {wording.edition(text.edition_label)} · {text.country}"
-    )
-    pdf.setFillColor(ink)
-    pdf.setFont(regular, 14)
-    pdf.drawCentredString(centre, height - 358, _("is awarded to"))
-
-    size = _fit_pdf(text.firm_name, bold, 34, width - 140)
-    pdf.setFont(bold, size)
-    pdf.drawCentredString(centre, height - 398, text.firm_name)
-    pdf.setFont(regular, 12)
+    line("H1", height - 295, title, bold, _fit_pdf(title, bold, 30, width - 140))
+    subtitle = f"{medal_wording} · {wording.edition(text.edition_label)} · {text.country}"
+    line("P", height - 320, subtitle, bold, 15, gold)
+    line("P", height - 358, _("is awarded to"), regular, 14)
+    line("P", height - 398, text.firm_name, bold, _fit_pdf(text.firm_name, bold, 34, width - 140))
     registration = wording.registration_number(country=text.country_code, number=text.registration_number)
-    pdf.drawCentredString(centre, height - 420, registration)
-
-    pdf.setFont(regular, 14)
-    pdf.drawCentredString(centre, height - 458, _("in the category"))
-    size = _fit_pdf(text.category, bold, 22, width - 140)
-    pdf.setFont(bold, size)
-    pdf.drawCentredString(centre, height - 486, text.category)
-
-    pdf.setFont(regular, 13)
+    line("P", height - 420, registration, regular, 12)
+    line("P", height - 458, _("in the category"), regular, 14)
+    line("P", height - 486, text.category, bold, _fit_pdf(text.category, bold, 22, width - 140))
     validity = _("Valid from %(start)s to %(end)s") % {
         "start": text.valid_from.isoformat(),
         "end": text.valid_until.isoformat(),
     }
-    pdf.drawCentredString(centre, height - 524, validity)
-    pdf.drawCentredString(centre, height - 542, _("Issued on %(date)s") % {"date": text.issued_on.isoformat()})
+    line("P", height - 524, validity, regular, 13)
+    line("P", height - 542, _("Issued on %(date)s") % {"date": text.issued_on.isoformat()}, regular, 13)
     if text.counted_votes is not None:
-        pdf.setFont(regular, 11)
-        pdf.drawCentredString(centre, height - 560, votes_line(text))
+        line("P", height - 560, votes_line(text), regular, 11)
 
     # QR code to the verification page, drawn as vector squares.
     qr = segno.make(text.verify_url, error="m")
@@ -213,35 +212,55 @@ def certificate_pdf(text: CertificateText) -> bytes:
     side = 120.0
     unit = side / (len(modules) + 8)  # 4-module quiet zone each side
     left, bottom = centre - side / 2, 160
-    pdf.setFillColor(Color(1, 1, 1))
-    pdf.rect(left, bottom, side, side, stroke=0, fill=1)
-    pdf.setFillColor(Color(0, 0, 0))
-    for row_index, row in enumerate(modules):
-        for col_index, dark in enumerate(row):
-            if dark:
-                pdf.rect(
-                    left + (col_index + 4) * unit, bottom + side - (row_index + 5) * unit, unit, unit, stroke=0, fill=1
-                )
-    pdf.setFillColor(ink)
-    pdf.setFont(bold, 14)
-    pdf.drawCentredString(centre, 140, _("Serial %(serial)s") % {"serial": text.serial})
-    pdf.setFont(regular, 10)
-    pdf.drawCentredString(centre, 123, _("Check that this certificate is valid: %(url)s") % {"url": text.verify_url})
-    pdf.setFont(bold, 10)
-    pdf.drawCentredString(
-        centre, 88, _("%(body)s — an independent certification body") % {"body": identity.body_name()}
-    )
-    pdf.setFont(regular, 9)
-    pdf.drawCentredString(centre, 74, " · ".join(filter(None, [identity.body_address(), identity.body_contact()])))
-    pdf.drawCentredString(centre, 60, identity.programme_name())
+    with tags.mark("Figure", alt=_("QR code to %(url)s") % {"url": text.verify_url}):
+        pdf.setFillColor(Color(1, 1, 1))
+        pdf.rect(left, bottom, side, side, stroke=0, fill=1)
+        pdf.setFillColor(Color(0, 0, 0))
+        for row_index, row in enumerate(modules):
+            for col_index, dark in enumerate(row):
+                if dark:
+                    pdf.rect(
+                        left + (col_index + 4) * unit,
+                        bottom + side - (row_index + 5) * unit,
+                        unit,
+                        unit,
+                        stroke=0,
+                        fill=1,
+                    )
+    line("P", 140, _("Serial %(serial)s") % {"serial": text.serial}, bold, 14)
+    line("P", 123, _("Check that this certificate is valid: %(url)s") % {"url": text.verify_url}, regular, 10)
+    line("P", 88, _("%(body)s — an independent certification body") % {"body": identity.body_name()}, bold, 10)
+    address = " · ".join(filter(None, [identity.body_address(), identity.body_contact()]))
+    line("P", 74, address, regular, 9)
+    line("P", 60, identity.programme_name(), regular, 9)
     pdf.showPage()
     pdf.save()
-    return buffer.getvalue()
+    return tagging.add_structure(buffer.getvalue(), tags.elements, language=text.language)
 
 
 def logo_svg(text: CertificateText) -> bytes:
     """The medal as SVG; every piece of text is XML-escaped, so a firm name cannot break or inject markup."""
     design = medal_design(text)
+    svg = f"""<?xml version="1.0" encoding="UTF-8"?>
+<svg xmlns="http://www.w3.org/2000/svg" width="600" height="600" viewBox="0 0 600 600" role="img" aria-label={quoteattr(logo_title(text))}>
+  <title>{escape(logo_title(text))}</title>
+{medal_svg_body(design)}
+</svg>
+"""
+    data = svg.encode("utf-8")
+    return baking.bake_svg(data, text.credential) if text.credential else data
+
+
+def logo_title(text: CertificateText) -> str:
+    """What the logo is, with its serial: the SVG's title and the PNG's Title text."""
+    return (
+        f"{identity.programme_name()}: {wording.title()} {text.edition_label}, {wording.medal()} — "
+        f"{text.category} — {text.firm_name} ({text.serial})"
+    )
+
+
+def medal_svg_body(design: mark.Medal) -> str:
+    """The medal's shapes and text as SVG elements of a 600 x 600 box."""
     shapes = []
     for shape in design.shapes:
         if isinstance(shape, mark.Circle):
@@ -259,21 +278,11 @@ def logo_svg(text: CertificateText) -> bytes:
         f'lengthAdjust="spacingAndGlyphs">{escape(line.text)}</text>'
         for line in design.lines
     )
-    title = escape(
-        f"{identity.programme_name()}: {wording.title()} {text.edition_label}, {wording.medal()} — "
-        f"{text.category} — {text.firm_name} ({text.serial})"
-    )
     body = "\n".join(shapes)
-    svg = f"""<?xml version="1.0" encoding="UTF-8"?>
-<svg xmlns="http://www.w3.org/2000/svg" width="600" height="600" viewBox="0 0 600 600" role="img" aria-label={quoteattr(title)}>
-  <title>{title}</title>
-{body}
+    return f"""{body}
   <g font-family="'Source Sans 3', 'Source Sans Pro', 'Noto Sans', 'DejaVu Sans', sans-serif">
 {texts}
-  </g>
-</svg>
-"""
-    return svg.encode("utf-8")
+  </g>"""
 
 
 @cache
@@ -303,70 +312,18 @@ def logo_png(text: CertificateText, size: int) -> bytes:
     for line in design.lines:
         font = _pil_font("bold" if line.bold else "regular", max(6, round(line.size * k)))
         draw.text((line.x * k, line.y * k), line.text, font=font, fill=line.colour, anchor="ms")
+    # The serial travels in the file as in the SVG: a Title text chunk naming the logo (and its serial).
+    info = PngInfo()
+    info.add_itxt("Title", logo_title(text), lang=text.language)
+    info.add_text("Serial", text.serial)
     buffer = io.BytesIO()
-    image.save(buffer, format="PNG")  # "optimize" would take five times as long for 1% less
-    return buffer.getvalue()
+    image.save(buffer, format="PNG", pnginfo=info)  # "optimize" would take five times as long for 1% less
+    data = buffer.getvalue()
+    return baking.bake_png(data, text.credential) if text.credential else data
 
 
 def votes_line(text: CertificateText) -> str:
     return _("Customers' counted votes: %(votes)s (published results, version %(version)s)") % {
         "votes": text.counted_votes,
         "version": text.results_version,
-    }
-
-
-def readme_text(text: CertificateText) -> str:
-    """The pack's README: what the certificate is, in the edition's language, and the logo usage terms."""
-    files = "certificate.pdf, logo.svg, " + ", ".join(f"logo-{size}.png" for size in PNG_SIZES)
-    registration = wording.registration_number(country=text.country_code, number=text.registration_number)
-    body = " · ".join(filter(None, [identity.body_name(), identity.body_address(), identity.body_contact()]))
-    votes = [votes_line(text)] if text.counted_votes is not None else []
-    return "\n".join(
-        [
-            f"{identity.programme_name()}: {wording.title()} {text.edition_label} — {wording.medal()}",
-            text.edition,
-            "",
-            _("Firm: %(firm)s (%(registration)s)") % {"firm": text.firm_name, "registration": registration},
-            _("Category: %(category)s") % {"category": text.category},
-            _("Serial %(serial)s") % {"serial": text.serial},
-            _("Valid from %(start)s to %(end)s")
-            % {"start": text.valid_from.isoformat(), "end": text.valid_until.isoformat()},
-            *votes,
-            _("Check that this certificate is valid: %(url)s") % {"url": text.verify_url},
-            "",
-            _("Files: %(files)s") % {"files": files},
-            "",
-            text.terms,
-            "",
-            body,
-            "",
-        ]
-    )
-
-
-def logo_pack_zip(text: CertificateText, *, pdf: bytes, svg: bytes, pngs: dict[int, bytes]) -> bytes:
-    """The pack: README with the terms, the SVG, the three PNGs and the PDF, in a folder named after the serial."""
-    buffer = io.BytesIO()
-    folder = text.serial
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(f"{folder}/README.txt", readme_text(text).encode("utf-8"))
-        archive.writestr(f"{folder}/logo.svg", svg)
-        for size in PNG_SIZES:
-            archive.writestr(f"{folder}/logo-{size}.png", pngs[size])
-        archive.writestr(f"{folder}/certificate.pdf", pdf)
-    return buffer.getvalue()
-
-
-def all_files(text: CertificateText) -> dict[str, bytes]:
-    """Every file, keyed by the Certificate field that stores it."""
-    pdf = certificate_pdf(text)
-    svg = logo_svg(text)
-    pngs = {size: logo_png(text, size) for size in PNG_SIZES}
-    return {
-        "pdf": pdf,
-        "svg": svg,
-        "png_256": pngs[256],
-        "png_512": pngs[512],
-        "png_1024": pngs[1024],
-        "zip": logo_pack_zip(text, pdf=pdf, svg=svg, pngs=pngs),
     }

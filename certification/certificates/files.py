@@ -5,18 +5,22 @@ without importing the tasks module.
 """
 
 import logging
+from dataclasses import replace
 from datetime import timedelta
+from functools import partial
 
 from celery import shared_task
 from django.core.files.base import ContentFile
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from nominations.models import Country, country_zone
 from nominations.selectors import released_figure
-from portal import dispatch
+from portal import dispatch, identity
+from portal.objects import STORAGE_ERRORS
 
 from ..models import CERTIFICATE_FILES, Certificate, FilesStatus, certificate_file_path
-from . import documents
+from . import credentials, documents, pack, signing
 from .validity import LOGO_TERMS, verification_url
 
 logger = logging.getLogger(__name__)
@@ -31,7 +35,7 @@ def generate_certificate_files_task(self, certificate_id: int, force: bool = Fal
     """Build and store a certificate's files; safe to run twice (skips ready files unless forced)."""
     try:
         return generate_certificate_files(certificate_id=certificate_id, force=force)
-    except OSError as error:  # storage I/O: try again later, with backoff
+    except STORAGE_ERRORS as error:  # storage I/O (disk or object store): try again later, with backoff
         if self.request.retries >= self.max_retries:
             record_files_failure(certificate_id=certificate_id, error=f"storage: {error!r}")
             logger.error("certificate %s: files failed after %d tries", certificate_id, self.request.retries + 1)
@@ -71,6 +75,7 @@ def certificate_text(certificate: Certificate) -> documents.CertificateText:
         terms=terms,
         counted_votes=released[1].counted if released else None,
         results_version=released[0].version if released else None,
+        language=certificate.language,
     )
 
 
@@ -86,7 +91,17 @@ def generate_certificate_files(*, certificate_id: int, force: bool = False) -> b
     if certificate is None or (certificate.files_status == FilesStatus.READY and not force):
         return False
     with translation.override(certificate.language):
-        files = documents.all_files(certificate_text(certificate))
+        credential = credentials.open_badge_credential(certificate)
+        jwt = credentials.sign_credential(credential)
+        text = replace(certificate_text(certificate), credential=jwt, credential_json=pack.credential_json(credential))
+        sign_pdf = partial(
+            signing.sign_pdf,
+            signer_name=identity.body_name(),
+            reason=_("Certificate %(serial)s, issued by %(body)s")
+            % {"serial": certificate.serial, "body": identity.body_name()},
+            location=identity.body_address(),
+        )
+        files = pack.all_files(text, sign_pdf=sign_pdf)
     storage = certificate.pdf.storage
     saved: dict[str, str] = {}
     try:
@@ -96,7 +111,7 @@ def generate_certificate_files(*, certificate_id: int, force: bool = False) -> b
         _delete_quietly(storage, saved.values())
         raise
     changed = Certificate.objects.filter(pk=certificate.pk, files_generated_at=certificate.files_generated_at).update(
-        **saved, files_status=FilesStatus.READY, files_error="", files_generated_at=timezone.now()
+        **saved, credential=jwt, files_status=FilesStatus.READY, files_error="", files_generated_at=timezone.now()
     )
     if changed != 1:
         _delete_quietly(storage, saved.values())
@@ -111,7 +126,7 @@ def _delete_quietly(storage, names) -> None:
             continue
         try:
             storage.delete(name)
-        except OSError:
+        except STORAGE_ERRORS:
             logger.warning("could not delete %s", name, exc_info=True)
 
 

@@ -38,6 +38,7 @@ class Verification:
     serial: str
     status: str  # valid, expired, revoked, unknown
     certificate: Certificate | None
+    reason: str = ""  # how an uploaded file proved itself ours, or why it is not
 
     @property
     def wording(self) -> wording.Wording | None:
@@ -48,7 +49,7 @@ class Verification:
         """The certificate as its files word it: in its edition's language, whoever asks."""
         c = self.certificate
         if c is None:
-            return {"serial": self.serial, "status": "unknown"}
+            return {"serial": self.serial, "status": "unknown", **({"reason": self.reason} if self.reason else {})}
         words = wording.for_certificate(c, language=c.language)
         with translation.override(c.language):
             edition = str(c.edition)

@@ -17,8 +17,8 @@ from portal.exceptions import PortalError
 
 from .. import workflow
 from ..exceptions import AlreadyRevoked, CertificateError, NotAllowed, NotAWinner
-from ..models import Certificate, FilesStatus, new_serial
-from . import accounts
+from ..models import Certificate, FilesStatus, new_serial, new_status_index
+from . import accounts, credentials
 from .files import queue_certificate_files
 from .validity import certificate_validity
 from .winners import propose_winners
@@ -93,7 +93,8 @@ def _create_certificate(*, nominee: Nominee, actor: Actor) -> Certificate:
     today = nominee.edition.today()  # the edition's day: a Bucharest certificate starts on a Bucharest date
     valid_from, valid_until = certificate_validity(today)
     for attempt in range(3):
-        # 80 random bits: a clash is next to impossible, but it must not end in an error page.
+        # 80 random bits: a clash is next to impossible, but it must not end in an error page. The status
+        # list index is random too (1 in 131072 per certificate already issued to clash): a clash tries again.
         try:
             with transaction.atomic():
                 return Certificate.objects.create(
@@ -106,6 +107,7 @@ def _create_certificate(*, nominee: Nominee, actor: Actor) -> Certificate:
                     issued_by=actor,
                     valid_from=valid_from,
                     valid_until=valid_until,
+                    status_index=new_status_index(),
                 )
         except IntegrityError:
             if attempt == 2 or Certificate.objects.filter(nominee=nominee).exists():
@@ -127,7 +129,8 @@ def regenerate_certificate_files(*, certificate: Certificate, actor: Actor) -> N
 def revoke_certificate(*, certificate: Certificate, actor: Actor, reason: str) -> Certificate:
     """Revoke at once (compare-and-set on revoked_at IS NULL), with the reason in the audit log.
 
-    Verification and downloads read revoked_at at request time, so nothing else has to happen.
+    Verification, downloads and the live badge read revoked_at at request time; the published
+    status list gets the certificate's bit set in the same transaction (its row locked).
     """
     if not actor.has_perm("certification.revoke_certificate"):
         raise NotAllowed()
@@ -144,6 +147,8 @@ def revoke_certificate(*, certificate: Certificate, actor: Actor, reason: str) -
         )
         if changed != 1:
             raise AlreadyRevoked()
+        if certificate.status_index is not None:
+            credentials.set_revoked(certificate.status_index)
         audit.record(
             actor=actor,
             action="certificate.revoke",

@@ -1,5 +1,9 @@
-"""Public verification and registry; the firm's account: invitation, dashboard, terms, downloads."""
+"""Public verification and registry; the firm's account: invitation, dashboard, terms, downloads.
 
+The credential addresses (JWKS, issuer, status list, credentials, live badge) are in `public_credentials`.
+"""
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
@@ -8,10 +12,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
+from django_ratelimit.decorators import ratelimit
+
+from nominations.client import ratelimit_key
+from portal.objects import ObjectUnavailable, open_stored
+from portal.replica import reads_from_replica
 
 from ..exceptions import CertificateError
-from . import accounts, selectors, validity
-from .forms import SerialForm
+from . import accounts, badge, checking, selectors, validity
+from .forms import SerialForm, UploadForm
 
 # Verification answers: 200 only for a valid certificate.
 HTTP_STATUS = {"valid": 200, "expired": 410, "revoked": 410, "unknown": 404}
@@ -23,18 +32,38 @@ def _no_cache(response: HttpResponse) -> HttpResponse:
     return response
 
 
-@require_GET
+def _verify_upload_rate(group, request):
+    return settings.RATELIMIT_VERIFY_UPLOAD
+
+
+@ratelimit(key=ratelimit_key, rate=_verify_upload_rate, method="POST", block=True, group="verify-upload")
 def verify_form(request):
+    """GET: a serial. POST: an uploaded file or pasted credential, checked by `checking`."""
+    if request.method == "POST":
+        upload = UploadForm(request.POST, request.FILES)
+        if upload.is_valid():
+            try:
+                verification = checking.verify_upload(upload.cleaned_data["data"])
+            except checking.UnreadableFile as error:
+                upload.add_error(None, error.message)
+            else:
+                return _verification_page(request, verification)
+        response = render(request, "certification/verify_form.html", {"form": SerialForm(), "upload": upload})
+        response.status_code = 400
+        return response
+    if request.method != "GET":
+        return HttpResponse(status=405, headers={"Allow": "GET, POST"})
     form = SerialForm(request.GET or None)
     if form.is_valid():
         serial = selectors.normalise_serial(form.cleaned_data["serial"])
         if serial is None:  # cannot be a serial, nor a path segment ("AB/CD"): the plain "unknown" answer
             return _verification_page(request, selectors.verify_serial(form.cleaned_data["serial"]))
         return redirect("certification:verify", serial=serial)
-    return render(request, "certification/verify_form.html", {"form": form})
+    return render(request, "certification/verify_form.html", {"form": form, "upload": UploadForm()})
 
 
 @require_GET
+@reads_from_replica
 def verify(request, serial: str):
     return _verification_page(request, selectors.verify_serial(serial))
 
@@ -43,13 +72,19 @@ def _verification_page(request, verification):
     response = render(
         request,
         "certification/verify.html",
-        {"verification": verification, "certificate": verification.certificate, "form": SerialForm()},
+        {
+            "verification": verification,
+            "certificate": verification.certificate,
+            "form": SerialForm(),
+            "upload": UploadForm(),
+        },
         status=HTTP_STATUS[verification.status],
     )
     return _no_cache(response)
 
 
 @require_GET
+@reads_from_replica
 def verify_json(request, serial: str):
     verification = selectors.verify_serial(serial)
     response = JsonResponse(verification.as_json(), status=HTTP_STATUS[verification.status])
@@ -58,11 +93,13 @@ def verify_json(request, serial: str):
 
 
 @require_GET
+@reads_from_replica
 def registry(request):
     return render(request, "certification/registry.html", {"editions": selectors.registry_editions()})
 
 
 @require_GET
+@reads_from_replica
 def registry_edition(request, slug: str):
     edition, categories = selectors.registry_for_edition(slug=slug)
     return render(request, "certification/registry_edition.html", {"edition": edition, "categories": categories})
@@ -101,9 +138,13 @@ def _account_or_404(request):
 @login_required
 def dashboard(request):
     account = _account_or_404(request)
+    certificates = selectors.firm_certificates(account=account)
+    for certificate in certificates:
+        # The badge snippet of a certificate the firm may show (a valid one), in the certificate's language.
+        certificate.badge_snippet = badge.snippet(certificate) if certificate.status() == "valid" else ""
     context = {
         "account": account,
-        "certificates": selectors.firm_certificates(account=account),
+        "certificates": certificates,
         "terms_accepted": accounts.has_accepted_terms(user=request.user, firm_id=account.firm_id),
         "terms": validity.LOGO_TERMS,
         "downloads": selectors.DOWNLOADS,
@@ -135,8 +176,17 @@ def download(request, download_key, kind: str):
         response = render(request, "certification/download_refused.html", {"message": message}, status=status)
     else:
         field, content_type, suffix = selectors.DOWNLOADS[kind]
+        try:
+            # Streamed from the object store through this view, after the checks above.
+            stored = open_stored(getattr(certificate, field))
+        except ObjectUnavailable:
+            message = _("This file cannot be read at the moment. We have been told; try again later.")
+            response = render(request, "certification/download_refused.html", {"message": message}, status=503)
+            response["Retry-After"] = "300"
+            response["Cache-Control"] = "private, no-store"
+            return response
         response = FileResponse(
-            getattr(certificate, field).open("rb"),
+            stored,
             as_attachment=True,
             filename=f"{certificate.serial}-{suffix}",
             content_type=content_type,

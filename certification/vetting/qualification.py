@@ -2,8 +2,15 @@
 
 A nominee qualifies with at least the edition's minimum counted votes, counted
 votes from at least its minimum of distinct voter networks, and at most its
-maximum share of flagged votes. The others stay nominated, with the reasons in
-the audit log.
+maximum share of votes still held for review. The others stay nominated, with
+the reasons in the audit log.
+
+No framing: votes an auditor rejected as fraud are out of the count and out of
+the share alike, so junk votes a rival casts for a nominee cannot knock it out.
+Whether a nominee profited from its own fraud is the auditor's decision in the
+vote-integrity check, on the evidence, never an automatic disqualification. A
+share of held votes over the maximum only means "not yet": once the auditor has
+settled them, qualify_nominees qualifies the nominee by the same rule.
 """
 
 import logging
@@ -29,7 +36,11 @@ logger = logging.getLogger(__name__)
 
 
 def qualification_measures(nominees: QuerySet[Nominee]) -> dict[int, dict]:
-    """Counted votes, distinct voter networks (of counted votes) and flagged share per nominee, in one query."""
+    """Counted votes, distinct voter networks (of counted votes) and held share per nominee, in one query.
+
+    "flagged" is the votes still held for review and "confirmed" the votes that may
+    count (counted + held); rejected votes are in neither (no framing), only reported.
+    """
     rows = nominees.annotate(
         n_counted=Coalesce("tally__counted", 0),
         n_held=Coalesce("tally__held", 0),
@@ -38,9 +49,14 @@ def qualification_measures(nominees: QuerySet[Nominee]) -> dict[int, dict]:
     ).values_list("pk", "n_counted", "n_held", "n_rejected", "n_networks")
     measures = {}
     for pk, counted, held, rejected, networks in rows.order_by():
-        confirmed = counted + held + rejected
         # Kept as the exact fraction: a rounded share would let 0.20005 pass a 0.20 maximum.
-        measures[pk] = {"counted": counted, "networks": networks, "flagged": held + rejected, "confirmed": confirmed}
+        measures[pk] = {
+            "counted": counted,
+            "networks": networks,
+            "flagged": held,
+            "confirmed": counted + held,
+            "rejected": rejected,
+        }
     return measures
 
 
@@ -59,7 +75,10 @@ def _shortfalls(measure: dict, edition: Edition) -> list[str]:
     if measure["flagged"] > edition.max_flagged_share * measure["confirmed"]:
         share = Decimal(measure["flagged"]) / measure["confirmed"]
         problems.append(
-            _("%(share)s of the votes flagged, more than the %(max)s allowed.")
+            _(
+                "%(share)s of the votes still held for review, more than the %(max)s allowed: "
+                "the nominee can qualify once an auditor has settled them."
+            )
             % {"share": f"{share:.0%}", "max": f"{edition.max_flagged_share:.0%}"}
         )
     return [str(p) for p in problems]

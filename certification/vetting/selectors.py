@@ -25,11 +25,9 @@ from . import scoring
 
 
 def flagged_share_expression() -> ExpressionWrapper:
-    """(held + rejected) / confirmed, NULL without confirmed votes (for filters and ordering)."""
-    flagged = Cast(Coalesce(F("tally__held"), 0) + Coalesce(F("tally__rejected"), 0), FloatField())
-    confirmed = NullIf(
-        Coalesce(F("tally__counted"), 0) + Coalesce(F("tally__held"), 0) + Coalesce(F("tally__rejected"), 0), 0
-    )
+    """held / (counted + held), NULL without such votes (for filters and ordering); rejected fraud is left out."""
+    flagged = Cast(Coalesce(F("tally__held"), 0), FloatField())
+    confirmed = NullIf(Coalesce(F("tally__counted"), 0) + Coalesce(F("tally__held"), 0), 0)
     return ExpressionWrapper(flagged / Cast(confirmed, FloatField()), output_field=FloatField())
 
 

@@ -6,6 +6,8 @@ from collections.abc import Iterable, Iterator
 
 from django.db import connection
 
+from portal.paging import by_key
+
 from ..models import (
     LedgerLine,
     ReleasedCategory,
@@ -71,14 +73,12 @@ def _insert_lines(rows: Iterable[tuple]) -> None:
 
 
 def stored_lines(released: ReleasedCategory) -> Iterator[Line]:
-    rows = (
-        LedgerLine.objects.filter(ledger=released)
-        .order_by("line")
-        .values_list("receipt_hash", "nominee_id", "day", "standing", "reason")
-        .iterator(chunk_size=10000)
+    # Paged by line number (the unique (ledger, line) index): the download streams after the view returned.
+    rows = LedgerLine.objects.filter(ledger=released).values_list(
+        "line", "receipt_hash", "nominee_id", "day", "standing", "reason"
     )
-    for row in rows:
-        yield Line(*row)
+    for row in by_key(rows, key="line", page=10000):
+        yield Line(*row[1:])
 
 
 def stored_text(released: ReleasedCategory, *, header: bool = True) -> Iterator[str]:

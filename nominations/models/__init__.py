@@ -1,5 +1,6 @@
 """The nominations app's records, by topic; everything is importable from `nominations.models`."""
 
+from .challenges import SpentChallenge
 from .editions import (
     COUNTRY_TIME_ZONES,
     EDITION_RULES,
@@ -18,17 +19,19 @@ from .editions import (
     TranslatedNameMixin,
     country_zone,
 )
-from .fraud import FraudDecision, FraudFlag, FraudRule, standing_from_flags
+from .fraud import RULE_BITS, FraudDecision, FraudFlag, FraudRule, standing_from_flags
 from .integrity import IntegrityReview, ReviewState
+from .mail import MailSuppression, SuppressionReason
 from .results import LedgerLine, ReleasedCategory, ReleasedFigure, ReleasedResults
 from .tallies import Tally, TaskRun
-from .votes import Standing, Vote, new_receipt_code, new_token_nonce
+from .votes import MailKind, Standing, Vote, new_receipt_code, new_token_nonce
 
 __all__ = [
     "EDITION_RULES",
     "EDITION_THRESHOLDS",
     "EDITION_WINDOWS",
     "QUALITIES",
+    "RULE_BITS",
     "Category",
     "Channel",
     "COUNTRY_TIME_ZONES",
@@ -41,12 +44,16 @@ __all__ = [
     "ReviewState",
     "Firm",
     "LedgerLine",
+    "MailKind",
+    "MailSuppression",
+    "SuppressionReason",
     "Nomination",
     "Nominee",
     "NomineeState",
     "ReleasedCategory",
     "ReleasedFigure",
     "ReleasedResults",
+    "SpentChallenge",
     "Standing",
     "Tally",
     "TaskRun",

@@ -76,10 +76,15 @@ EDITION_THRESHOLDS = (
     "max_flagged_share",
     "pass_mark",
     "survey_threshold",
+    "pow_max_number",
     "integrity_threshold",
 )
 EDITION_WINDOWS = ("nomination_opens_at", "nomination_closes_at", "voting_opens_at", "voting_closes_at", "results_date")
 EDITION_RULES = EDITION_THRESHOLDS + EDITION_WINDOWS + ("time_zone",)
+
+
+# Bounds of the proof-of-work difficulty: below 1,000 it costs nothing, above 50 million an old phone gives up.
+POW_MIN, POW_MAX = 1_000, 50_000_000
 
 
 class Edition(models.Model):
@@ -143,6 +148,16 @@ class Edition(models.Model):
         validators=[MaxValueValidator(100)],
         help_text=_("Share of surveyed customers who must be satisfied for the survey check to pass."),
     )
+    # The forms' proof-of-work (nominations.challenge): the browser tries on average half
+    # this many SHA-256 hashes (1,000,000: about a second on a phone); a script pays the same per vote.
+    pow_max_number = models.PositiveIntegerField(
+        _("proof-of-work difficulty (max number)"),
+        default=1_000_000,
+        validators=[MinValueValidator(POW_MIN), MaxValueValidator(POW_MAX)],
+        help_text=_(
+            "The vote and nomination forms make the browser solve a puzzle of up to this many steps before sending."
+        ),
+    )
     integrity_threshold = models.DecimalField(
         _("integrity review threshold"),
         max_digits=5,
@@ -177,6 +192,10 @@ class Edition(models.Model):
             ),
             models.CheckConstraint(condition=Q(pass_mark__gte=1, pass_mark__lte=5), name="edition_pass_mark_1_to_5"),
             models.CheckConstraint(condition=Q(survey_threshold__lte=100), name="edition_survey_threshold_percent"),
+            models.CheckConstraint(
+                condition=Q(pow_max_number__gte=POW_MIN, pow_max_number__lte=POW_MAX),
+                name="edition_pow_max_number_range",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -348,6 +367,8 @@ class Nomination(models.Model):
     ip_hash = models.BigIntegerField(editable=False)
     network_hash = models.BigIntegerField(editable=False)
     user_agent = models.CharField(max_length=300, blank=True, editable=False)
+    # As on Vote: seconds the form was open before it was sent (NULL: not sent through the form).
+    form_seconds = models.FloatField(_("form open for (seconds)"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("submitted"), auto_now_add=True)
 
     class Meta:

@@ -24,6 +24,21 @@ class FraudRule(models.TextChoices):
     INTEGRITY = "integrity", _("Held by an open integrity review of the nominee")
 
 
+# One bit per rule in Vote.pending_rules, written out so that a rule added or renamed keeps
+# the others' bits (at most 16: Vote.RULE_MASK). A new rule needs a bit here and the
+# triggers of migration 0019 rewritten with it (tests/nominations/test_tally_key.py checks both).
+RULE_BITS: dict[str, int] = {
+    "disposable": 1 << 0,
+    "network": 1 << 1,
+    "burst": 1 << 2,
+    "fast": 1 << 3,
+    "cluster": 1 << 4,
+    "variant": 1 << 5,
+    "automation": 1 << 6,
+    "integrity": 1 << 7,
+}
+
+
 class FraudDecision(models.TextChoices):
     PENDING = "pending", _("pending")
     FRAUD = "fraud", _("confirmed as fraud")

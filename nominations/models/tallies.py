@@ -36,7 +36,9 @@ class Tally(models.Model):
 
     @property
     def flagged_share(self) -> float:
-        return (self.held + self.rejected) / self.confirmed if self.confirmed else 0.0
+        """Votes held for review among those that may count; rejected fraud is in neither (no framing)."""
+        considered = self.counted + self.held
+        return self.held / considered if considered else 0.0
 
 
 class TaskRun(models.Model):

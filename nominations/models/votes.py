@@ -22,6 +22,18 @@ class Standing(models.TextChoices):
     REJECTED = "rejected", _("rejected as fraud, not counted")
 
 
+class MailKind(models.TextChoices):
+    CONFIRM = "confirm", _("confirmation link")
+    ALREADY_VOTED = "already_voted", _("already voted")
+
+
+# tally_key = nominee_id * 2**20 + standing code * 2**16 + pending rule bits (16 bits for rules).
+NOMINEE_SHIFT = 2**20
+STANDING_SHIFT = 2**16
+RULE_MASK = STANDING_SHIFT - 1
+STANDING_CODES = {Standing.UNCONFIRMED: 0, Standing.COUNTED: 1, Standing.HELD: 2, Standing.REJECTED: 3}
+
+
 def new_receipt_code() -> str:
     """12 characters from an unambiguous alphabet (60 bits), shown as XXXX-XXXX-XXXX."""
     alphabet = "ABCDEFGHJKMNPQRSTVWXYZ23456789"
@@ -65,12 +77,29 @@ class Vote(models.Model):
     created_at = models.DateTimeField(_("cast at"), default=timezone.now, editable=False)
     # Last time the voter asked for an e-mail (the cool-down runs from here) and
     # when the mail actually left (the fraud checks time confirmations from here).
+    # Seconds between the server showing the form and the vote being sent (a signed
+    # time in the form, nominations.challenge); NULL when not cast through the form.
+    form_seconds = models.FloatField(_("form open for (seconds)"), null=True, blank=True, editable=False)
     email_requested_at = models.DateTimeField(_("e-mail requested at"), null=True, blank=True, editable=False)
     email_sent_at = models.DateTimeField(_("e-mail sent at"), null=True, blank=True, editable=False)
     email_send_count = models.PositiveSmallIntegerField(default=0, editable=False)
     # When the first confirmation mail left: every link sent stays valid, so the
     # fast-confirmation rule times from here (the earliest link), never from a resend.
     first_email_sent_at = models.DateTimeField(_("first e-mail sent at"), null=True, blank=True, editable=False)
+    # The outbox (nominations.outbox): the mail this vote waits for, written in the
+    # request's transaction; the relay hands it to a worker after the commit, and
+    # the worker clears it once the mail has left. email_queued_at is the relay's
+    # lease: a mail handed over but not sent within OUTBOX_MAIL_LEASE is handed over again.
+    email_pending = models.CharField(
+        _("e-mail waiting"),
+        max_length=13,
+        choices=MailKind.choices,
+        blank=True,
+        default="",
+        db_default="",
+        editable=False,
+    )
+    email_queued_at = models.DateTimeField(_("e-mail handed to a worker at"), null=True, blank=True, editable=False)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True, editable=False)
     # The address with the spellings its provider delivers to one inbox folded
     # together (nominations.emails.email_fingerprint): the variant rule uses it.
@@ -82,6 +111,24 @@ class Vote(models.Model):
     # NULL means waiting; a change that affects the tally sets tallied_at back to NULL.
     checked_at = models.DateTimeField(_("fraud-checked at"), null=True, blank=True, editable=False)
     tallied_at = models.DateTimeField(_("tallied at"), null=True, blank=True, editable=False)
+    # The rules (RULE_BITS) with a pending flag on this vote, one bit each. On PostgreSQL
+    # triggers on the flags keep it (migration 0019), so no code path can forget it.
+    pending_rules = models.PositiveIntegerField(_("rules pending"), default=0, db_default=0, editable=False)
+    # The recount's one grouping key: nominee, standing and pending rules in one bigint, so
+    # counting an edition is one index-only GROUP BY on one column, as cheap as counting by nominee.
+    tally_key = models.GeneratedField(
+        expression=models.F("nominee_id") * NOMINEE_SHIFT
+        + models.Case(
+            *(
+                models.When(standing=standing, then=models.Value(code * STANDING_SHIFT))
+                for standing, code in STANDING_CODES.items()
+            ),
+            default=models.Value(0),
+        )
+        + models.F("pending_rules"),
+        output_field=models.BigIntegerField(),
+        db_persist=True,
+    )
 
     class Meta:
         verbose_name = _("vote")
@@ -90,6 +137,7 @@ class Vote(models.Model):
         # The admin masks voters' addresses (j***@w*.pl) except to holders of this; no role has it.
         permissions = [("view_voter_email", _("Can see voters' e-mail addresses"))]
         constraints = [
+            models.CheckConstraint(condition=Q(pending_rules__lt=STANDING_SHIFT), name="vote_pending_rules_fit"),
             models.UniqueConstraint(
                 fields=["category", "email_canonical"],
                 condition=Q(confirmed_at__isnull=False),
@@ -110,12 +158,14 @@ class Vote(models.Model):
                 name="vote_fingerprint",
             ),
             # The recount reads only this index (an index-only scan), never the wide rows.
-            models.Index(fields=["edition", "nominee", "standing"], name="vote_tally_cover"),
+            models.Index(fields=["edition", "tally_key"], name="vote_tally_key"),
             # Small partial indexes: the work queue of the background processing.
             models.Index(fields=["id"], condition=Q(tallied_at__isnull=True), name="vote_untallied"),
             models.Index(
                 fields=["id"], condition=Q(checked_at__isnull=True, confirmed_at__isnull=False), name="vote_unchecked"
             ),
+            # The outbox: the mails waiting to be handed to a worker (a handful at any time).
+            models.Index(fields=["id"], condition=~Q(email_pending=""), name="vote_mail_outbox"),
             # The fraud rules over a batch: they find it by its checked_at mark, then
             # look up the groups its votes belong to. Without these each batch read
             # the whole table, or a nominee's every vote once per vote in the batch.

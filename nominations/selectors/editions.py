@@ -6,6 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
     Count,
     Min,
@@ -22,10 +23,13 @@ from ..models import (
     Country,
     Edition,
     Nominee,
+    TaskRun,
     TimeZone,
     Vote,
 )
+from ..outbox import RELAY_RUN, mails_waiting
 from ..tally import waiting_votes_queryset
+from . import hot_path
 
 __all__ = [
     "BackgroundStatus",
@@ -110,6 +114,10 @@ def get_nominee_for_vote(*, edition_slug: str, category_slug: str, nominee_id: s
         pk = int(nominee_id or "")
     except (TypeError, ValueError):
         return None
+    if not -(2**63) <= pk < 2**63:
+        return None
+    if connection.vendor == "postgresql":
+        return hot_path.nominee_for_vote(pk=pk, edition_slug=edition_slug, category_slug=category_slug)
     nominee = (
         Nominee.objects.filter(pk=pk, category__slug=category_slug, category__edition__slug=edition_slug)
         .select_related("category__edition", "firm")
@@ -137,6 +145,10 @@ class BackgroundStatus:
     waiting_votes: int
     oldest_waiting_since: object  # datetime | None
     stale: bool  # work waits longer than two reconcile periods: nothing is processing it
+    mails_waiting: int = 0
+    oldest_mail_since: object = None  # datetime | None
+    relay_seen_at: object = None  # the outbox relay's last heartbeat, datetime | None
+    relay_stale: bool = False  # no heartbeat for three catch-up periods (and not eager, where no relay runs)
 
 
 def background_status() -> BackgroundStatus:
@@ -157,4 +169,13 @@ def background_status() -> BackgroundStatus:
             except Exception as exc:  # noqa: BLE001 - any broker failure is shown, not raised
                 broker_breaker.trip()
                 error = f"broker unreachable: {exc.__class__.__name__}"
-    return BackgroundStatus(eager, workers, error, count, oldest, stale)
+    mails, oldest_mail = mails_waiting()
+    relay_seen_at = TaskRun.objects.filter(name=RELAY_RUN).values_list("last_finished_at", flat=True).first()
+    relay_stale = not eager and (
+        relay_seen_at is None
+        or (timezone.now() - relay_seen_at).total_seconds()
+        > 3 * max(settings.OUTBOX_CATCH_UP_SECONDS, settings.OUTBOX_HEARTBEAT_SECONDS)
+    )
+    return BackgroundStatus(
+        eager, workers, error, count, oldest, stale, mails, oldest_mail, relay_seen_at, bool(relay_stale)
+    )

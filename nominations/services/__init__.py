@@ -14,7 +14,7 @@ from .flags import settle_flags
 from .integrity import settle_group
 from .nominating import NominationInput, nominate
 from .results import amend_results, release_results
-from .voting import cast_vote, confirm_vote, vote_from_token
+from .voting import cast_vote, confirm_vote, hot_path_in_sql, vote_from_token
 
 __all__ = [
     "NominationInput",
@@ -26,6 +26,7 @@ __all__ = [
     "confirm_vote",
     "create_edition",
     "finalise_closed_editions",
+    "hot_path_in_sql",
     "nominate",
     "recount_live_editions",
     "release_results",

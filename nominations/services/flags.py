@@ -10,7 +10,7 @@ from audit import services as audit
 from portal.auth import Actor
 from portal.locks import advisory_lock
 
-from .. import processing
+from .. import outbox
 from ..exceptions import NotAllowed, ResultsReleased
 from ..models import Edition, FraudDecision, FraudFlag, Vote, standing_from_flags
 
@@ -67,6 +67,6 @@ def settle_flags(*, flag_ids: list[int], decision: str, by: Actor) -> int:
                 for vote in overridden
             ],
         )
-        processing.request_processing()
+        outbox.announce()  # the relay queues the processing run after the commit
     logger.info("user %s settled %d fraud flags as %s", by.pk, settled, decision)
     return settled

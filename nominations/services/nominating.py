@@ -7,6 +7,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Model
 
+from .. import challenge
 from ..client import ClientInfo
 from ..exceptions import NominationClosed, UnknownCategory
 from ..models import QUALITIES, Category, Edition, Firm, Nomination, Nominee
@@ -25,12 +26,24 @@ class NominationInput:
     reason: str
 
 
-def nominate(*, edition: Edition, category: Category, data: NominationInput, client: ClientInfo) -> Nomination:
-    """Record a customer's nomination; the same firm is one Firm and one Nominee per category."""
+def nominate(
+    *,
+    edition: Edition,
+    category: Category,
+    data: NominationInput,
+    client: ClientInfo,
+    proof: challenge.Proof | None = None,
+) -> Nomination:
+    """Record a customer's nomination; the same firm is one Firm and one Nominee per category.
+
+    proof: the form's solved proof of work, redeemed once (as in cast_vote).
+    """
     if not edition.is_nomination_open():
         raise NominationClosed()
     if category.edition_id != edition.pk:
         raise UnknownCategory()
+    if proof is not None:
+        challenge.redeem(proof)
     with transaction.atomic():
         firm = _get_or_create_firm(edition=edition, data=data)
         nominee = _get_or_create(Nominee, category=category, firm=firm, defaults={"edition": edition})
@@ -43,6 +56,7 @@ def nominate(*, edition: Edition, category: Category, data: NominationInput, cli
             ip_hash=client.ip_hash,
             network_hash=client.network_hash,
             user_agent=client.user_agent,
+            form_seconds=proof.form_seconds if proof else None,
             **{f"rating_{q}": data.ratings[q] for q, _label in QUALITIES},
         )
 

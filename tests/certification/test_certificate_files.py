@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from certification.certificates import documents
+from certification.certificates import documents, pack
 
 TEXT = documents.CertificateText(
     serial="CF-PL26-ABCD-EFGH-JKLM-NPQR",
@@ -28,7 +28,7 @@ TEXT = documents.CertificateText(
 
 @pytest.fixture(scope="module")
 def files():
-    return documents.all_files(TEXT)
+    return pack.all_files(TEXT)
 
 
 def test_the_pdf_is_one_a4_page_with_the_firm_name_in_its_diacritics_and_the_serial(files):

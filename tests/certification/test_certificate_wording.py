@@ -15,7 +15,7 @@ from django.core import mail
 from django.utils import timezone, translation
 from pypdf import PdfReader
 
-from certification.certificates import accounts, documents, files
+from certification.certificates import accounts, files, pack
 from certification.certificates import services as certificates
 from certification.models import FirmAccount
 from nominations.registration import cui_from_body
@@ -208,7 +208,7 @@ def test_the_verification_json_speaks_the_editions_language_whoever_asks(client,
 
 def test_in_english_the_files_say_customer_friendly_certificate_and_gold_medal(certificate):
     with translation.override("en"):
-        rendered = documents.all_files(files.certificate_text(certificate))
+        rendered = pack.all_files(files.certificate_text(certificate))
     text = pdf_text(rendered["pdf"])
     assert "Customer Friendly Certificate" in text and "Gold medal" in text and "Edition " in text
     faces = svg_texts(rendered["svg"])[1:]

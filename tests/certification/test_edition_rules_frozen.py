@@ -11,6 +11,7 @@ from audit.models import AuditEntry
 from nominations import services
 from nominations.exceptions import RulesFrozen
 from nominations.models import Edition
+from nominations.models.editions import EDITION_THRESHOLDS
 from tests.factories import EditionFactory
 
 pytestmark = pytest.mark.django_db
@@ -47,11 +48,30 @@ def test_model_validation_refuses_a_change_to_a_window_once_voting_opened(editio
     assert "results_date" in error.value.message_dict
 
 
-def test_database_refuses_a_threshold_change_once_voting_opened(edition):
+# Every threshold, including those added by later migrations (each redefines the trigger,
+# and on SQLite a table rebuild drops it): the database refuses a change after voting opened.
+CHANGED = {
+    "min_counted_votes": 1,
+    "min_voter_networks": 1,
+    "max_flagged_share": Decimal("0.99"),
+    "pass_mark": Decimal("1.00"),
+    "survey_threshold": 1,
+    "pow_max_number": 2_000_000,
+    "integrity_threshold": Decimal("99.0"),
+}
+
+
+def test_every_threshold_has_a_frozen_check():
+    assert set(CHANGED) == set(EDITION_THRESHOLDS)
+
+
+@pytest.mark.parametrize("field", sorted(CHANGED))
+def test_database_refuses_a_threshold_change_once_voting_opened(edition, field):
+    before = getattr(edition, field)
     with pytest.raises((IntegrityError, InternalError)), transaction.atomic():
-        Edition.objects.filter(pk=edition.pk).update(min_voter_networks=1)
+        Edition.objects.filter(pk=edition.pk).update(**{field: CHANGED[field]})
     edition.refresh_from_db()
-    assert edition.min_voter_networks == 5
+    assert getattr(edition, field) == before
 
 
 def test_database_allows_a_threshold_change_before_voting_opens(upcoming):
@@ -97,6 +117,8 @@ def test_admin_edits_thresholds_before_voting_and_logs_them(client, upcoming, ma
         "max_flagged_share": "0.20",
         "pass_mark": "4.00",
         "survey_threshold": 80,
+        "pow_max_number": 1_000_000,
+        "integrity_threshold": "12.0",
         "categories-TOTAL_FORMS": "0",
         "categories-INITIAL_FORMS": "0",
     }

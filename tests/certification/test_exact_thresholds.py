@@ -36,7 +36,10 @@ def edition(max_share="0.20"):
 def test_a_flagged_share_just_over_the_maximum_does_not_qualify_though_it_rounds_to_it():
     # 4001 of 20000 is 0.20005: four places would round it to 0.2000 (half-even) and let it pass.
     measure = {"counted": 15999, "networks": 50, "flagged": 4001, "confirmed": 20000}
-    assert qualification._shortfalls(measure, edition()) == ["20% of the votes flagged, more than the 20% allowed."]
+    assert qualification._shortfalls(measure, edition()) == [
+        "20% of the votes still held for review, more than the 20% allowed: "
+        "the nominee can qualify once an auditor has settled them."
+    ]
 
 
 def test_a_flagged_share_at_the_maximum_qualifies():

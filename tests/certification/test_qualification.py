@@ -80,7 +80,7 @@ def test_why_a_nominee_did_not_qualify_is_in_the_audit_log(field, django_capture
     reasons = dict(AuditEntry.objects.filter(action="nominee.not_qualified").values_list("object_repr", "reason"))
     assert "2 counted votes, fewer than the 3 required" in reasons[str(field["few_votes"])]
     assert "Votes from 1 networks, fewer than the 2 required" in reasons[str(field["one_network"])]
-    assert "40% of the votes flagged, more than the 25% allowed" in reasons[str(field["flagged"])]
+    assert "40% of the votes still held for review, more than the 25% allowed" in reasons[str(field["flagged"])]
     qualified = AuditEntry.objects.get(action="nominee.qualified")
     assert qualified.actor is None and qualified.after["counted"] == 4 and qualified.after["networks"] == 3
 

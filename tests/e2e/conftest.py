@@ -66,6 +66,12 @@ def context(browser, live_site):
     expect.set_options(timeout=TIMEOUT_MS)
     context = browser.new_context(base_url=live_site.url, locale="en-GB", extra_http_headers={"Accept-Language": "en"})
     context.set_default_timeout(TIMEOUT_MS)
+    # Every Content-Security-Policy violation of a page, for the journeys to assert there is none.
+    context.add_init_script(
+        "window.__cspViolations = [];"
+        "document.addEventListener('securitypolicyviolation',"
+        " (e) => window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));"
+    )
     yield context
     context.close()
 

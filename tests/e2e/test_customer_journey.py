@@ -31,6 +31,7 @@ from tests.e2e.journey import (
     read_mail,
     release,
     result_row,
+    solve_challenge,
     t,
     valid_nip,
     vote,
@@ -73,6 +74,7 @@ def test_nominate_vote_confirm_and_see_results_in_english(page: Page, live_site,
         page.get_by_role("group", name=quality).get_by_role("radio", name=str(rating), exact=True).check()
     reason = "Pani w okienku cierpliwie wszystko wyjaśniła i oddzwoniła następnego dnia."
     page.get_by_label("Why do they deserve it?").fill(reason)
+    solve_challenge(page)
     page.get_by_role("button", name="Send nomination").click()
 
     expect(h1(page)).to_have_text("Thank you for your nomination")
@@ -103,6 +105,12 @@ def test_nominate_vote_confirm_and_see_results_in_english(page: Page, live_site,
     page.get_by_role("radio", name=LODZ, exact=True).check()
     page.get_by_label("Your e-mail address").fill(voter)
     page.get_by_role("checkbox", name="I agree that my e-mail address is used").check()
+    # The proof of work: a labelled checkbox (its label says "Checked" once solved) that takes
+    # keyboard focus; it solved itself while the form was being filled in.
+    robot = page.locator("main form altcha-widget input[type=checkbox]")
+    robot.focus()
+    expect(robot).to_be_focused()
+    solve_challenge(page)
     page.get_by_role("button", name="Vote", exact=True).click()
 
     expect(h1(page)).to_have_text("Check your e-mail")

@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -18,7 +19,7 @@ from django.core.cache import cache
 from django.db import connection, connections
 from django.utils import timezone
 
-from nominations import mail, processing, services, tally
+from nominations import mail, outbox, processing, services, tally
 from nominations.client import ClientInfo
 from nominations.models import TaskRun, Vote
 from nominations.tasks import process_votes, reconcile
@@ -100,6 +101,25 @@ class Worker:
         self.handle.close()
 
 
+class Relay:
+    """The outbox relay (manage.py outbox_relay's loop) in a thread of this process, so it publishes to the test's queue."""
+
+    def __init__(self):
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        try:
+            outbox.run_relay(catch_up_seconds=0.5, stop=self.stopping.is_set)
+        finally:
+            connection.close()
+
+    def stop(self):
+        self.stopping.set()
+        self.thread.join(timeout=10)
+
+
 def wait_for(condition, *, what: str, timeout: float = 30):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -131,7 +151,9 @@ def worker(settings, tmp_path):
     cache.delete(processing.PROCESS_QUEUED_KEY)
     w = Worker(broker_url, name, ROOT / "test-artifacts" / f"worker-{name}.log")
     w.start()
+    relay = Relay()
     yield w
+    relay.stop()
     w.stop()
     use_broker(saved, eager=True, queue=saved_queue)
     forget_queue(broker_url, name)

@@ -4,6 +4,8 @@ from django.core import mail
 from django.test import TestCase
 from django.urls import reverse
 
+from tests.challenge import solved
+
 LINK = re.compile(r"https?://\S+/vote/confirm/(\S+)/")
 
 
@@ -12,7 +14,8 @@ def vote(client, nominee, email, **extra):
     meta = _meta(extra)
     # The mail is enqueued on commit; run those callbacks inside the test's transaction.
     with TestCase.captureOnCommitCallbacks(execute=True):
-        return client.post(url, {"nominee": nominee.pk, "email": email, "consent": "on", **extra}, **meta)
+        data = {"nominee": nominee.pk, "email": email, "consent": "on", **solved(nominee.edition), **extra}
+        return client.post(url, data, **meta)
 
 
 def _meta(extra):

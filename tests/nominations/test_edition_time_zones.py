@@ -43,6 +43,7 @@ def typed_windows(country: str, closes: str) -> dict:
         "max_flagged_share": "0.20",
         "pass_mark": "3.50",
         "survey_threshold": 80,
+        "pow_max_number": 1_000_000,
         "categories-TOTAL_FORMS": "0",
         "categories-INITIAL_FORMS": "0",
     }

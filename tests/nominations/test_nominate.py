@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from nominations.models import Firm, Nomination, Nominee
+from tests.challenge import solved
 from tests.factories import next_nip
 
 pytestmark = pytest.mark.django_db
@@ -24,6 +25,7 @@ def form_data(cat, **overrides):
         "rating_friendly": 5,
         "rating_helpful": 4,
         "reason": "They solved my problem the first time and called back a week later.",
+        **solved(cat.edition),
     }
     data.update(overrides)
     return data

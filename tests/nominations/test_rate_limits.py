@@ -46,3 +46,12 @@ def test_confirmations_are_rate_limited(client, limits):
     for _i in range(2):
         assert client.post(url, REMOTE_ADDR=ip).status_code == 400
     assert client.post(url, REMOTE_ADDR=ip).status_code == 429
+
+
+def test_receipt_look_ups_are_rate_limited_for_get_too(client, settings):
+    settings.RATELIMIT_ENABLE = True
+    settings.RATELIMIT_RECEIPT = "1/h"
+    ip = fresh_ip()
+    url = reverse("nominations:receipt")
+    assert client.get(url, {"code": "ABCD-EFGH-JKMN"}, REMOTE_ADDR=ip).status_code == 200
+    assert client.get(url, {"code": "ABCD-EFGH-JKMN"}, REMOTE_ADDR=ip).status_code == 429

@@ -105,12 +105,6 @@ def test_lockout_behind_the_proxy_is_per_real_client(client, settings):
     assert "_auth_user_id" in client.session
 
 
-@pytest.mark.django_db
-def test_health_check_answers_when_the_database_does(client):
-    response = client.get("/healthz/")
-    assert response.status_code == 200 and response.content == b"ok"
-
-
 def test_benchmark_baseline_view_is_not_mounted_by_default(client, db):
     assert client.get("/bench/minimal/").status_code == 404
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from nominations.admin_visibility import VisibilityAdminMixin
 from portal.admin_mixins import ReadOnlyAdminMixin
+from portal.objects import ObjectUnavailable, open_stored
 
 from ...exceptions import VettingError
 from ...models import Check, NomineeVetting
@@ -211,8 +212,17 @@ class CheckAdmin(VisibilityAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def download_evidence(self, request, evidence_id):
         evidence = selectors.get_evidence_for_download(user=request.user, evidence_id=evidence_id)
+        try:
+            stored = open_stored(evidence.file)
+        except ObjectUnavailable as error:
+            if error.missing:
+                message = _("The file %(name)s is missing from the file store; upload it again.")
+            else:
+                message = _("The file store cannot be reached at the moment; try again later.")
+            self.message_user(request, message % {"name": evidence.original_name}, messages.ERROR)
+            return redirect("admin:certification_check_change", evidence.check_record_id)
         response = FileResponse(
-            evidence.file.open("rb"),
+            stored,
             as_attachment=True,
             filename=evidence.original_name,
             content_type=evidence.content_type,

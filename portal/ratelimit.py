@@ -1,0 +1,97 @@
+"""Per-client rate limits: one Redis round trip per request, failing open when Redis is down.
+
+A fixed window per (group, client key): a Lua script increments the window's counter
+and sets its expiry on the first hit, atomically, in one round trip on the cache's
+shared connection pool (django-ratelimit took three: add, incr, and a get). When
+Redis is down or frozen the request is let through (the circuit breaker then skips
+Redis at once for a while): a cache outage must not turn every vote into a 429,
+and the database's own rules (one counted vote per person and category, the daily
+mail budget) still hold. Without Redis (make run, the SQLite tests) the counters live
+in Django's per-process cache.
+"""
+
+import functools
+import re
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from redis.exceptions import RedisError
+
+from portal.breaker import cache_breaker
+from portal.views import rate_limited
+
+_INCR_WITH_EXPIRY = """
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return n
+"""
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_RATE = re.compile(r"^(\d+)/(\d*)([smhd])$")
+_scripts: dict[int, object] = {}
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """'30/h' -> (30, 3600); '10/5m' -> (10, 300). The syntax the RATELIMIT_* settings have always used."""
+    match = _RATE.match(rate.strip())
+    if not match:
+        raise ValueError(f"not a rate: {rate!r} (count/period, e.g. 30/h or 10/5m)")
+    count, multiplier, unit = match.groups()
+    return int(count), int(multiplier or 1) * _UNITS[unit]
+
+
+def _count(key: str, period: int) -> int | None:
+    """This window's hits for the key, this one included; None when Redis cannot say (fail open)."""
+    redis_client = getattr(cache, "redis_client", None)
+    if redis_client is None:
+        cache.add(key, 0, period)
+        try:
+            return cache.incr(key)
+        except ValueError:  # expired between add and incr
+            return None
+    if not cache_breaker.allows():
+        return None
+    client = redis_client()
+    script = _scripts.get(id(client))
+    if script is None:
+        script = _scripts[id(client)] = client.register_script(_INCR_WITH_EXPIRY)
+    try:
+        return int(script(keys=[key], args=[period]))
+    except RedisError:
+        cache_breaker.trip()
+        return None
+
+
+def allowed(*, group: str, key: str, rate: str) -> bool:
+    """Count one hit; False once the key has used up the rate in the current window."""
+    limit, period = parse_rate(rate)
+    window = int(time.time() // period)
+    count = _count(f"rl:{group}:{key}:{window}", period + 1)
+    return count is None or count <= limit
+
+
+def rate_limit(
+    *, group: str, rate_setting: str, key: Callable[[HttpRequest], str], methods: tuple[str, ...] = ("POST",)
+):
+    """A view decorator: past the rate (settings.<rate_setting>) for its key, the request gets the 429 page."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if (
+                settings.RATELIMIT_ENABLE
+                and request.method in methods
+                and not allowed(group=group, key=key(request), rate=getattr(settings, rate_setting))
+            ):
+                return rate_limited_response(request)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def rate_limited_response(request: HttpRequest) -> HttpResponse:
+    return rate_limited(request)
