@@ -28,7 +28,7 @@ def revoke(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("certification", "0011_background_jobs_for_roles"),
+        ("certification", "0012_certificate_credentials_and_status_list"),
         ("nominations", "0014_vote_integrity_reviews"),
     ]
     operations = [migrations.RunPython(grant, revoke)]
