@@ -74,6 +74,14 @@ def test_look_alike_domain_is_judged_as_itself(target, run_checks):
     assert flag.vote == vote and flag.evidence["domain"] == "gmial.com"
 
 
+def test_unlisted_look_alike_of_a_major_provider_is_throw_away(target, run_checks):
+    vote = confirmed(target, BASE, email="jan.kowalski@gmai.com")
+    confirmed(target, BASE, email="jan.kowalski@op.pl")  # a real provider one letter from wp.pl
+    run_checks(target.edition)
+    [flag] = flags(FraudRule.DISPOSABLE_DOMAIN)
+    assert flag.vote == vote and flag.evidence["lookalike_of"] == "gmail.com"
+
+
 def test_unlisted_domain_of_machine_made_names_is_detected(target, run_checks, settings):
     settings.FRAUD_THROWAWAY_MIN_VOTERS = 5
     for i, name in enumerate(["x7k2p9qa", "q8w3e5rt", "z1x2c3vb", "k9j8h7gf", "m4n5b6vc"]):
