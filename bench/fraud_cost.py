@@ -70,7 +70,7 @@ def main() -> None:
             head, local, domain, tail = base[i % len(base)]
             rep = i // len(base)
             # A new address per repetition, on the same domain; the provider's folding still applies.
-            name = f"{local}{rep}" if rep else local
+            name = f"{local}_r{rep}q" if rep else local
             fingerprint = email_fingerprint(f"{name}@{domain}")
             buffer.write(
                 f"{head}{name}@{domain}\t{name}@{domain}\t{fingerprint}\tn{i}\tC{i:013d}{tail}\t{mark}\t{mark}\n"
