@@ -70,7 +70,7 @@ class Vote(models.Model):
     ip_hash = models.BigIntegerField(_("address hash"), editable=False)
     network_hash = models.BigIntegerField(_("network hash"), editable=False)
     # IPv4 /16 or IPv6 /48 (nominations.client.network_of(wide=True)); 0 for votes cast before it was kept.
-    wide_network_hash = models.BigIntegerField(_("wide network hash"), default=0, editable=False)
+    wide_network_hash = models.BigIntegerField(_("wide network hash"), default=0, db_default=0, editable=False)
     user_agent = models.CharField(_("user agent"), max_length=300, blank=True, editable=False)
     agent_hash = models.BigIntegerField(_("user agent hash"), default=0, editable=False)
     language = models.CharField(max_length=5, default="en", editable=False)
