@@ -33,7 +33,8 @@ COPY --from=assets /app/node_modules ./node_modules
 # placeholders that exist only during this step. tests/production runs this very line.
 RUN DEBUG=1 python manage.py compilemessages --ignore=node_modules -v0
 RUN DEBUG=0 SECRET_KEY=collectstatic-only-not-a-secret ALLOWED_HOSTS=build.invalid python manage.py collectstatic --noinput -v0
-RUN mkdir -p /app/media && chown portal /app/media
+# media: uploads on one host; signing: the certificate and credential keys (a volume in compose).
+RUN mkdir -p /app/media /app/signing && chown portal /app/media /app/signing
 USER portal
 # Reached only by the proxy (docker-compose.yml publishes no port of this container).
 EXPOSE 8000

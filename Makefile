@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEV_ENV := DEBUG=1
+# `make run PORT=8123`: the server listens there, and the links in mails and certificates point there.
+PORT ?= 8000
+SITE_URL ?= http://127.0.0.1:$(PORT)
 # Hashed lock files (`make lock` writes them): runtime for the Docker image, dev (runtime,
 # test tools and checkers) for everything here.
 LOCK_RUNTIME := requirements/runtime.txt
@@ -53,14 +56,14 @@ signing-key: install
 	$(DEV_ENV) $(BIN)/python manage.py make_signing_key
 
 demo: migrate signing-key
-	$(DEV_ENV) $(BIN)/python manage.py seed_demo
+	$(DEV_ENV) SITE_URL=$(SITE_URL) $(BIN)/python manage.py seed_demo
 
 run: demo
 	@echo ""
-	@echo "Portal: http://127.0.0.1:8000/  (English /en/, Polish /pl/, Romanian /ro/)"
+	@echo "Portal: $(SITE_URL)/  (English /en/, Polish /pl/, Romanian /ro/)"
 	@echo "E-mails (vote confirmation links) are printed below in this terminal."
 	@echo ""
-	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+	$(DEV_ENV) SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
 	$(BIN)/python -m pytest

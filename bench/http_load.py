@@ -268,7 +268,7 @@ def main() -> None:
             ]
         )
         base = f"http://127.0.0.1:{port}"
-        wait_for(f"{base}/healthz/")
+        wait_for(f"{base}/bench/minimal/", seconds=90)  # /healthz/ also checks what the run has not started (a worker)
         print(
             f"gunicorn {args.workers} sync workers; wrk {args.threads} threads, {args.duration} s per run, on loopback; "
             "no relay or worker during the throughput runs (the mails and counting wait in the outbox)"

@@ -11,6 +11,7 @@ urlpatterns = [
     path("verify/", views.verify_form, name="verify_form"),
     path("verify/<str:serial>/", views.verify, name="verify"),
     path("registry/", views.registry, name="registry"),
+    path("e/<slug:slug>/firm/<int:nominee_id>/", views.nominee, name="nominee"),
     path("registry/<slug:slug>/", views.registry_edition, name="registry_edition"),
     path(
         "firm/login/",

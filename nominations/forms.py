@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import ErrorSummaryMixin
 from portal.text import TextField, clean_text
 
 from . import challenge, registration
@@ -36,7 +37,14 @@ class EmailAddressField(forms.CharField):
 
 class HoneypotMixin(forms.Form):
     # Hidden from people by CSS; a bot that fills every field fills this one too.
-    homepage = forms.CharField(required=False, label=_("Leave this field empty"), max_length=200)
+    # Out of the Tab order and never autofilled: its wrapper is aria-hidden, and a focusable
+    # element inside aria-hidden would be a silent Tab stop for screen-reader users.
+    homepage = forms.CharField(
+        required=False,
+        label=_("Leave this field empty"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
+    )
 
     @property
     def is_bot(self) -> bool:
@@ -79,21 +87,27 @@ class ChallengeMixin(forms.Form):
         return cleaned
 
 
-class NominationForm(ChallengeMixin, HoneypotMixin, forms.Form):
+class NominationForm(ErrorSummaryMixin, ChallengeMixin, HoneypotMixin, forms.Form):
     category = forms.ModelChoiceField(queryset=Category.objects.none(), label=_("Category"), empty_label=None)
-    firm_name = TextField(label=_("Firm name"), min_length=2, max_length=160)
-    city = TextField(label=_("City or branch"), min_length=2, max_length=100)
+    # autocomplete="off" on the firm's details: they describe the firm, not the person typing.
+    firm_name = TextField(
+        label=_("Firm name"), min_length=2, max_length=160, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    city = TextField(
+        label=_("City or branch"), min_length=2, max_length=100, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
     website = forms.URLField(
         label=_("Website"),
         required=False,
         max_length=200,
         assume_scheme="https",
         validators=[URLValidator(schemes=["http", "https"])],
+        widget=forms.URLInput(attrs={"autocomplete": "off"}),
     )
     registration_number = forms.CharField(
         label=_("Registration number"),
         max_length=40,
-        help_text=_("Polish NIP or Romanian CUI, with or without dashes and the country prefix."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     channel = forms.ChoiceField(label=_("How did you contact them?"), choices=Channel.choices, widget=forms.RadioSelect)
     reason = TextField(
@@ -101,12 +115,14 @@ class NominationForm(ChallengeMixin, HoneypotMixin, forms.Form):
         min_length=10,
         max_length=1000,
         multiline=True,
-        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 1000}),
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 1000, "autocomplete": "off"}),
     )
 
     def __init__(self, *args, edition: Edition, **kwargs):
         super().__init__(*args, edition=edition, **kwargs)
         self.fields["category"].queryset = Category.objects.filter(edition=edition)
+        self.fields["registration_number"].help_text = registration.help_text(edition.country)
+        self.registration_country = edition.country
         for quality, label in QUALITIES:
             self.fields[f"rating_{quality}"] = forms.TypedChoiceField(
                 label=label, choices=RATING_CHOICES, coerce=int, widget=forms.RadioSelect(attrs={"class": "rating"})
@@ -121,7 +137,10 @@ class NominationForm(ChallengeMixin, HoneypotMixin, forms.Form):
 
     def clean_registration_number(self) -> str:
         try:
-            return registration.normalize(self.cleaned_data["registration_number"], country=self.edition.country)
+            self.registration_country, number = registration.identify(
+                self.cleaned_data["registration_number"], edition_country=self.edition.country
+            )
+            return number
         except registration.InvalidRegistrationNumber as error:
             raise ValidationError(error.args[0], code="registration") from None
 
@@ -129,13 +148,15 @@ class NominationForm(ChallengeMixin, HoneypotMixin, forms.Form):
         return {q: self.cleaned_data[f"rating_{q}"] for q, _label in QUALITIES}
 
 
-class VoteForm(ChallengeMixin, HoneypotMixin, forms.Form):
+class VoteForm(ErrorSummaryMixin, ChallengeMixin, HoneypotMixin, forms.Form):
     nominee = forms.ChoiceField(
         label=_("Your choice"),
         widget=forms.RadioSelect,
         error_messages={"invalid_choice": _("This nominee does not exist in this category.")},
     )
-    email = EmailAddressField(label=_("Your e-mail address"), max_length=254)
+    email = EmailAddressField(
+        label=_("Your e-mail address"), max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     consent = forms.BooleanField(
         label=_("I agree that my e-mail address is used to confirm this vote and to send me its receipt."),
         required=True,
@@ -158,8 +179,13 @@ class VoteForm(ChallengeMixin, HoneypotMixin, forms.Form):
         return self._nominees[self.cleaned_data["nominee"]]
 
 
-class ReceiptForm(forms.Form):
-    code = forms.CharField(label=_("Receipt code"), max_length=20, min_length=12)
+class ReceiptForm(ErrorSummaryMixin, forms.Form):
+    code = forms.CharField(
+        label=_("Receipt code"),
+        max_length=20,
+        min_length=12,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
 
     def clean_code(self) -> str:
         code = clean_text(self.cleaned_data["code"], max_length=20).upper()

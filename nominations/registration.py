@@ -74,6 +74,56 @@ def normalize(raw: str, *, country: str) -> str:
     raise InvalidRegistrationNumber(_("Registration numbers of this country are not supported."))
 
 
+# What an edition accepts: a firm registered in one of the programme's countries. Its own
+# country's number with or without the EU VAT prefix; the other countries' numbers with or
+# without their prefix. Bare digits valid in the edition's country are read as that
+# country's number (so nothing already registered changes meaning); otherwise as the first
+# other country where they are valid.
+COUNTRIES = ("PL", "RO")
+
+
+def help_text(country: str) -> str:
+    """The nomination form's help text, saying exactly what `identify` accepts for an edition of `country`."""
+    if country == "RO":
+        return str(
+            _(
+                "The firm's Romanian CUI (like RO18547290) or, for a firm registered in Poland, its NIP "
+                "(like PL5261040828 or 526-104-08-28). Spaces, dashes and the country prefix are optional."
+            )
+        )
+    return str(
+        _(
+            "The firm's Polish NIP (like 526-104-08-28 or PL5261040828) or, for a firm registered in Romania, its CUI "
+            "(like RO18547290). Spaces, dashes and the country prefix are optional."
+        )
+    )
+
+
+def identify(raw: str, *, edition_country: str) -> tuple[str, str]:
+    """(country, bare digits) of a number typed on an edition's form; InvalidRegistrationNumber with its reason."""
+    if len(raw or "") > 40:
+        raise InvalidRegistrationNumber(_("This registration number is too long."))
+    compact = _SEPARATORS.sub("", raw or "").upper()
+    prefix = compact[:2]
+    if prefix in COUNTRIES:
+        return prefix, normalize(compact, country=prefix)
+    if prefix.isalpha() and len(compact) > 2:
+        raise InvalidRegistrationNumber(
+            _("Only firms registered in Poland (NIP, prefix PL) or Romania (CUI, prefix RO) can be nominated.")
+        )
+    try:
+        return edition_country, normalize(compact, country=edition_country)
+    except InvalidRegistrationNumber as own_error:
+        for country in COUNTRIES:
+            if country == edition_country:
+                continue
+            try:
+                return country, normalize(compact, country=country)
+            except InvalidRegistrationNumber:
+                continue
+        raise own_error from None
+
+
 def nip_from_body(body: str) -> str | None:
     """The valid NIP for nine digits, or None where the checksum would be 10 (never issued)."""
     remainder = nip.checksum(body)  # over nine digits: the weighted sum mod 11

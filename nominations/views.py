@@ -7,11 +7,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from portal.ratelimit import rate_limit
 from portal.replica import replica_reads, stream_from_replica
 
-from . import challenge, downloads, selectors, services
-from .client import client_info, ratelimit_key
+from . import challenge, downloads, selectors, services, throttle
+from .client import client_info
 from .exceptions import (
     AlreadyConfirmed,
     AlreadyVotedInCategory,
@@ -23,8 +22,6 @@ from .exceptions import (
 from .forms import NominationForm, ReceiptForm, VoteForm
 from .models import FraudRule
 
-ALL = ("GET", "HEAD", "POST")
-
 
 def _edition_or_404(slug):
     edition = selectors.get_edition(slug=slug)
@@ -34,21 +31,51 @@ def _edition_or_404(slug):
 
 
 def home(request):
-    context = {"editions": selectors.current_editions(), "archive": selectors.released_editions()}
+    context = {
+        "editions": selectors.attach_nominees(selectors.current_editions()),
+        "archive": selectors.released_editions(),
+    }
     return render(request, "nominations/home.html", context)
 
 
 def edition_detail(request, slug):
     edition = _edition_or_404(slug)
+    selectors.attach_nominees([edition])
     return render(request, "nominations/edition.html", {"edition": edition})
 
 
+def results_index(request):
+    return render(request, "nominations/results_index.html", {"editions": selectors.all_editions()})
+
+
+def methodology_current(request):
+    edition = selectors.latest_edition()
+    if edition is None:
+        return redirect("nominations:home")
+    return redirect("nominations:methodology", slug=edition.slug)
+
+
+def _kept(request) -> dict[str, str]:
+    """What was typed, to show again unvalidated on the 429 page of a form (nothing is lost)."""
+    return {
+        name: value
+        for name, value in request.POST.items()
+        if name not in ("csrfmiddlewaretoken", "homepage", "altcha", "form_opened")
+    }
+
+
 @require_http_methods(["GET", "POST"])
-@rate_limit(group="nominate", rate_setting="RATELIMIT_NOMINATE", key=ratelimit_key)
 def nominate(request, slug):
     edition = _edition_or_404(slug)
     is_open = edition.is_nomination_open()
-    form = NominationForm(request.POST or None, edition=edition, initial={"category": request.GET.get("category")})
+    wait = throttle.take(request, throttle.NOMINATE) if request.method == "POST" else None
+    if wait is not None:
+        form = NominationForm(edition=edition, initial=_kept(request))
+        context = {"edition": edition, "form": form, "is_open": is_open, "retry_minutes": throttle.minutes(wait)}
+        response = render(request, "nominations/nominate.html", context, status=429)
+        return throttle.with_retry_after(response, wait)
+    data = request.POST if request.method == "POST" else None  # an empty POST is still a submission
+    form = NominationForm(data, edition=edition, initial={"category": request.GET.get("category")})
     status = 200
     if request.method == "POST" and not is_open:
         messages.error(request, NominationClosed.message)
@@ -66,6 +93,7 @@ def nominate(request, slug):
             channel=form.cleaned_data["channel"],
             ratings=form.ratings(),
             reason=form.cleaned_data["reason"],
+            registration_country=form.registration_country,
         )
         try:
             services.nominate(
@@ -80,6 +108,8 @@ def nominate(request, slug):
             status = 409 if isinstance(error, NominationClosed) else 400
         else:
             return redirect("nominations:nominated", slug=edition.slug)
+    if request.method == "POST":
+        throttle.give_back(request, throttle.NOMINATE)  # refused: costs nothing
     return render(
         request, "nominations/nominate.html", {"edition": edition, "form": form, "is_open": is_open}, status=status
     )
@@ -91,9 +121,11 @@ def nominated(request, slug):
 
 
 @require_http_methods(["GET", "POST"])
-@rate_limit(group="vote", rate_setting="RATELIMIT_VOTE", key=ratelimit_key)
 def category_vote(request, slug, category_slug):
     chosen = None
+    wait = throttle.take(request, throttle.VOTE) if request.method == "POST" else None
+    if wait is not None:
+        return _vote_rate_limited(request, slug, category_slug, wait)
     if request.method == "POST":
         # The hot path: the chosen nominee with its category and edition, in one query.
         chosen = selectors.get_nominee_for_vote(
@@ -128,11 +160,13 @@ def category_vote(request, slug, category_slug):
                         proof=form.proof,
                     )
                 except PortalError as error:
+                    throttle.give_back(request, throttle.VOTE)  # refused: costs nothing
                     messages.error(request, error.message)
                     return redirect(request.path)
             return redirect("nominations:vote_sent", slug=edition.slug)
         else:
             status = 400
+        throttle.give_back(request, throttle.VOTE)  # refused: costs nothing
     if chosen is not None:
         # The page is shown again: the category and edition in full (the POST read only what it needed).
         category = selectors.get_category(edition_slug=slug, slug=category_slug)
@@ -146,9 +180,26 @@ def category_vote(request, slug, category_slug):
     return render(request, "nominations/category.html", context, status=status)
 
 
+def _vote_rate_limited(request, slug, category_slug, wait: int):
+    category = selectors.get_category(edition_slug=slug, slug=category_slug)
+    if category is None:
+        raise Http404(str(UnknownCategory.message))
+    nominees = selectors.nominees_for_vote(category=category)
+    context = {
+        "edition": category.edition,
+        "category": category,
+        "nominees": nominees,
+        "form": VoteForm(nominees=nominees, edition=category.edition, initial=_kept(request)),
+        "is_open": category.edition.is_voting_open(),
+        "retry_minutes": throttle.minutes(wait),
+    }
+    response = render(request, "nominations/category.html", context, status=429)
+    return throttle.with_retry_after(response, wait)
+
+
 @never_cache
 @require_http_methods(["GET"])
-@rate_limit(group="challenge", rate_setting="RATELIMIT_CHALLENGE", key=ratelimit_key, methods=ALL)
+@throttle.counted(throttle.CHALLENGE)
 def challenge_for_form(request, slug):
     """A proof-of-work challenge for the edition's vote and nomination forms (the widget fetches it)."""
     edition = _edition_or_404(slug)
@@ -161,7 +212,7 @@ def vote_sent(request, slug):
 
 
 @require_http_methods(["GET", "POST"])
-@rate_limit(group="confirm", rate_setting="RATELIMIT_CONFIRM", key=ratelimit_key, methods=ALL)
+@throttle.counted(throttle.CONFIRM)
 def confirm(request, token):
     """GET shows the vote and a button; only the POST counts it (mail scanners follow links with GET)."""
     context = {"token": token}
@@ -188,7 +239,7 @@ def confirm(request, token):
     return render(request, "nominations/confirmed.html", {"vote": vote})
 
 
-@rate_limit(group="receipt", rate_setting="RATELIMIT_RECEIPT", key=ratelimit_key, methods=ALL)
+@throttle.counted(throttle.RECEIPT)
 def receipt(request):
     form = ReceiptForm(request.GET or None)
     vote = line = None

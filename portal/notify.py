@@ -11,6 +11,7 @@ also wakes on a timeout and looks for work on its own (the catch-up).
 import select
 from contextlib import suppress
 
+from django.conf import settings
 from django.db import connection
 
 # In a hand-written statement: `SELECT ..., pg_notify(%s, '')` with the channel as a parameter.
@@ -28,6 +29,10 @@ def notify(channel: str) -> None:
 class Listener:
     """A connection of its own that LISTENs on a channel, outside Django's connection handling.
 
+    LISTEN is session state, which a transaction-mode pooler (PgBouncer) does not keep: the
+    connection goes to settings.LISTEN_DATABASE_URL (PostgreSQL itself) when set, else to
+    the default database's address.
+
     wait() returns after a notification or after the timeout; either way the caller
     looks for work, so a missed notification delays work by one timeout at most.
     """
@@ -36,12 +41,14 @@ class Listener:
         import psycopg2
         import psycopg2.extensions
 
-        params = connection.get_connection_params()
         self.channel = channel
-        self._conn = psycopg2.connect(**params)
+        if settings.LISTEN_DATABASE_URL:
+            self._conn = psycopg2.connect(settings.LISTEN_DATABASE_URL)
+        else:
+            self._conn = psycopg2.connect(**connection.get_connection_params())
         self._conn.set_isolation_level(psycopg2.extensions.ISOLATION_LEVEL_AUTOCOMMIT)
         with self._conn.cursor() as cursor:
-            cursor.execute(f'LISTEN "{channel}"')
+            cursor.execute(f'LISTEN "{channel}"')  # a direct session: see the class's docstring
 
     def wait(self, timeout: float) -> int:
         """Block until a notification arrives or timeout seconds pass; returns how many arrived (0: timed out)."""

@@ -11,6 +11,7 @@ in Django's per-process cache.
 """
 
 import functools
+import math
 import re
 import time
 from collections.abc import Callable
@@ -64,28 +65,51 @@ def _count(key: str, period: int) -> int | None:
         return None
 
 
+def _window(group: str, key: str, rate: str) -> tuple[str, int, int]:
+    """(counter key, limit, seconds left in the window) of a fixed window of the rate."""
+    limit, period = parse_rate(rate)
+    now = time.time()
+    window = int(now // period)
+    return f"rl:{group}:{key}:{window}", limit, max(1, int((window + 1) * period - now))
+
+
+def take(*, group: str, key: str, rate: str) -> int | None:
+    """Count one hit; the seconds until the window ends once the key is past the rate, else None."""
+    counter, limit, left = _window(group, key, rate)
+    count = _count(counter, parse_rate(rate)[1] + 1)
+    return None if count is None or count <= limit else left
+
+
+def give_back(*, group: str, key: str, rate: str) -> None:
+    """Un-count one hit of the current window (a refused submission costs nothing). Best effort."""
+    counter = _window(group, key, rate)[0]
+    redis_client = getattr(cache, "redis_client", None)
+    try:
+        if redis_client is None:
+            cache.decr(counter)
+        elif cache_breaker.allows():
+            redis_client().decr(counter)
+    except (ValueError, RedisError):
+        pass  # expired or Redis away: at worst one refused submission counted
+
+
 def allowed(*, group: str, key: str, rate: str) -> bool:
     """Count one hit; False once the key has used up the rate in the current window."""
-    limit, period = parse_rate(rate)
-    window = int(time.time() // period)
-    count = _count(f"rl:{group}:{key}:{window}", period + 1)
-    return count is None or count <= limit
+    return take(group=group, key=key, rate=rate) is None
 
 
 def rate_limit(
     *, group: str, rate_setting: str, key: Callable[[HttpRequest], str], methods: tuple[str, ...] = ("POST",)
 ):
-    """A view decorator: past the rate (settings.<rate_setting>) for its key, the request gets the 429 page."""
+    """A view decorator: past the rate (settings.<rate_setting>) for its key, the 429 page with Retry-After."""
 
     def decorator(view):
         @functools.wraps(view)
         def wrapped(request, *args, **kwargs):
-            if (
-                settings.RATELIMIT_ENABLE
-                and request.method in methods
-                and not allowed(group=group, key=key(request), rate=getattr(settings, rate_setting))
-            ):
-                return rate_limited_response(request)
+            if settings.RATELIMIT_ENABLE and request.method in methods:
+                wait = take(group=group, key=key(request), rate=getattr(settings, rate_setting))
+                if wait is not None:
+                    return rate_limited_response(request, wait)
             return view(request, *args, **kwargs)
 
         return wrapped
@@ -93,5 +117,8 @@ def rate_limit(
     return decorator
 
 
-def rate_limited_response(request: HttpRequest) -> HttpResponse:
-    return rate_limited(request)
+def rate_limited_response(request: HttpRequest, wait: int) -> HttpResponse:
+    """The 429 page, saying how long to wait, in minutes and in the Retry-After header."""
+    response = rate_limited(request, retry_minutes=max(1, math.ceil(wait / 60)))
+    response["Retry-After"] = str(wait)
+    return response

@@ -128,6 +128,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # CONN_MAX_AGE then keeps the cheap client connection to PgBouncer, not a server one.
 DATABASE_POOLER_TRANSACTION_MODE = env_bool("DATABASE_POOLER_TRANSACTION_MODE", False)
 DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = DATABASE_POOLER_TRANSACTION_MODE
+# The outbox relay LISTENs (portal/notify.py), which needs a session of its own on PostgreSQL
+# itself: behind a transaction-mode pooler, point this at the server directly (empty: the
+# default database's address, right when there is no pooler).
+LISTEN_DATABASE_URL = env_str("LISTEN_DATABASE_URL", "")
 # A read replica for the public pages whose data is frozen (results, registry, verification):
 # portal/replica.py routes their reads to it. Under pytest the alias is a mirror of the default
 # database, and the router uses it only in tests that set READ_REPLICA.
@@ -204,6 +208,8 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     # Bootstrap from npm (package.json), served by staticfiles: no CDN.
     ("bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
+    # The site's typeface (Source Sans 3, SIL OFL 1.1) from npm, with its latin-ext subset for pl/ro.
+    ("fonts/source-sans-3", BASE_DIR / "node_modules" / "@fontsource" / "source-sans-3"),
     # The ALTCHA widget from npm: its CSP build (external CSS, workers as files), no CDN.
     ("altcha", BASE_DIR / "node_modules" / "altcha" / "dist"),
 ]

@@ -5,8 +5,8 @@ from django.views.decorators.cache import never_cache
 from portal import health
 
 
-def rate_limited(request, exception=None):
-    return render(request, "429.html", status=429)
+def rate_limited(request, exception=None, retry_minutes=None):
+    return render(request, "429.html", {"retry_minutes": retry_minutes}, status=429)
 
 
 def csrf_failure(request, reason=""):

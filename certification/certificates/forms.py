@@ -4,12 +4,13 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import ErrorSummaryMixin
 from portal.text import TextField
 
 from ..models import SERIAL_MAX_LENGTH
 
 
-class SerialForm(forms.Form):
+class SerialForm(ErrorSummaryMixin, forms.Form):
     serial = forms.CharField(
         label=_("Certificate serial"),
         max_length=SERIAL_MAX_LENGTH,
@@ -75,7 +76,7 @@ class RevocationForm(forms.Form):
     )
 
 
-class FirmLoginForm(AuthenticationForm):
+class FirmLoginForm(ErrorSummaryMixin, AuthenticationForm):
     """A firm signs in with its contact e-mail, which its account stores in lower case."""
 
     def clean_username(self) -> str:

@@ -3,24 +3,34 @@
 The credential addresses (JWKS, issuer, status list, credentials, live badge) are in `public_credentials`.
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
-from django_ratelimit.decorators import ratelimit
 
 from nominations.client import ratelimit_key
 from portal.objects import ObjectUnavailable, open_stored
+from portal.ratelimit import rate_limit
 from portal.replica import reads_from_replica
 
 from ..exceptions import CertificateError
-from . import accounts, badge, checking, selectors, validity
+from . import accounts, badge, checking, nominees, selectors, validity
 from .forms import SerialForm, UploadForm
+
+# What the firm's download buttons say, per download kind (selectors.DOWNLOADS).
+DOWNLOAD_LABELS = {
+    "pdf": gettext_lazy("Certificate (PDF)"),
+    "svg": gettext_lazy("Logo (SVG, any size)"),
+    "png-256": gettext_lazy("Logo (PNG, 256 px)"),
+    "png-512": gettext_lazy("Logo (PNG, 512 px)"),
+    "png-1024": gettext_lazy("Logo (PNG, 1024 px)"),
+    "zip": gettext_lazy("Logo pack with the terms (ZIP)"),
+}
 
 # Verification answers: 200 only for a valid certificate.
 HTTP_STATUS = {"valid": 200, "expired": 410, "revoked": 410, "unknown": 404}
@@ -32,11 +42,7 @@ def _no_cache(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _verify_upload_rate(group, request):
-    return settings.RATELIMIT_VERIFY_UPLOAD
-
-
-@ratelimit(key=ratelimit_key, rate=_verify_upload_rate, method="POST", block=True, group="verify-upload")
+@rate_limit(group="verify-upload", rate_setting="RATELIMIT_VERIFY_UPLOAD", key=ratelimit_key)
 def verify_form(request):
     """GET: a serial. POST: an uploaded file or pasted credential, checked by `checking`."""
     if request.method == "POST":
@@ -90,6 +96,12 @@ def verify_json(request, serial: str):
     response = JsonResponse(verification.as_json(), status=HTTP_STATUS[verification.status])
     response["Access-Control-Allow-Origin"] = "*"  # anyone may check a certificate, from anywhere
     return _no_cache(response)
+
+
+@require_GET
+def nominee(request, slug: str, nominee_id: int):
+    page = nominees.nominee_page(edition_slug=slug, nominee_id=nominee_id)
+    return render(request, "certification/nominee.html", {"page": page, "edition": page.nominee.edition})
 
 
 @require_GET
@@ -147,7 +159,7 @@ def dashboard(request):
         "certificates": certificates,
         "terms_accepted": accounts.has_accepted_terms(user=request.user, firm_id=account.firm_id),
         "terms": validity.LOGO_TERMS,
-        "downloads": selectors.DOWNLOADS,
+        "downloads": [(kind, DOWNLOAD_LABELS.get(kind, kind)) for kind in selectors.DOWNLOADS],
     }
     return render(request, "certification/dashboard.html", context)
 

@@ -9,7 +9,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .. import selectors, services
+from portal import dispatch
+
+from .. import selectors, services, tasks
 from ..admin_visibility import VisibilityAdminMixin
 from ..exceptions import PortalError
 from ..forms import AmendmentForm, EmailAddressField
@@ -103,8 +105,34 @@ class EditionAdmin(VisibilityAdminMixin, admin.ModelAdmin):
             "(closing voting early is an action)."
         ) % {"date": date_format(timezone.localtime(obj.voting_opens_at), "DATETIME_FORMAT")}
 
+    def _confirmation(self, request, queryset, *, title, explanation, button, template="confirm_action.html"):
+        """The page an irreversible action shows first; its form posts the action again with confirm=yes."""
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "explanation": explanation,
+            "button": button,
+            "editions": list(queryset),
+            "action": request.POST.get("action"),
+            "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, f"admin/nominations/edition/{template}", context)
+
     @admin.action(description=_("Close voting now in the selected editions"), permissions=["change"])
     def close_voting_now(self, request, queryset):
+        """A confirmation page first: closing cannot be undone, and the final count starts at once."""
+        if request.POST.get("confirm") != "yes":
+            return self._confirmation(
+                request,
+                queryset,
+                title=_("Close voting now?"),
+                explanation=_(
+                    "Voting ends at once in these editions: no vote is accepted after this, the edition's final count "
+                    "starts, and the voting window cannot be reopened."
+                ),
+                button=_("Yes, close voting now"),
+            )
         for edition in queryset:
             try:
                 services.close_voting_now(edition=edition, by=request.user)
@@ -112,9 +140,25 @@ class EditionAdmin(VisibilityAdminMixin, admin.ModelAdmin):
                 self.message_user(request, f"{edition}: {error.message}", messages.ERROR)
             else:
                 self.message_user(request, _("Voting closed in %s.") % edition, messages.SUCCESS)
+                # The final count at once rather than at the next beat tick; inline where tasks
+                # run eagerly (`make run` has no beat). Idempotent: the beat's later run changes nothing.
+                dispatch.send(tasks.finalise_closed_editions)
+        return None
 
     @admin.action(description=_("Release the results of the selected editions"), permissions=["release"])
     def release_results(self, request, queryset):
+        """A confirmation page first: published figures are frozen and only change by an amendment."""
+        if request.POST.get("confirm") != "yes":
+            return self._confirmation(
+                request,
+                queryset,
+                title=_("Release the results?"),
+                explanation=_(
+                    "The figures and vote ledgers of these editions become public at once and are frozen: after this "
+                    "they change only by a published amendment."
+                ),
+                button=_("Yes, release the results"),
+            )
         released = 0
         for edition in queryset:
             try:
@@ -130,6 +174,7 @@ class EditionAdmin(VisibilityAdminMixin, admin.ModelAdmin):
                 % released,
                 messages.SUCCESS,
             )
+        return None
 
     @admin.action(
         description=_("Amend the published results of the selected edition (with a reason)"), permissions=["release"]

@@ -20,8 +20,4 @@ class Migration(migrations.Migration):
             name='email_queued_at',
             field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='e-mail handed to a worker at'),
         ),
-        migrations.AddIndex(
-            model_name='vote',
-            index=models.Index(condition=models.Q(('email_pending', ''), _negated=True), fields=['id'], name='vote_mail_outbox'),
-        ),
     ]

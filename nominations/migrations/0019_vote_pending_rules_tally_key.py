@@ -92,9 +92,5 @@ class Migration(migrations.Migration):
             name='tally_key',
             field=models.GeneratedField(db_persist=True, expression=django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(models.F('nominee_id'), '*', models.Value(1048576)), '+', models.Case(models.When(standing='unconfirmed', then=models.Value(0)), models.When(standing='counted', then=models.Value(65536)), models.When(standing='held', then=models.Value(131072)), models.When(standing='rejected', then=models.Value(196608)), default=models.Value(0))), '+', models.F('pending_rules')), output_field=models.BigIntegerField()),
         ),
-        migrations.AddIndex(
-            model_name='vote',
-            index=models.Index(fields=['edition', 'tally_key'], name='vote_tally_key'),
-        ),
         migrations.RunPython(create_triggers, drop_triggers),
     ]

@@ -149,10 +149,11 @@ class Edition(models.Model):
         help_text=_("Share of surveyed customers who must be satisfied for the survey check to pass."),
     )
     # The forms' proof-of-work (nominations.challenge): the browser tries on average half
-    # this many SHA-256 hashes (1,000,000: about a second on a phone); a script pays the same per vote.
+    # this many SHA-256 hashes, while the voter fills the form in (500,000: 1-2 s in headless
+    # Chromium on a loaded 2-core machine, README); a script pays the same per vote.
     pow_max_number = models.PositiveIntegerField(
         _("proof-of-work difficulty (max number)"),
-        default=1_000_000,
+        default=500_000,
         validators=[MinValueValidator(POW_MIN), MaxValueValidator(POW_MAX)],
         help_text=_(
             "The vote and nomination forms make the browser solve a puzzle of up to this many steps before sending."
@@ -217,8 +218,9 @@ class Edition(models.Model):
         return timezone.localdate(timezone=self.zone)
 
     def is_nomination_open(self, now=None) -> bool:
+        """In the window, and never after voting has closed (early by "Close voting now"): nobody could vote for it."""
         now = now or timezone.now()
-        return self.nomination_opens_at <= now < self.nomination_closes_at
+        return self.nomination_opens_at <= now < self.nomination_closes_at and not self.has_voting_closed(now)
 
     def is_voting_open(self, now=None) -> bool:
         now = now or timezone.now()
@@ -230,6 +232,25 @@ class Edition(models.Model):
     @property
     def results_released(self) -> bool:
         return self.results_released_at is not None
+
+    def phase(self, now=None) -> str:
+        """Where the edition stands, for the public wording: one of PHASES, in time order."""
+        now = now or timezone.now()
+        if self.results_released:
+            return "released"
+        if self.has_voting_closed(now):
+            return "counting"
+        if self.is_voting_open(now):
+            return "voting"
+        if self.is_nomination_open(now):
+            return "nominating"
+        if now < self.nomination_opens_at:
+            return "upcoming"
+        return "between"  # nominations closed, voting not open yet
+
+    @property
+    def current_phase(self) -> str:
+        return self.phase()
 
     def rules_frozen(self, now=None) -> bool:
         """The rules and thresholds are frozen once voting has opened (as stored, not as edited)."""

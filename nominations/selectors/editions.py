@@ -33,6 +33,9 @@ from . import hot_path
 
 __all__ = [
     "BackgroundStatus",
+    "all_editions",
+    "attach_nominees",
+    "latest_edition",
     "background_status",
     "current_editions",
     "edition_form_zone",
@@ -56,6 +59,30 @@ def current_editions(now: datetime | None = None) -> list[Edition]:
     editions = sorted(chosen.values(), key=lambda e: e.country)
     _attach_categories(editions)
     return editions
+
+
+def attach_nominees(editions: list[Edition]) -> list[Edition]:
+    """Each category (of editions read with their categories) gets `nominee_list`, by firm name; one query."""
+    by_category: dict[int, list[Nominee]] = {}
+    nominees = Nominee.objects.filter(edition__in=editions).select_related("firm").order_by("firm__name", "pk")
+    for nominee in nominees:
+        by_category.setdefault(nominee.category_id, []).append(nominee)
+    for edition in editions:
+        for category in edition.category_list:  # type: ignore[attr-defined]
+            category.nominee_list = by_category.get(category.pk, [])
+    return editions
+
+
+def all_editions() -> list[Edition]:
+    """Every edition, the most recent first: the results index lists past ones and says when the others publish."""
+    return list(Edition.objects.order_by("-voting_closes_at", "-pk"))
+
+
+def latest_edition(now: datetime | None = None) -> Edition | None:
+    """The edition that started most recently (else the next one): the footer's methodology link goes there."""
+    now = now or timezone.now()
+    started = Edition.objects.filter(nomination_opens_at__lte=now).order_by("-nomination_opens_at").first()
+    return started or Edition.objects.order_by("nomination_opens_at").first()
 
 
 def _attach_categories(editions: list[Edition]) -> None:

@@ -46,7 +46,7 @@ def review_chart_svg(review: IntegrityReview) -> str:
     top = max([*mine, *average, 1])
     step = (WIDTH - 2 * PAD) / max(1, len(days) - 1)
 
-    def points(values: list) -> str:
+    def points(values: list[float]) -> str:
         return " ".join(
             f"{PAD + i * step:.1f},{HEIGHT - PAD - v / top * (HEIGHT - 2 * PAD):.1f}" for i, v in enumerate(values)
         )

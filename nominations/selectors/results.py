@@ -56,6 +56,11 @@ class NomineeResult:
     bar_width: int  # SVG units, the category's best is CHART_BAR_WIDTH
     y: int  # SVG offset of the row
 
+    @property
+    def bar_percent(self) -> int:
+        """The bar's length as a share of the category's best (the chart's scale), 0 to 100."""
+        return round(100 * self.bar_width / CHART_BAR_WIDTH)
+
 
 @dataclass(frozen=True)
 class CategoryResult:

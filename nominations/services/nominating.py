@@ -24,6 +24,8 @@ class NominationInput:
     channel: str
     ratings: dict[str, int]
     reason: str
+    # The firm's country when it is not the edition's (a Polish firm nominated in Romania).
+    registration_country: str = ""
 
 
 def nominate(
@@ -64,7 +66,7 @@ def nominate(
 def _get_or_create_firm(*, edition: Edition, data: NominationInput) -> Firm:
     firm = _get_or_create(
         Firm,
-        country=edition.country,
+        country=data.registration_country or edition.country,
         registration_number=data.registration_number,
         defaults={"name": data.firm_name, "website": data.website},
     )

@@ -167,10 +167,10 @@ def test_nominate_vote_confirm_and_see_results_in_english(page: Page, live_site,
     expect(row.locator("td").nth(0)).to_have_text(LODZ)
     expect(row.locator("td").nth(1)).to_have_text("1")
     expect(row.locator("td").nth(2)).to_have_text("100.0 %")
-    chart = page.locator("svg.results-chart")
+    chart = page.locator("ol.results-chart")
     expect(chart).to_have_count(1)
-    expect(chart.locator("text").first).to_have_text(LODZ)
-    expect(chart.locator("text").nth(1)).to_have_text("1")
+    expect(chart.locator(".chart-name").first).to_have_text(LODZ)  # the full name, in CSS pixels
+    expect(chart.locator(".chart-votes").first).to_have_text("1")
     expect(page.locator("#edition-digest")).to_have_text(re.compile(r"^[0-9a-f]{64}$"))
 
     page.screenshot(path=str(artifacts_dir / "results-en.png"), full_page=True)
@@ -212,10 +212,11 @@ def test_vote_confirm_and_results_in_another_language(
     voter = f"wyborca-{language}@example.com"
     base = re.escape(live_site.url)
 
-    # Switch language with the navbar <select>; portal.js submits the form on change.
+    # Switch language with the navbar <select> and its "Change" button (choosing alone never navigates).
     page.goto("/")
     expect(page).to_have_url(re.compile(rf"^{base}/en/$"))
     page.get_by_label("Language", exact=True).select_option(language)
+    page.locator("#language-submit").click()
     expect(page).to_have_url(re.compile(rf"^{base}/{language}/$"))
     expect(page.locator("html")).to_have_attribute("lang", language)
     expect(page.locator("#language-select")).to_have_value(language)
@@ -270,10 +271,10 @@ def test_vote_confirm_and_results_in_another_language(
     expect(result_row(page, firm).locator("td").nth(1)).to_have_text("1")
     expect(result_row(page, other_firm).locator("td").nth(0)).to_have_text(other_firm)
     expect(result_row(page, other_firm).locator("td").nth(1)).to_have_text("0")
-    chart = page.locator("svg.results-chart")
+    chart = page.locator("ol.results-chart")
     expect(chart).to_have_count(1)
-    expect(chart.locator("text", has_text=firm)).to_have_text(firm)
-    expect(chart.locator("text", has_text=other_firm)).to_have_text(other_firm)
+    expect(chart.locator(".chart-name", has_text=firm)).to_have_text(firm)
+    expect(chart.locator(".chart-name", has_text=other_firm)).to_have_text(other_firm)
 
     page.screenshot(path=str(artifacts_dir / f"results-{language}.png"), full_page=True)
 

@@ -49,7 +49,7 @@ def test_the_admin_shows_the_refusal_with_what_remains(client, contest, manager,
     client.force_login(manager)
     response = client.post(
         reverse("admin:nominations_edition_changelist"),
-        {"action": "release_results", "_selected_action": [contest["edition"].pk]},
+        {"action": "release_results", "_selected_action": [contest["edition"].pk], "confirm": "yes"},
         follow=True,
     )
     assert "Retail, Sklep, Kraków: 1 pending fraud flag" in response.content.decode()

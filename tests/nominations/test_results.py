@@ -101,7 +101,7 @@ def test_admin_action_releases_results_and_logs_it(client, edition, staff):
     client.force_login(staff)
     response = client.post(
         reverse("admin:nominations_edition_changelist"),
-        {"action": "release_results", "_selected_action": [edition.pk]},
+        {"action": "release_results", "_selected_action": [edition.pk], "confirm": "yes"},
         follow=True,
     )
     assert response.status_code == 200
@@ -118,7 +118,8 @@ def test_staff_without_the_permission_cannot_release(client, edition):
     user.user_permissions.add(*Permission.objects.filter(codename__in=["view_edition", "change_edition"]))
     client.force_login(user)
     client.post(
-        reverse("admin:nominations_edition_changelist"), {"action": "release_results", "_selected_action": [edition.pk]}
+        reverse("admin:nominations_edition_changelist"),
+        {"action": "release_results", "_selected_action": [edition.pk], "confirm": "yes"},
     )
     edition.refresh_from_db()
     assert not edition.results_released

@@ -237,7 +237,7 @@ def test_a_nominee_that_cannot_be_one_is_explained_and_the_form_shows_every_nomi
     )
     assert response.status_code == 400
     page = response.content.decode()
-    assert ("This nominee does not exist in this category." in page) or ("This field is required." in page)
+    assert ("This nominee does not exist in this category." in page) or ("Choose an answer for “Your choice”." in page)
     assert "<script>alert(1)" not in page
     # The form shown again offers the whole category, not only what was posted.
     assert nominee.firm.name in page and other_nominee.firm.name in page

@@ -42,4 +42,4 @@ def test_the_image_collects_static_files_with_debug_off_and_runs_as_a_user():
 
 def test_the_build_context_leaves_out_secrets_and_local_state():
     ignored = set((ROOT / ".dockerignore").read_text().split())
-    assert {".env", ".venv", "db.sqlite3", "media", ".git", "node_modules", "deploy/certs"} <= ignored
+    assert {".env", ".venv", "db.sqlite3", "media", ".git", "node_modules", "deploy/certs", "signing"} <= ignored

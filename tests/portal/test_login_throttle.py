@@ -10,6 +10,12 @@ RIGHT = "the-right-password-123"
 NAMES = ["alice", "bob", "carol", "dave"]
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Each of the 17 sign-ins hashes a password; the production hasher would take seconds here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def accounts():
     users = get_user_model()

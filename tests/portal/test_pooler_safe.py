@@ -29,6 +29,8 @@ ITERATOR_INSIDE_A_TRANSACTION = {"nominations/ledger/core.py"}
 # The session lock the processing lock takes today; issue 11 item 5 replaces it with
 # transaction-scoped or Redis TTL locks: delete this entry with it.
 SESSION_LOCK_BEING_REPLACED = "portal/locks.py: a session advisory lock"
+# The outbox relay's listener connects past the pooler (settings.LISTEN_DATABASE_URL).
+DIRECT_SESSION = "portal/notify.py: LISTEN on a pooled connection"
 
 
 def python_files():
@@ -45,7 +47,7 @@ def test_no_session_state_in_the_code():
         for what, pattern in SESSION_STATE.items():
             if pattern.search(text):
                 found.append(f"{path.relative_to(ROOT)}: {what}")
-    assert [entry for entry in found if entry != SESSION_LOCK_BEING_REPLACED] == []
+    assert [entry for entry in found if entry not in (SESSION_LOCK_BEING_REPLACED, DIRECT_SESSION)] == []
 
 
 def test_no_server_side_cursor_outside_a_transaction():
@@ -80,3 +82,26 @@ def test_paging_by_key_reads_every_row_once_in_order(django_assert_num_queries):
     rows = Group.objects.filter(name__startswith="group-").values_list("pk", "name")
     with django_assert_num_queries(3):  # pages of 2, 2 and 1
         assert [name for _pk, name in by_key(rows, page=2)] == names
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_relay_listens_on_a_direct_connection_when_one_is_given(settings):
+    from django.db import connection
+
+    from portal.notify import Listener
+
+    if connection.vendor != "postgresql":
+        pytest.skip("LISTEN is PostgreSQL's")
+    params = connection.get_connection_params()
+    settings.LISTEN_DATABASE_URL = (
+        f"postgresql://{params.get('user', '')}@{params.get('host') or '127.0.0.1'}:{params.get('port') or 5432}"
+        f"/{params.get('database') or params['dbname']}?application_name=relay-direct"
+    )
+    listener = Listener("test_direct_listen")
+    try:
+        with listener._conn.cursor() as cursor:
+            cursor.execute("SELECT current_setting('application_name')")
+            assert cursor.fetchone()[0] == "relay-direct"
+    finally:
+        listener.close()

@@ -6,6 +6,8 @@ Needs PostgreSQL, Redis and nginx, as production does: skipped on SQLite, withou
 
 import shutil
 import socketserver
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -87,8 +89,9 @@ def collected_static(tmp_path_factory) -> Path:
 def production_env(django_db_setup, collected_static, mail_sink, tmp_path_factory) -> dict[str, str]:
     """.env.example's values, with only what must point at this machine replaced."""
     db = connection.settings_dict
+    signing = tmp_path_factory.mktemp("signing")
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-    return {
+    env = {
         **stack.base_env(),
         **stack.env_example(),
         "DATABASE_URL": f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
@@ -104,4 +107,16 @@ def production_env(django_db_setup, collected_static, mail_sink, tmp_path_factor
         # Two workers a node on these shared 2-core machines (production: WEB_CONCURRENCY=3).
         "WEB_CONCURRENCY": "2",
         "TESTING": "0",
+        "SIGNING_DIR": str(signing),
     }
+    # README "Production", step 3, as an operator trying it out does it: a development key pair.
+    made = subprocess.run(
+        [sys.executable, "manage.py", "make_signing_key"],
+        cwd=stack.ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert made.returncode == 0, made.stdout + made.stderr
+    return env

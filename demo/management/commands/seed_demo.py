@@ -112,15 +112,15 @@ class Command(BaseCommand):
             self._vet(past)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(
-            f"Admin: http://127.0.0.1:8000/admin/  user {ADMIN_USERNAME!r}, password {ADMIN_PASSWORD!r} (demo only)."
+            f"Admin: {settings.SITE_URL}/admin/  user {ADMIN_USERNAME!r}, password {ADMIN_PASSWORD!r} (demo only)."
         )
         certificate = (
             getattr(self, "certificate", None) or Certificate.objects.filter(firm__contact_email=FIRM_LOGIN).first()
         )
         if certificate is not None:
             self.stdout.write(
-                f"Firm: http://127.0.0.1:8000/en/firm/login/  user {FIRM_LOGIN!r}, same password; "
-                f"its certificate: http://127.0.0.1:8000/en/verify/{certificate.serial}/"
+                f"Firm: {settings.SITE_URL}/en/firm/login/  user {FIRM_LOGIN!r}, same password; "
+                f"its certificate: {settings.SITE_URL}/en/verify/{certificate.serial}/"
             )
         self.stdout.write(
             f"Staff with roles, same password: auditors {AUDITORS[0]!r} and {AUDITORS[1]!r} (four eyes), "
