@@ -13,6 +13,7 @@ and after an (informed) auditor settles the reviews.
 """
 
 import argparse
+import logging
 import time
 from datetime import UTC, datetime
 
@@ -42,6 +43,7 @@ def main() -> None:
     from nominations.tally import process_all_pending_votes, recount_edition
     from portal.locks import advisory_lock
 
+    logging.disable(logging.INFO)  # the tasks' and services' own log lines
     call_command("migrate", verbosity=0)
     print(f"machine: {machine()}")
     start = datetime(2026, 2, 2, tzinfo=UTC)

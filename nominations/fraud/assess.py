@@ -40,7 +40,11 @@ CONCENTRATION_CAP = 40.0
 MIN_GROUP = 8  # fewer votes cannot show a second line of evidence
 POPULATION_SAMPLE = 4000
 RARE_DOMAIN = 0.0005  # a domain with fewer than 1 in 2,000 of the edition's votes
-DIMENSIONS = ("network", "wide_network", "agent", "domain", "delay", "hour")
+DIMENSIONS = ("network", "wide_network", "agent", "domain", "delay", "hour", "night")
+# Dimensions whose key 0 means "nothing to group" (no wide network recorded; a daytime vote).
+SPARSE = ("wide_network", "night")
+# Delay bands (see Frame) up to this one are confirmations within about 30 s of the first link.
+FAST_BAND = 2
 
 
 @dataclass
@@ -51,6 +55,7 @@ class Group:
     key: object
     votes: int
     concentration: float
+    expected: float = 0.0  # votes the nominee would get from this value at the population's share
     measures: dict = field(default_factory=dict)
     vote_ids: list = field(default_factory=list)
 
@@ -109,6 +114,8 @@ class Frame:
             "delay": np.floor(np.log2(np.maximum(self.delay, 1.0) / 4.0 + 1)).astype(np.int64),
             "hour": (((self.time + self.offset) // 3600) % 24).astype(np.int64),
         }
+        # 1 for a vote between midnight and six (local): a campaign that works while people sleep.
+        self.keys["night"] = (self.keys["hour"] < 6).astype(np.int64)
         domain_counts = np.bincount(self.keys["domain"], minlength=len(self.domain_names)) if n else np.zeros(0)
         self.domain_share = domain_counts / max(n, 1)
         self.size = n
@@ -125,7 +132,7 @@ class Frame:
 def _concentrated(frame: Frame, dimension: str, threshold: float) -> list[tuple[Group, np.ndarray]]:
     """Groups over-represented in their nominee's votes against the rest of the category (or edition), with their rows."""
     key = frame.keys[dimension]
-    valid = key != 0 if dimension == "wide_network" else np.ones(frame.size, dtype=bool)
+    valid = key != 0 if dimension in SPARSE else np.ones(frame.size, dtype=bool)
     if not valid.any():
         return []
     _k, kcode = np.unique(key, return_inverse=True)
@@ -168,6 +175,7 @@ def _concentrated(frame: Frame, dimension: str, threshold: float) -> list[tuple[
             frame.key_label(dimension, int(key[row])),
             int(votes[i]),
             _score(float(p[i]), CONCENTRATION_CAP),
+            float(n_total[i] * share[i]),
         )
         found.append((group, order[lo:hi]))
     return found
@@ -215,11 +223,21 @@ def _other_measures(group: Group, rows: np.ndarray, frame: Frame, population: Po
     measures: dict[str, float] = {}
     if group.dimension != "delay" and len(population.delays) >= 20:
         measures["delay"] = _score(float(stats.ks_2samp(delays, population.delays).pvalue), STRONG_CAP)
-    if group.dimension != "hour":
+    if group.dimension == "delay" and int(group.key) <= FAST_BAND:
+        # Many confirmations within half a minute of the mail: each alone could be a quick reader.
+        measures["fast_delays"] = min(group.concentration, STRONG_CAP)
+    if group.dimension not in ("hour", "night"):
         night = int(np.sum(frame.keys["hour"][rows] < 6))
         measures["night"] = _greater(night, n, max(population.night, 0.01), STRONG_CAP)
-    # Arrival regularity: votes per hour over the group's active span; too even is clockwork.
-    hourly = np.bincount(((times - times.min()) // 3600).astype(int))
+    # Arrival regularity: votes per hour over the group's span (or over its busy hours, when it
+    # has six); counts more even than chance (index of dispersion, lower tail) are clockwork.
+    clock_hours = (times // 3600).astype(np.int64)  # on the clock's hours, as a schedule runs
+    hourly = np.bincount(clock_hours - clock_hours.min())
+    busy = hourly[hourly >= 3]
+    # A campaign's hours, without the stray votes around them and its partial first and last hour.
+    busy = busy[busy >= 0.5 * np.median(busy)] if len(busy) else busy
+    if len(busy) >= 6:
+        hourly = busy
     if len(hourly) >= 6 and hourly.mean() > 0:
         dispersion = float(((hourly - hourly.mean()) ** 2).sum() / hourly.mean())
         measures["regularity"] = _score(float(stats.chi2.cdf(dispersion, len(hourly) - 1)), STRONG_CAP)
@@ -261,6 +279,25 @@ def _profile_distances(frame: Frame, category_id: int, nominee_id: int) -> dict[
     return distances
 
 
+def _explaining(groups: list[Group]) -> list[Group]:
+    """The groups that explain the nominee's anomaly, strongest first, without the ones already explained.
+
+    A broad group (a delay band, the night hours) is often over-represented only
+    because a sharper group (an agent, a network) sits inside it; holding it too
+    would hold the nominee's genuine voters who happen to share the band. A group
+    is left out when votes already held cover 80 % of its excess over the expected.
+    """
+    kept: list[Group] = []
+    covered: set[int] = set()
+    for group in sorted(groups, key=lambda g: (-g.score, g.votes)):
+        excess = max(group.votes - group.expected, 1.0)
+        if kept and len(covered.intersection(group.vote_ids)) >= 0.8 * excess:
+            continue
+        kept.append(group)
+        covered.update(group.vote_ids)
+    return kept
+
+
 def assess_edition(edition) -> dict[int, dict]:
     """Score every nominee of the edition with enough votes; returns {nominee_id: assessment} for those over the threshold.
 
@@ -282,8 +319,8 @@ def assess_edition(edition) -> dict[int, dict]:
                 group.vote_ids = frame.ids[rows].tolist()
                 flagged.setdefault(group.nominee_id, []).append(group)
     results = {}
-    for nominee_id, groups in flagged.items():
-        groups.sort(key=lambda g: g.score, reverse=True)
+    for nominee_id, found in flagged.items():
+        groups = _explaining(found)
         results[nominee_id] = {
             "score": round(groups[0].score, 2),
             "groups": [

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import connection
 
 from ..models import FraudRule
-from .signals import is_automation_agent, is_machine_made, night_share, regularity
+from .signals import is_automation_agent, is_machine_made, lookalike_of, night_share, regularity
 
 VOTE = "nominations_vote"
 CONFIRMED = "v.confirmed_at IS NOT NULL"
@@ -106,8 +106,9 @@ def disposable_domain(scope: Scope) -> list[Hit]:
     """Votes from a throw-away mailbox: a domain on the maintained list, or one detected as such.
 
     The domain is the one the voter typed (the canonical address), judged as
-    itself: a look-alike such as gmial.com is on the list in its own right and is
-    never mapped to the real provider. Detected: an unlisted domain from which at
+    itself: a look-alike such as gmial.com is never mapped to the real provider; it is
+    on the list in its own right, or it is one edit from a major provider (gmai.com):
+    a confirmed vote from it means someone reads that domain's mail, a catch-all. Detected: an unlisted domain from which at
     least FRAUD_THROWAWAY_MIN_VOTERS voters of the edition came, most of them with
     machine-made names (a catch-all domain filled by a script).
     """
@@ -116,10 +117,16 @@ def disposable_domain(scope: Scope) -> list[Hit]:
         d for (d,) in _rows(f"SELECT DISTINCT {domain} FROM {VOTE} v WHERE {scope.sql} AND {CONFIRMED}", scope.params)
     ]
     listed = {d for d in domains if d in DISPOSABLE_DOMAINS}
+    lookalikes = {d: real for d in domains if d not in listed and (real := lookalike_of(d))}
     # Detection reads every vote of a domain: the edition-wide scans (fraudscan, the hourly
     # assessment) do it, so that a batch's cost stays with the batch, not the edition.
     detected = {} if scope.is_batch else _detected_throwaway([d for d in domains if d not in listed], scope)
-    evidence = {d: {"domain": d, "listed": True} for d in listed} | detected
+    detected = {d: e for d, e in detected.items() if d not in lookalikes}
+    evidence = (
+        {d: {"domain": d, "listed": True} for d in listed}
+        | {d: {"domain": d, "listed": False, "lookalike_of": real} for d, real in lookalikes.items()}
+        | detected
+    )
     hits = []
     bad = sorted(evidence)
     for start in range(0, len(bad), 500):

@@ -48,6 +48,62 @@ def is_machine_made(local: str) -> bool:
     return len(_VOWEL.findall(name)) < 0.15 * len(_LETTER.findall(name))
 
 
+# The providers a typo-squatting domain imitates. A vote confirmed from "gmai.com" means someone
+# reads that domain's mail: a catch-all posing as the real provider, never a voter's typo.
+MAJOR_PROVIDERS = (
+    "gmail.com",
+    "yahoo.com",
+    "hotmail.com",
+    "outlook.com",
+    "icloud.com",
+    "interia.pl",
+    "yahoo.ro",
+    "protonmail.com",
+    "googlemail.com",
+)
+# Real providers one edit from another (short names collide): never judged look-alikes.
+REAL_PROVIDERS = frozenset(
+    {
+        "ymail.com",
+        "yahoo.co.uk",
+        "yahoo.fr",
+        "yahoo.de",
+        "yahoo.es",
+        "yahoo.it",
+        "yahoo.pl",
+        "interia.eu",
+        "outlook.de",
+        "outlook.fr",
+        "hotmail.de",
+        "hotmail.fr",
+        "hotmail.it",
+        "hotmail.es",
+        "gmx.com",
+        "mail.com",
+    }
+)
+
+
+def _one_edit_apart(a: str, b: str) -> bool:
+    """One letter changed, added, dropped, or two neighbours swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (
+            len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+        )
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+def lookalike_of(domain: str) -> str:
+    """The major provider this domain imitates ("gmial.com" -> "gmail.com"), or ""; a provider itself imitates none."""
+    if domain in MAJOR_PROVIDERS or domain in REAL_PROVIDERS:
+        return ""
+    return next((p for p in MAJOR_PROVIDERS if _one_edit_apart(domain, p)), "")
+
+
 @cache
 def edition_zone(edition_id: int) -> ZoneInfo:
     from ..models import Edition  # a model read, cached per process

@@ -4,9 +4,10 @@ import itertools
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
-from nominations.fraud.scan import scan_edition
+from nominations.fraud.scan import assess_edition_hourly, scan_edition
 from nominations.models import FraudFlag, FraudRule, Standing, Vote
 from nominations.tally import process_pending_votes
 from tests.factories import NomineeFactory, VoteFactory
@@ -73,6 +74,14 @@ def test_look_alike_domain_is_judged_as_itself(target, run_checks):
     assert flag.vote == vote and flag.evidence["domain"] == "gmial.com"
 
 
+def test_unlisted_look_alike_of_a_major_provider_is_throw_away(target, run_checks):
+    vote = confirmed(target, BASE, email="jan.kowalski@gmai.com")
+    confirmed(target, BASE, email="jan.kowalski@op.pl")  # a real provider one letter from wp.pl
+    run_checks(target.edition)
+    [flag] = flags(FraudRule.DISPOSABLE_DOMAIN)
+    assert flag.vote == vote and flag.evidence["lookalike_of"] == "gmail.com"
+
+
 def test_unlisted_domain_of_machine_made_names_is_detected(target, run_checks, settings):
     settings.FRAUD_THROWAWAY_MIN_VOTERS = 5
     for i, name in enumerate(["x7k2p9qa", "q8w3e5rt", "z1x2c3vb", "k9j8h7gf", "m4n5b6vc"]):
@@ -80,6 +89,10 @@ def test_unlisted_domain_of_machine_made_names_is_detected(target, run_checks, s
     for i, name in enumerate(["jan.kowalski", "anna.nowak", "piotr.zielinski", "ewa.mazur", "marek.dudek"]):
         confirmed(target, BASE + timedelta(minutes=i), email=f"{name}@firma-abc.pl")
     run_checks(target.edition)
+    # Detection reads the domain's every vote: the hourly edition-wide step does it, not the batch.
+    with transaction.atomic():
+        assess_edition_hourly(target.edition)
+    process_pending_votes()
     assert set(flags(FraudRule.DISPOSABLE_DOMAIN).values_list("evidence__domain", flat=True)) == {"skrzynka24.top"}
 
 
@@ -126,8 +139,9 @@ def test_confirmation_seconds_after_the_mail_is_flagged(target, run_checks, sett
 
 def test_many_voters_with_one_agent_on_one_network_are_flagged(target, run_checks, settings):
     settings.FRAUD_CLUSTER_MIN_VOTERS = 20
+    day = BASE.replace(hour=2)  # one calendar day, whatever the hour the tests run at
     for i in range(20):
-        confirmed(target, BASE + timedelta(minutes=20 * i), network="farm", user_agent="Bot/1.0")
+        confirmed(target, day + timedelta(minutes=20 * i), network="farm", user_agent="Bot/1.0")
     run_checks(target.edition)
     cluster = flags(FraudRule.AGENT_CLUSTER)
     assert cluster.count() == 20 and cluster.first().evidence["voters_with_same_agent_and_network"] == 20
@@ -136,9 +150,10 @@ def test_many_voters_with_one_agent_on_one_network_are_flagged(target, run_check
 
 def test_near_miss_cluster_nineteen_voters_or_another_agent(target, run_checks, settings):
     settings.FRAUD_CLUSTER_MIN_VOTERS = 20
+    day = BASE.replace(hour=2)
     for i in range(19):
-        confirmed(target, BASE + timedelta(minutes=20 * i), network="farm", user_agent="Bot/1.0")
-    confirmed(target, BASE, network="farm", user_agent="Firefox/130")
+        confirmed(target, day + timedelta(minutes=20 * i), network="farm", user_agent="Bot/1.0")
+    confirmed(target, day, network="farm", user_agent="Firefox/130")
     run_checks(target.edition)
     assert not flags(FraudRule.AGENT_CLUSTER).exists()
 
