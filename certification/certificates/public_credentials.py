@@ -8,9 +8,12 @@ All outside the language prefix, readable from anywhere (CORS *):
 - /badge/<serial>.svg: the live badge.
 """
 
+import functools
 import json
+import logging
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404, HttpResponse
 from django.views.decorators.http import require_GET
 
@@ -30,7 +33,31 @@ def _json(document: dict, *, content_type: str = "application/json", max_age: in
     return _public(HttpResponse(body, content_type=f"{content_type}; charset=utf-8"), max_age=max_age)
 
 
+logger = logging.getLogger(__name__)
+
+
+def _keys_needed(view):
+    """Without the signing keys (not yet mounted) a plain 503 that says so, not a server error."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except ImproperlyConfigured as error:
+            logger.error("credential keys unavailable: %s", error)
+            response = HttpResponse(
+                "The certification body's signing keys are not available yet; try again later.\n",
+                status=503,
+                content_type="text/plain; charset=utf-8",
+            )
+            response["Retry-After"] = "300"
+            return response
+
+    return wrapped
+
+
 @require_GET
+@_keys_needed
 def jwks(request):
     return _json(signing.jwks(), content_type="application/jwk-set+json", max_age=3600)
 
@@ -41,6 +68,7 @@ def issuer(request):
 
 
 @require_GET
+@_keys_needed
 def status_list(request):
     # A verifier caching it longer than this would miss a revocation for as long.
     response = HttpResponse(credentials.signed_status_list(), content_type="application/vc+jwt")

@@ -60,3 +60,12 @@ def test_each_certificate_has_its_own_index(winner, runner_up, manager):
     result = certificates.issue_certificates(edition=winner.edition, nominee_ids=[winner.pk], actor=manager)
     index = result.certificates[0].status_index
     assert index is not None and 0 <= index < STATUS_LIST_BITS
+
+
+@pytest.mark.parametrize("path", ["/.well-known/jwks.json", "/credentials/status/revocation.jwt"])
+def test_without_the_signing_keys_the_key_documents_answer_503_not_500(client, settings, tmp_path, path):
+    """Before an operator mounts the keys, the public key documents say so plainly (and the proxy sees 503)."""
+    settings.CREDENTIAL_SIGNING_KEY = str(tmp_path / "not-mounted-yet.pem")
+    response = client.get(path)
+    assert response.status_code == 503
+    assert response["Retry-After"] == "300" and "signing keys" in response.content.decode()
