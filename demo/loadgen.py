@@ -31,6 +31,7 @@ COLUMNS = (
     "receipt_code",
     "ip_hash",
     "network_hash",
+    "wide_network_hash",
     "user_agent",
     "agent_hash",
     "language",
@@ -114,6 +115,7 @@ class VoteGenerator:
             self._code(),
             network ^ (self.serial % 250),
             network,
+            network,  # each made-up network is its own wider one (the /16 or /48 the rules group by)
             agent,
             self._agent_hash(agent),
             "pl",
