@@ -13,7 +13,8 @@ def test_seed_demo_generates_votes_with_every_fraud_pattern(settings):
     assert Vote.objects.count() == 3000
     assert Vote.objects.filter(confirmed_at__isnull=False).count() == 3000
     found = set(FraudFlag.objects.values_list("rule", flat=True))
-    assert found == set(FraudRule.values), f"rules never tripped: {set(FraudRule.values) - found}"
+    running = set(FraudRule.values) - {FraudRule.NOMINEE_BURST}  # retired: kept only so that old flags read
+    assert found == running, f"rules never tripped: {running - found}, retired ones tripped: {found - running}"
     assert waiting_votes() == 0
     assert_tally_exact()
     # Genuine votes are rarely caught: no more than a few percent of them.
