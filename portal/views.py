@@ -32,7 +32,7 @@ def only_configured_provider(patterns: list) -> list:
     def guarded(view, provider):
         @wraps(view)
         def answer(request, *args, **kwargs):
-            if settings.ANYMAIL_PROVIDER != provider:
+            if provider != settings.ANYMAIL_PROVIDER:
                 raise Http404
             return view(request, *args, **kwargs)
 
