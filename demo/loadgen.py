@@ -31,6 +31,7 @@ COLUMNS = (
     "receipt_code",
     "ip_hash",
     "network_hash",
+    "wide_network_hash",
     "user_agent",
     "agent_hash",
     "language",
@@ -114,6 +115,7 @@ class VoteGenerator:
             self._code(),
             network ^ (self.serial % 250),
             network,
+            network,  # each made-up network is its own wider one (the /16 or /48 the rules group by)
             agent,
             self._agent_hash(agent),
             "pl",
@@ -157,8 +159,8 @@ class VoteGenerator:
                 delay=self._delay(),
             )
         elif pattern == "network":
-            network = self._network()
-            for i in range(8):
+            network = self._network()  # a farm: more than FRAUD_FARM_MIN_VOTES, one nominee, like clockwork
+            for i in range(14):
                 yield self._row(
                     target,
                     email=f"n{self.serial}.{i}@{rng.choice(DOMAINS)}",
@@ -188,12 +190,11 @@ class VoteGenerator:
             )
         elif pattern == "cluster":
             network, agent = self._network(), "python-requests/2.31.0"
-            for i in range(25):
-                other = rng.choice(self.nominees)
+            for i in range(25):  # more than FRAUD_CLUSTER_MIN_VOTERS, for one nominee within the hour
                 yield self._row(
-                    other,
+                    target,
                     email=f"c{self.serial}.{i}@{rng.choice(DOMAINS)}",
-                    cast=cast + timedelta(minutes=20 * i),
+                    cast=cast + timedelta(seconds=90 * i),
                     network=network,
                     agent=agent,
                     delay=90,
@@ -202,7 +203,7 @@ class VoteGenerator:
             name = f"jan.kowal{self.serial}"
             yield self._row(
                 target,
-                email=f"{name}@gmail.com",
+                email=f"{name}@yahoo.com",
                 cast=cast,
                 network=self._network(),
                 agent=rng.choice(USER_AGENTS),
@@ -211,7 +212,7 @@ class VoteGenerator:
             other = rng.choice(self.by_category[target.category_id])
             yield self._row(
                 other,
-                email=f"{name.replace('.', '')}@gmial.com",
+                email=f"{name}-alias@yahoo.com",  # Yahoo's disposable alias: the same inbox
                 cast=cast + timedelta(hours=2),
                 network=self._network(),
                 agent=rng.choice(USER_AGENTS),

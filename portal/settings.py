@@ -286,6 +286,13 @@ ANYMAIL = {
 # No secret configured: a random one, so the webhook refuses every caller rather than letting
 # anyone put voters' addresses on the suppression list.
 ANYMAIL["WEBHOOK_SECRET"] = env_str("ANYMAIL_WEBHOOK_SECRET", f"unset:{secrets.token_urlsafe(32)}")
+# The provider whose tracking webhook is mounted (portal/urls.py): the one EMAIL_BACKEND
+# names (anymail.backends.<provider>.EmailBackend), or none.
+ANYMAIL_PROVIDER = (
+    EMAIL_BACKEND.split(".")[2]
+    if EMAIL_BACKEND.startswith("anymail.backends.") and EMAIL_BACKEND.count(".") >= 3
+    else ""
+)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # The address links in e-mails point to (no request at hand in a Celery task), and the

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.admin_mixins import ReadOnlyAdminMixin
 
 from .. import selectors, services
+from ..admin_visibility import VisibilityAdminMixin
 from ..exceptions import PortalError
 from ..models import FraudDecision, IntegrityReview
 
@@ -25,7 +26,7 @@ MEASURES = {
 
 
 @admin.register(IntegrityReview)
-class IntegrityReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class IntegrityReviewAdmin(VisibilityAdminMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ("nominee", "edition", "state", "score", "threshold", "held_votes", "created_at", "settled_at")
     list_filter = ("state", "edition")
     list_select_related = ("nominee__firm", "nominee__category", "edition")

@@ -64,12 +64,12 @@ def context(browser, live_site):
     from playwright.sync_api import expect
 
     expect.set_options(timeout=TIMEOUT_MS)
-    # A person's Chrome, not "HeadlessChrome": the fraud checks rightly hold votes from automation agents.
+    # A voter's browser says Chrome, not HeadlessChrome (which the automation fraud rule holds).
     agent = (
         f"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/{browser.version} Safari/537.36"
     )
     context = browser.new_context(
-        base_url=live_site.url, locale="en-GB", extra_http_headers={"Accept-Language": "en"}, user_agent=agent
+        base_url=live_site.url, locale="en-GB", user_agent=agent, extra_http_headers={"Accept-Language": "en"}
     )
     context.set_default_timeout(TIMEOUT_MS)
     # Every Content-Security-Policy violation of a page, for the journeys to assert there is none.

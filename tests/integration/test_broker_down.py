@@ -39,6 +39,7 @@ def test_vote_is_taken_confirmed_and_later_counted_while_the_broker_is_down(nomi
     assert outbox.mails_waiting()[0] == 0
     vote = Vote.objects.get()
     # A person takes a while to open the mail (a confirmation within seconds would be held as suspicious).
+    # The fast-confirmation rule's clock starts at the first send.
     Vote.objects.update(
         email_sent_at=vote.email_sent_at - timedelta(minutes=2),
         first_email_sent_at=vote.first_email_sent_at - timedelta(minutes=2),

@@ -59,7 +59,7 @@ def test_flag_list_query_count_is_bounded(staff_client, flagged_nominees, django
 def test_nominee_list_shows_flagged_share_and_reasons(staff_client, flagged_nominees, django_assert_max_num_queries):
     with django_assert_max_num_queries(12):
         page = staff_client.get(reverse("admin:nominations_nominee_changelist")).content.decode()
-    assert "75%" in page and "Disposable e-mail domain: 3" in page
+    assert "75%" in page and "Throw-away e-mail domain (listed or detected): 3" in page
 
 
 def test_status_page_shows_waiting_votes_and_eager_mode(staff_client):

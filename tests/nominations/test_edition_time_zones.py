@@ -44,6 +44,7 @@ def typed_windows(country: str, closes: str) -> dict:
         "pass_mark": "3.50",
         "survey_threshold": 80,
         "pow_max_number": 1_000_000,
+        "integrity_threshold": "12.0",
         "categories-TOTAL_FORMS": "0",
         "categories-INITIAL_FORMS": "0",
     }

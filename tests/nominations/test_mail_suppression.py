@@ -19,6 +19,7 @@ SECRET = "postmark:a-long-webhook-secret"
 @pytest.fixture(autouse=True)
 def _webhook_secret(settings):
     settings.ANYMAIL = {**settings.ANYMAIL, "WEBHOOK_SECRET": SECRET}
+    settings.ANYMAIL_PROVIDER = "postmark"
 
 
 def vote(nominee, email, capture):
@@ -77,4 +78,13 @@ def test_a_temporary_failure_does_not_suppress(smtp, client):
 def test_a_caller_without_the_secret_cannot_suppress_an_address(smtp, client):
     response = postmark_event(client, "victim@example.com", secret="postmark:guess")
     assert response.status_code in (400, 401, 403)
+    assert not MailSuppression.objects.exists()
+
+
+def test_only_the_configured_providers_webhook_answers(smtp, client, settings):
+    assert client.get("/anymail/postmark/tracking/").status_code == 405
+    assert client.get("/anymail/mailgun/tracking/").status_code == 404
+    settings.ANYMAIL_PROVIDER = ""
+    assert client.get("/anymail/postmark/tracking/").status_code == 404
+    assert postmark_event(client, "gone@example.com").status_code == 404
     assert not MailSuppression.objects.exists()

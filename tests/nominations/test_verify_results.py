@@ -57,10 +57,12 @@ def test_a_vote_confirmed_by_hand_after_release_fails_as_missing_from_the_ledger
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO nominations_vote (edition_id, category_id, nominee_id, email, email_canonical, token_nonce, receipt_code,"
-            " ip_hash, network_hash, user_agent, agent_hash, language, created_at, email_send_count, confirmed_at,"
+            " ip_hash, network_hash, wide_network_hash, user_agent, agent_hash, language, created_at, email_send_count,"
+            " confirmed_at,"
             " email_fingerprint, standing, checked_at, tallied_at)"
             " SELECT edition_id, category_id, nominee_id, 'x@example.com', 'x@example.com', token_nonce, 'ZZZZ-ZZZZ-ZZZZ',"
-            " ip_hash, network_hash, user_agent, agent_hash, language, created_at, email_send_count, confirmed_at,"
+            " ip_hash, network_hash, wide_network_hash, user_agent, agent_hash, language, created_at, email_send_count,"
+            " confirmed_at,"
             " 'x@example.com', 'counted', checked_at, tallied_at FROM nominations_vote WHERE id = %s",
             [vote.pk],
         )
