@@ -35,6 +35,15 @@ def _audit_log_truncatable_by_test_flushes():
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _role_snapshot(django_db_setup, django_db_blocker):
+    """The roles as migrated, before any test's flush can remove them (tests/roles.py)."""
+    from tests import roles
+
+    with django_db_blocker.unblock():
+        roles.take()
+
+
 @pytest.fixture(autouse=True)
 def _no_rate_limits_by_default(settings):
     """Rate limits have their own tests; elsewhere they would make tests depend on each other."""

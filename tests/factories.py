@@ -103,7 +103,10 @@ class UserFactory(factory.django.DjangoModelFactory):
     def groups(self, create, names, **kwargs):
         from django.contrib.auth.models import Group
 
+        from tests import roles
+
         if create and names:
+            roles.restore(names)  # gone after an earlier test's flush
             self.groups.add(*Group.objects.filter(name__in=names))
 
 
