@@ -142,3 +142,15 @@ def _signing_keys(tmp_path_factory):
     settings.CREDENTIAL_SIGNING_KEY = folder / "credential-ed25519-key.pem"
     signing.write_development_pair(body_name=settings.CERTIFYING_BODY_NAME)
     return folder
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked `postgres` (COPY, triggers, LISTEN, replicas) are skipped, with the reason, on SQLite."""
+    from django.conf import settings
+
+    if "postgresql" in settings.DATABASES["default"]["ENGINE"]:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (marked `postgres`); DATABASE_URL is SQLite")
+    for item in items:
+        if item.get_closest_marker("postgres"):
+            item.add_marker(skip)
