@@ -139,3 +139,39 @@ def solved_challenges(edition, count: int) -> list[str]:
         payload = altcha.Payload(issued, solution).to_base64()
         fields.append(urlencode({"altcha": payload, "form_opened": challenge.form_stamp()}))
     return fields
+
+
+def unconfirmed_votes(nominee, tag: str, count: int) -> list:
+    """`count` votes for the nominee waiting for their confirmation, each from its own address, mailed an hour ago.
+
+    For the confirmation benchmarks (cpu_per_request, http_load): call after setup_django.
+    """
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from nominations.models import Vote
+
+    sent = timezone.now() - timedelta(hours=1)
+    return Vote.objects.bulk_create(
+        [
+            Vote(
+                edition_id=nominee.edition_id,
+                category_id=nominee.category_id,
+                nominee=nominee,
+                email=f"{tag}{i}@example.org",
+                email_canonical=f"{tag}{i}@example.org",
+                email_fingerprint=f"{tag}{i}@example.org",
+                ip_hash=i,
+                network_hash=i,
+                agent_hash=i,
+                user_agent="bench",
+                language="en",
+                created_at=sent,
+                email_requested_at=sent,
+                email_sent_at=sent,
+            )
+            for i in range(count)
+        ],
+        batch_size=5000,
+    )

@@ -25,7 +25,6 @@ import signal
 import statistics
 import sys
 import time
-from datetime import timedelta
 from urllib.parse import urlencode
 
 from common import (
@@ -38,6 +37,7 @@ from common import (
     setup_django,
     solved_challenges,
     start_redis,
+    unconfirmed_votes,
 )
 
 CSRF = "B" * 32  # an unmasked CSRF secret, sent both as the cookie and as the form field
@@ -118,10 +118,9 @@ def run(args, url: str, redis, redis_port: int) -> None:
     from django.core.management import call_command
     from django.core.wsgi import get_wsgi_application
     from django.db import connection
-    from django.utils import timezone
 
     from nominations.mail import confirmation_token
-    from nominations.models import Category, Edition, Nominee, Vote
+    from nominations.models import Category, Edition, Nominee
 
     print(f"machine: {machine()}")
     print(f"before: {load()}")
@@ -133,29 +132,7 @@ def run(args, url: str, redis, redis_port: int) -> None:
     nominee = Nominee.objects.filter(category=category).order_by("pk").first()
     vote_path = f"/en/e/{edition.slug}/c/{category.slug}/"
     needed = (args.rounds + 2) * args.batch
-    sent = timezone.now() - timedelta(hours=1)
-    to_confirm = Vote.objects.bulk_create(
-        [
-            Vote(
-                edition=edition,
-                category=category,
-                nominee=nominee,
-                email=f"c{i}@example.org",
-                email_canonical=f"c{i}@example.org",
-                email_fingerprint=f"c{i}@example.org",
-                ip_hash=i,
-                network_hash=i,
-                agent_hash=i,
-                user_agent="bench",
-                language="en",
-                created_at=sent,
-                email_requested_at=sent,
-                email_sent_at=sent,
-            )
-            for i in range(needed)
-        ],
-        batch_size=5000,
-    )
+    to_confirm = unconfirmed_votes(nominee, "c", needed)
     tokens = [confirmation_token(v) for v in to_confirm]
     proofs = solved_challenges(edition, needed + 50)
     with connection.cursor() as cursor:

@@ -29,7 +29,6 @@ import sys
 import tempfile
 import time
 import urllib.request
-from datetime import timedelta
 from pathlib import Path
 
 from common import (
@@ -42,6 +41,7 @@ from common import (
     setup_django,
     solved_challenges,
     start_redis,
+    unconfirmed_votes,
 )
 
 CSRF = "B" * 32  # an unmasked CSRF secret, sent both as the cookie and as the form field
@@ -202,7 +202,6 @@ def main() -> None:
         setup_django(url, **env)
         from django.core.management import call_command
         from django.db import connection
-        from django.utils import timezone
 
         from nominations import outbox
         from nominations.mail import confirmation_token
@@ -221,29 +220,7 @@ def main() -> None:
 
         # Unconfirmed votes to confirm, each from its own address, mailed an hour ago.
         def tokens_file(tag: str, count: int) -> str:
-            sent = timezone.now() - timedelta(hours=1)
-            votes = Vote.objects.bulk_create(
-                [
-                    Vote(
-                        edition=edition,
-                        category=category,
-                        nominee=nominee,
-                        email=f"{tag}{i}@example.org",
-                        email_canonical=f"{tag}{i}@example.org",
-                        email_fingerprint=f"{tag}{i}@example.org",
-                        ip_hash=i,
-                        network_hash=i,
-                        agent_hash=i,
-                        user_agent="bench",
-                        language="en",
-                        created_at=sent,
-                        email_requested_at=sent,
-                        email_sent_at=sent,
-                    )
-                    for i in range(count)
-                ],
-                batch_size=5000,
-            )
+            votes = unconfirmed_votes(nominee, tag, count)
             path = Path(tempfile.gettempdir()) / f"bench-tokens-{os.getpid()}-{tag}.txt"
             path.write_text("\n".join(confirmation_token(v) for v in votes) + "\n")
             return str(path)

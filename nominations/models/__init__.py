@@ -13,7 +13,6 @@ from .editions import (
     Country,
     Edition,
     Firm,
-    Nomination,
     Nominee,
     NomineeState,
     TimeZone,
@@ -23,6 +22,7 @@ from .editions import (
 from .fraud import RULE_BITS, FraudDecision, FraudFlag, FraudRule, standing_from_flags
 from .integrity import IntegrityReview, ReviewState
 from .mail import MailSuppression, SuppressionReason
+from .nominations import Nomination
 from .results import LedgerLine, ReleasedCategory, ReleasedFigure, ReleasedResults
 from .tallies import Tally, TaskRun
 from .votes import MailKind, Standing, Vote, new_receipt_code, new_token_nonce

@@ -1,4 +1,4 @@
-"""Editions and their categories, firms, nominees and customers' nominations."""
+"""Editions and their categories, firms and nominees (customers' nominations: nominations.py)."""
 
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -368,41 +368,3 @@ class Nominee(models.Model):
         super().clean()
         if self.category_id and self.edition_id and self.category.edition_id != self.edition_id:
             raise ValidationError({"category": _("This category belongs to another edition.")})
-
-
-class Nomination(models.Model):
-    """One customer's proposal of a firm, with their ratings."""
-
-    nominee = models.ForeignKey(
-        Nominee, verbose_name=_("nominee"), on_delete=models.CASCADE, related_name="nominations"
-    )
-    submitted_name = models.CharField(_("firm name as submitted"), max_length=160)
-    city = models.CharField(_("city or branch"), max_length=100)
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    rating_fast = models.PositiveSmallIntegerField(_("fast"))
-    rating_personalised = models.PositiveSmallIntegerField(_("personalised"))
-    rating_competent = models.PositiveSmallIntegerField(_("competent"))
-    rating_friendly = models.PositiveSmallIntegerField(_("friendly"))
-    rating_helpful = models.PositiveSmallIntegerField(_("helpful"))
-    reason = models.TextField(_("reason"), max_length=1000)
-    ip_hash = models.BigIntegerField(editable=False)
-    network_hash = models.BigIntegerField(editable=False)
-    user_agent = models.CharField(max_length=300, blank=True, editable=False)
-    # As on Vote: seconds the form was open before it was sent (NULL: not sent through the form).
-    form_seconds = models.FloatField(_("form open for (seconds)"), null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(_("submitted"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("nomination")
-        verbose_name_plural = _("nominations")
-        ordering = ["-created_at"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(**{f"rating_{q}__gte": 1}) & Q(**{f"rating_{q}__lte": 5}),
-                name=f"nomination_rating_{q}_1_to_5",
-            )
-            for q, _label in QUALITIES
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.submitted_name} ({self.created_at:%Y-%m-%d})"
