@@ -69,7 +69,7 @@ def test_a_bad_mark_colour_fails_loudly():
 
 
 def test_a_mark_colour_may_leave_out_its_hash(monkeypatch):
-    from portal.settings import env_colour
+    from portal.env import env_colour
 
     monkeypatch.setenv("MARK_INK_COLOUR", "1d4ed8")
     assert env_colour("MARK_INK_COLOUR", "#000000") == "#1D4ED8"
