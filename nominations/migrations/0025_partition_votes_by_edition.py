@@ -9,8 +9,8 @@
 # two-column foreign key (edition_id, vote_id). Run it in a maintenance window: votes wait
 # while the lock is held (seconds), and the copy itself takes minutes at national scale.
 #
-# Not atomic: each batch commits on its own. A run that stopped part-way can be run again
-# (the half-built table is dropped and built afresh; a finished conversion is left alone).
+# Not atomic: each batch commits on its own. A run that fails drops what it built and leaves
+# the live table as it was; run it again (a finished conversion is left alone).
 
 import time
 
@@ -215,21 +215,31 @@ def _swap(connection, columns: str, renames: list[str], flag_key: str) -> None:
             cursor.execute(flag_key)
 
 
+def _clean_up(cursor) -> None:
+    """What a run that stopped part-way left: the half-built table, and the trigger on the live one."""
+    cursor.execute(f"DROP TABLE IF EXISTS {BUILT} CASCADE")
+    cursor.execute(f"DROP TRIGGER IF EXISTS {CHANGED}_trigger ON {TABLE}")
+    cursor.execute(f"DROP TABLE IF EXISTS {CHANGED}")
+    cursor.execute(f"DROP FUNCTION IF EXISTS {CHANGED}_note()")
+
+
 def _rebuild(connection, *, partitioned: bool, key: str, redefined, flag_key: str = "") -> None:
     """Build the vote table afresh (partitioned or plain) from the populated one, then swap names."""
     started = time.monotonic()
-    with connection.cursor() as cursor:
-        for leftover in (f"DROP TABLE IF EXISTS {BUILT} CASCADE", f"DROP TABLE IF EXISTS {CHANGED}"):
-            cursor.execute(leftover)
-        cursor.execute(f"DROP TRIGGER IF EXISTS {CHANGED}_trigger ON {TABLE}")
-        cursor.execute(f"DROP FUNCTION IF EXISTS {CHANGED}_note()")
-        _refuse_the_unexpected(cursor)
-        columns = _columns(cursor)
-        _start_capturing_changes(cursor)
-        _create_table(cursor, partitioned)
-        copied = _copy_in_batches(cursor, columns)
-        renames = _build_keys_and_indexes(cursor, key, redefined(cursor))
-    _swap(connection, columns, renames, flag_key)
+    try:
+        with connection.cursor() as cursor:
+            _clean_up(cursor)
+            _refuse_the_unexpected(cursor)
+            columns = _columns(cursor)
+            _start_capturing_changes(cursor)
+            _create_table(cursor, partitioned)
+            copied = _copy_in_batches(cursor, columns)
+            renames = _build_keys_and_indexes(cursor, key, redefined(cursor))
+        _swap(connection, columns, renames, flag_key)
+    except Exception:
+        with connection.cursor() as cursor:
+            _clean_up(cursor)  # the live table is as it was: the run can be started again
+        raise
     with connection.cursor() as cursor:
         if flag_key:
             cursor.execute(f"ALTER TABLE nominations_fraudflag VALIDATE CONSTRAINT {FLAG_FOREIGN_KEY}")
