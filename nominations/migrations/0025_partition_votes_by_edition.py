@@ -235,7 +235,9 @@ def _rebuild(connection, *, partitioned: bool, key: str, redefined, flag_key: st
             _create_table(cursor, partitioned)
             copied = _copy_in_batches(cursor, columns)
             renames = _build_keys_and_indexes(cursor, key, redefined(cursor))
+        locked = time.monotonic()
         _swap(connection, columns, renames, flag_key)
+        locked = time.monotonic() - locked
     except Exception:
         with connection.cursor() as cursor:
             _clean_up(cursor)  # the live table is as it was: the run can be started again
@@ -245,7 +247,8 @@ def _rebuild(connection, *, partitioned: bool, key: str, redefined, flag_key: st
             cursor.execute(f"ALTER TABLE nominations_fraudflag VALIDATE CONSTRAINT {FLAG_FOREIGN_KEY}")
         cursor.execute(f"ANALYZE {TABLE}")
     if copied:
-        print(f"\n  Rebuilt {TABLE} (ids up to {copied}) in {time.monotonic() - started:.1f} s", end="")  # noqa: T201
+        took = time.monotonic() - started
+        print(f"\n  Rebuilt {TABLE} (ids up to {copied}) in {took:.1f} s, writes locked {locked:.2f} s", end="")  # noqa: T201
 
 
 def partition_votes(apps, schema_editor):
