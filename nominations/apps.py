@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -20,3 +21,13 @@ class NominationsConfig(AppConfig):
 
         # The audit log keeps qualification's measures of nominees; it hides them by this app's rule.
         redaction.register(audit_entries_with_hidden_figures)
+
+        # `migrate` makes the vote partitions of editions that lack one (PostgreSQL, docs/partitioning.md).
+        post_migrate.connect(make_vote_partitions, sender=self, dispatch_uid="nominations.vote_partitions")
+
+
+def make_vote_partitions(sender, using="default", **kwargs) -> None:
+    from .services.vote_partitions import ensure_vote_partitions
+
+    if using == "default":
+        ensure_vote_partitions()

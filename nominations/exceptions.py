@@ -72,3 +72,27 @@ class ChallengeReplayed(PortalError):
         "This check that you are not a robot was already used for another form. "
         "Please reload the page and send the form again. Nothing was saved."
     )
+
+
+class DetachRefused(PortalError):
+    message = _("This edition's votes cannot be detached.")
+
+
+class VotesNotPartitioned(DetachRefused):
+    message = _(
+        "The vote table is not partitioned (SQLite, or migration 0025 not applied): there is nothing to detach."
+    )
+
+
+class EditionNotFinished(DetachRefused):
+    message = _("An edition's votes can be detached only once its voting has closed and its results are released.")
+
+
+class FlagsPending(DetachRefused):
+    message = _("This edition still has pending fraud flags: settle them before detaching its votes.")
+
+
+class NoVotePartition(DetachRefused):
+    message = _(
+        "This edition's votes have no partition of their own: they are in the default partition, or already detached."
+    )

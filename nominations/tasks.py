@@ -25,9 +25,10 @@ from .mail import send_vote_email
 from .models import Edition
 from .processing import DB_RETRY, process_votes
 from .runs import recorded
-from .services import editions, flags
+from .services import editions, flags, vote_partitions
 
 __all__ = [
+    "create_vote_partitions",
     "finalise_closed_editions",
     "forget_old_mail_sends",
     "nightly_recount",
@@ -92,6 +93,12 @@ def recount_edition(edition_id: int) -> int:
         with recorded("nightly recount") as run:
             run["processed"] = tally.recount_edition(edition)
         return run["processed"]
+
+
+@shared_task(name="nominations.tasks.create_vote_partitions", **DB_RETRY)
+def create_vote_partitions() -> int:
+    """A vote partition for every edition without one (PostgreSQL; the edition service makes it at once unless busy)."""
+    return vote_partitions.ensure_vote_partitions().get("created", 0)
 
 
 @shared_task(name="nominations.tasks.forget_old_mail_sends", **DB_RETRY)

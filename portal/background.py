@@ -44,6 +44,8 @@ TASKS: dict[str, TaskLimits] = {
     "nominations.tasks.recount_edition": TaskLimits(TALLIES, 540, 600),
     "nominations.tasks.settle_flags": TaskLimits(TALLIES, 240, 300),
     "nominations.tasks.forget_old_mail_sends": TaskLimits(TALLIES, 60, 90),
+    # A CREATE TABLE per edition without a partition, each giving up after 2 s of waiting for the lock.
+    "nominations.tasks.create_vote_partitions": TaskLimits(TALLIES, 60, 90),
     # The per-nominee integrity assessment over the live editions (numpy over each edition's votes).
     "nominations.tasks.review_integrity": TaskLimits(TALLIES, 540, 600),
     "certification.tasks.qualify_finalised_editions": TaskLimits(TALLIES, 240, 300),

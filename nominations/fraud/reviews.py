@@ -71,6 +71,7 @@ def review_edition(edition: Edition) -> dict[str, int]:
             [
                 FraudFlag(
                     vote_id=vid,
+                    edition_id=edition.pk,
                     nominee_id=nominee_id,
                     rule=FraudRule.INTEGRITY,
                     evidence={"review": review.pk, "groups": labels},

@@ -58,15 +58,26 @@ def _apply(hits: list[Hit]) -> None:
     if not hits:
         return
     now = timezone.now()
+    # A flag carries its vote's edition (the two-column foreign key into the partitioned votes).
+    vote_ids = sorted({h.vote_id for h in hits})
+    editions: dict[int, int] = {}
+    for start in range(0, len(vote_ids), 5000):
+        editions.update(Vote.objects.filter(pk__in=vote_ids[start : start + 5000]).values_list("pk", "edition_id"))
     FraudFlag.objects.bulk_create(
         [
-            FraudFlag(vote_id=h.vote_id, nominee_id=h.nominee_id, rule=h.rule, evidence=h.evidence, created_at=now)
+            FraudFlag(
+                vote_id=h.vote_id,
+                edition_id=editions[h.vote_id],
+                nominee_id=h.nominee_id,
+                rule=h.rule,
+                evidence=h.evidence,
+                created_at=now,
+            )
             for h in hits
         ],
         batch_size=5000,
         ignore_conflicts=True,
     )
-    vote_ids = sorted({h.vote_id for h in hits})
     for start in range(0, len(vote_ids), 5000):
         Vote.objects.filter(pk__in=vote_ids[start : start + 5000]).update(
             standing=standing_from_flags(), tallied_at=None

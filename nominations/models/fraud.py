@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .editions import Nominee
+from .editions import Edition, Nominee
 from .votes import Standing, Vote
 
 
@@ -48,7 +48,16 @@ class FraudDecision(models.TextChoices):
 class FraudFlag(models.Model):
     """A rule tripped by a vote. It holds the vote out of the count until an auditor settles it; it never deletes it."""
 
-    vote = models.ForeignKey(Vote, verbose_name=_("vote"), on_delete=models.PROTECT, related_name="flags")
+    # On PostgreSQL the vote table is partitioned by edition and its key is (id, edition_id)
+    # (docs/partitioning.md): the flag carries its vote's edition, and the database's foreign
+    # key is the two columns (edition_id, vote_id), added in SQL by migration 0025, which is
+    # why Django's one-column constraint is off. SQLite keeps Django's plain foreign key.
+    vote = models.ForeignKey(
+        Vote, verbose_name=_("vote"), on_delete=models.PROTECT, related_name="flags", db_constraint=False
+    )
+    edition = models.ForeignKey(
+        Edition, verbose_name=_("edition"), on_delete=models.PROTECT, related_name="+", db_index=False, editable=False
+    )
     nominee = models.ForeignKey(Nominee, verbose_name=_("nominee"), on_delete=models.PROTECT, related_name="flags")
     rule = models.CharField(_("rule"), max_length=10, choices=FraudRule.choices)
     evidence = models.JSONField(_("evidence"), default=dict)
@@ -81,6 +90,12 @@ class FraudFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_rule_display()} ({self.vote_id})"
+
+    def save(self, *args, **kwargs):
+        # The vote's edition, when the caller gave the vote object (bulk writers set edition_id themselves).
+        if self.edition_id is None and self.vote_id is not None:
+            self.edition_id = self.vote.edition_id
+        super().save(*args, **kwargs)
 
 
 def standing_from_flags():

@@ -50,6 +50,11 @@ class Vote(models.Model):
 
     One counted vote per person per category is a partial unique index on the
     canonical address, so it holds under concurrent confirmations too.
+
+    On PostgreSQL the table is partitioned by edition (`PARTITION BY LIST (edition_id)`, one
+    partition per edition and a default one; docs/partitioning.md): the database's primary
+    key is (id, edition_id) and every unique index holds the edition, while Django still
+    sees `id` as the key (ids come from one identity sequence, so they stay unique).
     """
 
     # No single-column indexes on edition and category: the composite indexes below start with them.
@@ -63,9 +68,10 @@ class Vote(models.Model):
     email = models.EmailField(_("e-mail"), max_length=254)
     email_canonical = models.CharField(_("canonical e-mail"), max_length=254, db_index=True)
     token_nonce = models.CharField(max_length=32, default=new_token_nonce, editable=False)
-    receipt_code = models.CharField(
-        _("receipt code"), max_length=14, unique=True, default=new_receipt_code, editable=False
-    )
+    # Unique per edition (vote_receipt_per_edition): on PostgreSQL the table is partitioned by
+    # edition, and a unique index there must hold the edition. 60 random bits make a repeat
+    # across editions a one-in-10^18 event; the receipt look-up takes the newest edition's vote.
+    receipt_code = models.CharField(_("receipt code"), max_length=14, default=new_receipt_code, editable=False)
     # Keyed hashes (nominations.client.keyed_hash): never the address itself.
     ip_hash = models.BigIntegerField(_("address hash"), editable=False)
     network_hash = models.BigIntegerField(_("network hash"), editable=False)
@@ -138,11 +144,15 @@ class Vote(models.Model):
         permissions = [("view_voter_email", _("Can see voters' e-mail addresses"))]
         constraints = [
             models.CheckConstraint(condition=Q(pending_rules__lt=STANDING_SHIFT), name="vote_pending_rules_fit"),
+            # The edition first: a unique index on the partitioned table holds the partition key
+            # (a category belongs to one edition, so the rule is the same).
             models.UniqueConstraint(
-                fields=["category", "email_canonical"],
+                fields=["edition", "category", "email_canonical"],
                 condition=Q(confirmed_at__isnull=False),
                 name="vote_one_counted_per_voter_category",
             ),
+            # The code first, so the look-up by code alone (the receipt page) seeks each partition's index.
+            models.UniqueConstraint(fields=["receipt_code", "edition"], name="vote_receipt_per_edition"),
             models.CheckConstraint(
                 condition=Q(confirmed_at__isnull=True, standing="unconfirmed")
                 | Q(confirmed_at__isnull=False, standing__in=["counted", "held", "rejected"]),

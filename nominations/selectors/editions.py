@@ -161,7 +161,13 @@ def vote_by_receipt(*, code: str) -> Vote | None:
         code = f"{code[:4]}-{code[4:8]}-{code[8:]}"
     if len(code) != 14:
         return None
-    return Vote.objects.select_related("nominee__firm", "category", "edition").filter(receipt_code=code).first()
+    # Unique per edition (Vote's vote_receipt_per_edition): should two editions ever share a code, the newest edition's vote.
+    return (
+        Vote.objects.select_related("nominee__firm", "category", "edition")
+        .filter(receipt_code=code)
+        .order_by("-edition__voting_opens_at", "-edition_id")
+        .first()
+    )
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from audit import services as audit
 from portal.auth import Actor
 from portal.locks import advisory_lock
 
-from .. import tally
+from .. import partitions, tally
 from ..exceptions import (
     EditionRefused,
     NotAllowed,
@@ -122,6 +122,8 @@ def create_edition(*, edition: Edition, actor: Actor) -> Edition:
         raise NotAllowed()
     with transaction.atomic():
         edition.save()
+        # Its votes' partition (PostgreSQL), before any vote can arrive; the nightly task makes it if busy now.
+        partitions.ensure_partition(edition_id=edition.pk)
         audit.record(
             actor=actor, action="edition.create", obj=edition, after={n: getattr(edition, n) for n in EDITION_FIELDS}
         )

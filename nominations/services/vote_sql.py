@@ -36,7 +36,7 @@ _CAST_SQL = f"""
 WITH mine AS (
     SELECT id, nominee_id, category_id, confirmed_at, email_requested_at, email_send_count, created_at
     FROM nominations_vote
-    WHERE email_canonical = %(canonical)s AND category_id = %(category)s
+    WHERE email_canonical = %(canonical)s AND category_id = %(category)s AND edition_id = %(edition)s
 ), ledger AS (
     SELECT count(*) AS total, count(*) FILTER (WHERE network_hash = %(network)s) AS network
     FROM nominations_mailsend WHERE inbox = %(inbox)s AND sent_at >= %(day_ago)s
@@ -55,7 +55,7 @@ WITH mine AS (
     SET email_requested_at = %(now)s, email_send_count = v.email_send_count + 1,
         email_pending = target.kind, email_queued_at = NULL
     FROM target, budget
-    WHERE v.id = target.id AND budget.open
+    WHERE v.id = target.id AND v.edition_id = %(edition)s AND budget.open
       AND (v.email_requested_at IS NULL OR v.email_requested_at < %(cooldown_start)s)
     RETURNING v.id
 ), inserted AS (
@@ -95,6 +95,8 @@ def cast(
     params.update(
         canonical=canonical,
         category=vote.category_id,
+        # The edition in every WHERE: on PostgreSQL the vote table is partitioned by it, and the plan reads one partition.
+        edition=vote.edition_id,
         nominee=vote.nominee_id,
         day_ago=day_ago,
         now=now,

@@ -59,6 +59,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "nominations.tasks.nightly_recount",
         "schedule": crontab(hour=env_int("NIGHTLY_RECOUNT_HOUR", 3), minute=15),
     },
+    # A vote partition for an edition made while the vote table was busy (docs/partitioning.md).
+    "create-vote-partitions": {
+        "task": "nominations.tasks.create_vote_partitions",
+        "schedule": crontab(hour=env_int("NIGHTLY_RECOUNT_HOUR", 3), minute=5),
+    },
     "forget-old-mail-sends": {
         "task": "nominations.tasks.forget_old_mail_sends",
         "schedule": 3600.0,

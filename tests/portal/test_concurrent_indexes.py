@@ -89,3 +89,56 @@ def test_the_portable_operation_builds_the_index_on_either_database():
     assert "vote_test_sent" in indexes
     with connection.schema_editor(atomic=False) as editor:
         operation.database_backwards("nominations", editor, after, before)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_on_the_partitioned_vote_table_each_partition_is_built_concurrently_and_attached():
+    """CREATE INDEX CONCURRENTLY is refused on a partitioned table: ON ONLY the parent, then per partition."""
+    from django.apps import apps
+    from django.db import connection, models
+    from django.db.migrations.state import ProjectState
+    from django.test.utils import CaptureQueriesContext
+
+    from nominations import partitions
+    from portal.migration_operations import AddIndexWithoutBlocking, RemoveIndexWithoutBlocking
+    from tests.factories import EditionFactory, VoteFactory
+
+    for _ in range(2):
+        partitions.ensure_partition(edition_id=EditionFactory().pk)
+    VoteFactory()  # and one in the default partition
+    children = {partitions.partition_name(i) for i in partitions.attached_edition_ids()} | {partitions.DEFAULT}
+
+    def built() -> dict[str, bool]:
+        """The index's partitions' indexes, attached to it, and whether the parent's is valid."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT t.relname FROM pg_inherits i JOIN pg_index x ON x.indexrelid = i.inhrelid "
+                "JOIN pg_class t ON t.oid = x.indrelid WHERE i.inhparent = to_regclass('vote_test_sent')"
+            )
+            attached = {name for (name,) in cursor.fetchall()}
+            cursor.execute("SELECT indisvalid FROM pg_index WHERE indexrelid = to_regclass('vote_test_sent')")
+            row = cursor.fetchone()
+        return {"attached": attached, "valid": bool(row and row[0])}
+
+    operation = AddIndexWithoutBlocking("vote", models.Index(fields=["email_sent_at"], name="vote_test_sent"))
+    before = ProjectState.from_apps(apps)
+    after = before.clone()
+    operation.state_forwards("nominations", after)
+    with CaptureQueriesContext(connection) as queries, connection.schema_editor(atomic=False) as editor:
+        operation.database_forwards("nominations", editor, before, after)
+    statements = [q["sql"] for q in queries]
+    assert any('ON ONLY "nominations_vote"' in s for s in statements)
+    assert sum("CREATE INDEX CONCURRENTLY" in s for s in statements) == len(children)
+    assert built() == {"attached": children, "valid": True}
+
+    removal = RemoveIndexWithoutBlocking("vote", "vote_test_sent")
+    with connection.schema_editor(atomic=False) as editor:
+        removal.database_forwards("nominations", editor, after, before)
+    assert built() == {"attached": set(), "valid": False}
+    with connection.schema_editor(atomic=False) as editor:
+        removal.database_backwards("nominations", editor, before, after)
+    assert built() == {"attached": children, "valid": True}
+    with connection.schema_editor(atomic=False) as editor:
+        operation.database_backwards("nominations", editor, after, before)
+    assert built() == {"attached": set(), "valid": False}
