@@ -110,7 +110,7 @@ def verify_token(token: str) -> Verification:
 def verify_credential_json(data: bytes) -> Verification:
     try:
         document = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as error:
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:  # RecursionError: nested too deep
         raise UnreadableFile(_("This JSON file cannot be read.")) from error
     if not isinstance(document, dict):
         raise UnreadableFile(_("This JSON file is not a credential."))
