@@ -17,9 +17,9 @@ import json
 import logging
 import re
 
+from asn1crypto import cms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from asn1crypto import cms
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import generic_cms, validate_pdf_signature
