@@ -79,6 +79,21 @@ def client_info(request: HttpRequest) -> ClientInfo:
     )
 
 
+def limit_address(request: HttpRequest) -> str:
+    """The client as the rate limits and the sign-in lock-out count it: an IPv4 address, or an IPv6 /64.
+
+    An IPv6 subscriber is given at least a /64 and can use any address in it, so counted
+    per address, each new one would start a fresh window and a fresh lock-out. The /64's
+    first address stands for it (django-axes stores a plain address).
+    """
+    address = ipaddress.ip_address(client_ip(request))
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
+    return str(address)
+
+
 def ratelimit_key(request: HttpRequest) -> str:
-    """The rate limits' key (portal.ratelimit): the hashed client address (no raw address in the cache either)."""
-    return str(keyed_hash(client_ip(request)))
+    """The rate limits' key (portal.ratelimit): the hashed client (limit_address; no raw address in the cache either)."""
+    return str(keyed_hash(limit_address(request)))

@@ -18,6 +18,8 @@ from xml.etree import ElementTree
 PNG_KEYWORD = "openbadgecredential"
 OB_NAMESPACE = "https://purl.imsglobal.org/ob/v3p0"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+# The largest credential we read from a file: ours are a few kilobytes.
+CREDENTIAL_MAX_BYTES = 64 * 1024
 
 
 class NotBaked(ValueError):
@@ -72,10 +74,22 @@ def extract_png(png: bytes) -> str:
         _language, _sep, rest = rest.partition(b"\x00")
         _translated, _sep, text = rest.partition(b"\x00")
         try:
-            return (zlib.decompress(text, bufsize=1 << 16) if compressed else text).decode("utf-8").strip()
+            return (_inflate(text) if compressed else text).decode("utf-8").strip()
         except (zlib.error, UnicodeDecodeError) as error:
             raise NotBaked("an unreadable credential chunk") from error
     raise NotBaked("no openbadgecredential chunk")
+
+
+def _inflate(data: bytes) -> bytes:
+    """A compressed chunk, inflated only as far as a credential can reach (uploads come from anyone).
+
+    A few kilobytes of deflate can inflate to gigabytes; a credential is a few kilobytes.
+    """
+    inflater = zlib.decompressobj()
+    text = inflater.decompress(data, CREDENTIAL_MAX_BYTES)
+    if inflater.unconsumed_tail or not inflater.eof:
+        raise NotBaked("a credential chunk larger than any credential")
+    return text
 
 
 def bake_svg(svg: bytes, credential: str) -> bytes:

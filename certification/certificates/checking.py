@@ -11,16 +11,18 @@ proves it is ours, or "unknown" with the reason it does not:
 What the file says is never trusted over the register: the status is today's.
 """
 
+import hashlib
 import io
 import json
 import logging
 import re
 
+from asn1crypto import cms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pyhanko.pdf_utils.misc import PdfError
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation import generic_cms, validate_pdf_signature
 from pyhanko.sign.validation.errors import SignatureValidationError
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 
@@ -108,7 +110,7 @@ def verify_token(token: str) -> Verification:
 def verify_credential_json(data: bytes) -> Verification:
     try:
         document = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as error:
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:  # RecursionError: nested too deep
         raise UnreadableFile(_("This JSON file cannot be read.")) from error
     if not isinstance(document, dict):
         raise UnreadableFile(_("This JSON file is not a credential."))
@@ -123,7 +125,55 @@ def verify_credential_json(data: bytes) -> Verification:
     return _found(verification.serial, _("The credential is word for word the one we issued and signed."))
 
 
+# Where a signature's hole and the ranges it covers are, as the signer writes them (uncompressed).
+BYTE_RANGE = re.compile(rb"/ByteRange\s*\[\s*(\d{1,10})\s+(\d{1,10})\s+(\d{1,10})\s+(\d{1,10})\s*\]")
+SIGNATURE_HOLE = re.compile(rb"<([0-9A-Fa-f]*)>")
+DIGESTS = {"sha256", "sha384", "sha512"}
+
+
+def _refusal_before_parsing(data: bytes) -> str | None:
+    """Why the file cannot be one we signed, found from its bytes alone; None when its signature is ours.
+
+    Anyone can upload a PDF, and parsing one (its cross-reference and object streams,
+    inflated) can cost minutes and gigabytes for a few kilobytes. Ours are signed over
+    every byte but the signature's own hole, so the signature is found and checked
+    against our certificate over the digest of those bytes first; only a file whose
+    every byte we signed is then parsed, and that file is one we made.
+    """
+    ranges = BYTE_RANGE.findall(data)
+    if not ranges:
+        if b"%%EOF" not in data[-1024:]:
+            raise UnreadableFile(_("This PDF cannot be read."))
+        return _("This PDF carries no signature: it is not a certificate we issued, or it was re-saved.")
+    if len(ranges) != 1:
+        return _("Something was added to this PDF after it was signed.")
+    start, hole_start, hole_end, tail = (int(number) for number in ranges[0])
+    if start != 0 or not 0 < hole_start < hole_end <= len(data) or hole_end + tail != len(data):
+        return _("Something was added to this PDF after it was signed.")
+    hole = SIGNATURE_HOLE.fullmatch(data[hole_start:hole_end])
+    try:
+        signed_data = cms.ContentInfo.load(bytes.fromhex(hole.group(1).decode("ascii")), strict=False)["content"]
+        signer_info = generic_cms.extract_signer_info(signed_data)
+        signer_cert = generic_cms.extract_certificate_info(signed_data).signer_cert
+        algorithm = signer_info["digest_algorithm"]["algorithm"].native
+        if signer_cert is None or signer_cert.sha256.hex() != signing.signer_certificate_sha256():
+            return _("This PDF is signed, but not by the certification body.")
+        if algorithm not in DIGESTS:
+            return _("The signature of this PDF cannot be checked.")
+        digest = hashlib.new(algorithm, data[:hole_start] + data[hole_end:]).digest()
+        intact, valid = generic_cms.validate_sig_integrity(signer_info, signer_cert, "data", digest)
+    except (AttributeError, ValueError, TypeError, KeyError, IndexError, SignatureValidationError) as error:
+        logger.info("uploaded PDF: signature unreadable before parsing: %r", error)
+        return _("The signature of this PDF cannot be checked.")
+    if not (intact and valid):
+        return _("This PDF was changed after it was signed.")
+    return None
+
+
 def verify_pdf(data: bytes) -> Verification:
+    refusal = _refusal_before_parsing(data)
+    if refusal is not None:
+        return not_ours(refusal)
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         signatures = reader.embedded_signatures

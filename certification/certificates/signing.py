@@ -191,7 +191,7 @@ def verify_jwt(token: str) -> dict:
         header = json.loads(_b64url_decode(parts[0]))
         payload = json.loads(_b64url_decode(parts[1]))
         signature = _b64url_decode(parts[2])
-    except (ValueError, UnicodeDecodeError) as error:
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:  # RecursionError: JSON nested too deep
         raise BadToken("not a compact JWS") from error
     if not isinstance(header, dict) or not isinstance(payload, dict) or header.get("alg") != JWT_ALGORITHM:
         raise BadToken("not an EdDSA JWT")

@@ -118,9 +118,10 @@ AXES_COOLOFF_TIME = timedelta(hours=1)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "lockout.html"
-# The same client address as the voting pages: X-Forwarded-For only as far as
-# TRUSTED_PROXY_COUNT proxies vouch for it (django-ipware is not installed).
-AXES_CLIENT_IP_CALLABLE = "nominations.client.client_ip"
+# The same client as the voting pages' rate limits: X-Forwarded-For only as far as
+# TRUSTED_PROXY_COUNT proxies vouch for it (django-ipware is not installed), and an IPv6
+# client by its /64, whose every address its owner can use.
+AXES_CLIENT_IP_CALLABLE = "nominations.client.limit_address"
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [

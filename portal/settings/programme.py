@@ -88,5 +88,7 @@ RATELIMIT_CONFIRM = env_str("RATELIMIT_CONFIRM", "2000/h")
 RATELIMIT_RECEIPT = env_str("RATELIMIT_RECEIPT", "60/h")
 # Files checked on the verification page (a PDF signature check costs tens of milliseconds).
 RATELIMIT_VERIFY_UPLOAD = env_str("RATELIMIT_VERIFY_UPLOAD", "60/h")
-# Proof-of-work challenges: a voter fetches one per form, again after an error or expiry.
-RATELIMIT_CHALLENGE = env_str("RATELIMIT_CHALLENGE", "120/h")
+# Proof-of-work challenges: a voter fetches one per form, again after an error or expiry. Every
+# vote needs one, so this is no tighter than the vote and nomination limits together: 120/h let
+# the 121st voter behind a carrier's address go without, and one person there shut out the rest.
+RATELIMIT_CHALLENGE = env_str("RATELIMIT_CHALLENGE", "2000/h")

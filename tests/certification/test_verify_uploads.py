@@ -126,7 +126,7 @@ def test_uploads_are_rate_limited_per_client(client, settings):
 
     settings.RATELIMIT_ENABLE = True
     settings.RATELIMIT_VERIFY_UPLOAD = "2/h"
-    ip = f"2001:db8:{uuid.uuid4().hex[:4]}::{uuid.uuid4().hex[:4]}"  # unused by any earlier run
+    ip = f"2001:db8:{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}::1"  # unused by any earlier run
     codes = [
         client.post("/en/verify/", {"file": SimpleUploadedFile("x.bin", b"not ours")}, REMOTE_ADDR=ip).status_code
         for _ in range(3)

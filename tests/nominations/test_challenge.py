@@ -151,7 +151,7 @@ def test_the_challenge_endpoint_is_rate_limited(client, edition, settings):
     settings.RATELIMIT_ENABLE = True
     settings.RATELIMIT_CHALLENGE = "2/h"
     url = reverse("nominations:challenge", kwargs={"slug": edition.slug})
-    ip = f"2001:db8:{uuid.uuid4().hex[:4]}::1"
+    ip = f"2001:db8:{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}::1"
     assert [client.get(url, REMOTE_ADDR=ip).status_code for _i in range(3)] == [200, 200, 429]
 
 

@@ -20,7 +20,7 @@ def limits(settings):
 
 def fresh_ip():
     """An address no earlier run has used, so counters in a shared Redis cannot leak between runs."""
-    return f"2001:db8:{uuid.uuid4().hex[:4]}::{uuid.uuid4().hex[:4]}"
+    return f"2001:db8:{uuid.uuid4().hex[:4]}:{uuid.uuid4().hex[:4]}::{uuid.uuid4().hex[:4]}"  # a /64 of its own
 
 
 def test_too_many_votes_from_one_address_get_429_and_save_nothing(client, nominee, limits):

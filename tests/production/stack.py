@@ -119,6 +119,25 @@ def render_template(text: str, variables: dict[str, str]) -> str:
     return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", lambda m: variables.get(m.group(1), m.group(0)), text)
 
 
+# Directives of the template that nginx learnt later than Debian's (CI): (name, first version).
+NEWER_DIRECTIVES = [("ssl_handshake_timeout", (1, 25, 3))]
+
+
+def nginx_version(binary: str) -> tuple[int, ...]:
+    output = subprocess.run([binary, "-v"], capture_output=True, text=True, timeout=30).stderr
+    match = re.search(r"nginx/(\d+)\.(\d+)\.(\d+)", output)
+    assert match, output
+    return tuple(int(part) for part in match.groups())
+
+
+def for_nginx_version(site: str, version: tuple[int, ...]) -> str:
+    """The rendered site without the lines of directives this nginx does not know yet."""
+    for directive, since in NEWER_DIRECTIVES:
+        if version < since:
+            site = re.sub(rf"^[ \t]*{directive}\b[^\n]*\n", "", site, flags=re.MULTILINE)
+    return site
+
+
 @dataclass
 class Gunicorn:
     port: int
@@ -217,7 +236,7 @@ def start_nginx(folder: Path, upstreams: list[int]) -> Nginx:
             "NGINX_CERTIFICATE_KEY": str(key),
         },
     )
-    (folder / "portal.conf").write_text(site)
+    (folder / "portal.conf").write_text(for_nginx_version(site, nginx_version(nginx)))
     temp = {name: folder / name for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")}
     # The http block of nginx's image (mime types, sendfile) around the same site file.
     (folder / "nginx.conf").write_text(
