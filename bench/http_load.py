@@ -157,7 +157,13 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=15)
     parser.add_argument("--connections", default="8,32", help="comma-separated; each is a run")
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (production: WEB_CONCURRENCY, 3)")
+    parser.add_argument(
+        "--worker-threads",
+        type=int,
+        default=4,
+        help="threads per worker (production: gthread, GUNICORN_THREADS, 4); 0 for sync workers, as runs before 2026-12-02",
+    )
     parser.add_argument("--confirmations", type=int, default=300, help="for confirmation -> counted")
     args = parser.parse_args()
     for tool in ("wrk", "redis-server"):
@@ -234,20 +240,21 @@ def main() -> None:
         connection.close()
 
         print(f"log: {log.name}")
-        start(
-            [
-                str(ROOT / ".venv" / "bin" / "gunicorn"),
-                "portal.wsgi",
-                "-w",
-                str(args.workers),
-                "-b",
-                f"127.0.0.1:{port}",
-            ]
-        )
+        # The production command line (the Dockerfile's CMD, deploy/gunicorn.conf.py): what an operator runs.
+        serving = {"GUNICORN_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(args.workers)}
+        command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "--config", "deploy/gunicorn.conf.py"]
+        if args.worker_threads:
+            serving["GUNICORN_THREADS"] = str(args.worker_threads)
+        else:
+            command += ["--worker-class", "sync"]
+        env.update(serving)
+        start([*command, "portal.wsgi:application"])
         base = f"http://127.0.0.1:{port}"
         wait_for(f"{base}/bench/minimal/", seconds=90)  # /healthz/ also checks what the run has not started (a worker)
+        model = f"{args.worker_threads} threads each (gthread)" if args.worker_threads else "sync"
         print(
-            f"gunicorn {args.workers} sync workers; wrk {args.threads} threads, {args.duration} s per run, on loopback; "
+            f"gunicorn {args.workers} workers, {model}, deploy/gunicorn.conf.py; "
+            f"wrk {args.threads} threads, {args.duration} s per run, on loopback; "
             "no relay or worker during the throughput runs (the mails and counting wait in the outbox)"
         )
 
@@ -269,7 +276,11 @@ def main() -> None:
             vote = run_wrk(base, vote_script(f"c{conns}"), **load_args)
             confirm = run_wrk(base, confirm_script(token_files[conns]), **load_args)
             up[conns] = (minimal, vote, confirm)
-            print(f"-- {conns} connections")
+            # Little's law: a closed loop of `conns` connections waits conns / throughput on average.
+            little = ", ".join(
+                f"{name} {1000 * conns / r['rate']:.0f} ms" for name, r in (("minimal", minimal), ("vote", vote))
+            )
+            print(f"-- {conns} connections (closed loop: mean latency = connections / throughput: {little})")
             print(line("minimal view (one ORM query)", minimal))
             print(line("vote POST", vote) + f"  -> {vote['rate'] / minimal['rate']:.2f}x minimal (target >= 0.4x)")
             print(line("confirmation POST", confirm) + f"  -> {confirm['rate'] / minimal['rate']:.2f}x minimal")

@@ -51,6 +51,7 @@ class Proof:
     nonce: str
     expires_at: int  # Unix seconds
     form_seconds: float
+    redeemed: bool = False  # already accepted once (throttle.take_with_proof), so redeem() is not called again
 
 
 def issue_challenge(*, edition: Edition, max_number: int | None = None) -> dict[str, Any]:
@@ -96,12 +97,16 @@ def check(*, payload: str | None, stamp: str | None, edition: Edition) -> Proof:
         raise ChallengeRefused(MISSING)
     if len(payload) > 4000:
         raise ChallengeRefused(INVALID)
-    result = altcha.verify_solution(payload, settings.ALTCHA_HMAC_KEY, hmac_key_secret=_key_secret())
+    try:  # parsed once, here, rather than by verify_solution and again for the parameters
+        parsed = altcha.Payload.from_base64(payload)
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        raise ChallengeRefused(INVALID) from None
+    result = altcha.verify_solution(parsed, settings.ALTCHA_HMAC_KEY, hmac_key_secret=_key_secret())
     if result.expired:
         raise ChallengeRefused(EXPIRED)
     if not result.verified:
         raise ChallengeRefused(INVALID)
-    parameters = altcha.Payload.from_base64(payload).challenge.parameters
+    parameters = parsed.challenge.parameters
     if (parameters.data or {}).get("edition") != edition.pk or not isinstance(parameters.expires_at, int):
         raise ChallengeRefused(INVALID)
     return Proof(nonce=parameters.nonce, expires_at=parameters.expires_at, form_seconds=seconds)
@@ -117,14 +122,23 @@ def redeem(proof: Proof) -> None:
     (until the challenge expires, ALTCHA_CHALLENGE_MAX_AGE): accepted, as such a vote
     still needs its own inbox's confirmation and passes the fraud checks.
     """
-    ttl = max(1, proof.expires_at - int(time.time()))
     if cache_breaker.allows():
-        first = cache.add(f"altcha:{proof.nonce}", 1, ttl)
+        first = cache.add(redemption_key(proof), 1, seconds_left(proof))
         if cache_breaker.allows():  # the add reached Redis (a failure trips the breaker)
             if not first:
                 raise ChallengeReplayed()
             return
     _redeem_in_database(proof)
+
+
+def redemption_key(proof: Proof) -> str:
+    """The cache key that marks the proof's nonce as used (portal.ratelimit.take_and_claim sets the same one)."""
+    return f"altcha:{proof.nonce}"
+
+
+def seconds_left(proof: Proof) -> int:
+    """How long the nonce must be remembered: until the challenge expires."""
+    return max(1, proof.expires_at - int(time.time()))
 
 
 def _redeem_in_database(proof: Proof) -> None:

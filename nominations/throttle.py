@@ -10,6 +10,7 @@ submission is counted when it arrives and given back when it is refused, so an
 accepted one costs a single round trip.
 """
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 from math import ceil
@@ -20,7 +21,9 @@ from django.shortcuts import render
 
 from portal import ratelimit
 
+from . import challenge
 from .client import ratelimit_key
+from .exceptions import ChallengeReplayed
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,36 @@ def take(request: HttpRequest, limit: Limit) -> int | None:
     if not settings.RATELIMIT_ENABLE:
         return None
     return ratelimit.take(group=limit.group, key=ratelimit_key(request), rate=limit.rate)
+
+
+def take_with_proof(request: HttpRequest, limit: Limit, proof: challenge.Proof) -> tuple[int | None, challenge.Proof]:
+    """take() and the proof of work's redemption (challenge.redeem) in one Redis round trip.
+
+    Returns (seconds to wait or None, the proof marked redeemed). Over the limit the proof
+    is not redeemed (the voter may send it again later). A proof used before raises
+    ChallengeReplayed with the hit already given back. Limits off, or no Redis to ask:
+    challenge.redeem() does it (Redis, else the database).
+    """
+    claimed = None
+    if settings.RATELIMIT_ENABLE:
+        wait, claimed = ratelimit.take_and_claim(
+            group=limit.group,
+            key=ratelimit_key(request),
+            rate=limit.rate,
+            claim=challenge.redemption_key(proof),
+            claim_seconds=challenge.seconds_left(proof),
+        )
+        if wait is not None:
+            return wait, proof
+    if claimed is False:
+        raise ChallengeReplayed()
+    if claimed is None:
+        try:
+            challenge.redeem(proof)
+        except ChallengeReplayed:
+            give_back(request, limit)
+            raise
+    return None, dataclasses.replace(proof, redeemed=True)
 
 
 def give_back(request: HttpRequest, limit: Limit) -> None:

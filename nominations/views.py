@@ -1,7 +1,10 @@
+import functools
+
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -14,6 +17,7 @@ from .client import client_info
 from .exceptions import (
     AlreadyConfirmed,
     AlreadyVotedInCategory,
+    ChallengeReplayed,
     NominationClosed,
     PortalError,
     UnknownCategory,
@@ -122,6 +126,10 @@ def nominated(request, slug):
 
 @require_http_methods(["GET", "POST"])
 def category_vote(request, slug, category_slug):
+    if request.method == "POST":
+        response = _vote_accepted(request, slug, category_slug)
+        if response is not None:
+            return response
     chosen = None
     wait = throttle.take(request, throttle.VOTE) if request.method == "POST" else None
     if wait is not None:
@@ -178,6 +186,52 @@ def category_vote(request, slug, category_slug):
         form.show_nominees(nominees)
     context = {"edition": edition, "category": category, "nominees": nominees, "form": form, "is_open": is_open}
     return render(request, "nominations/category.html", context, status=status)
+
+
+def _vote_accepted(request, slug, category_slug):
+    """The vote POST's common case, a valid form while voting is open; None for any other, which the full path handles.
+
+    One read (the chosen nominee), the form's checks without building the form, one Redis
+    round trip (the rate limit and the proof of work's redemption together), one write.
+    """
+    chosen = selectors.get_nominee_for_vote(
+        edition_slug=slug, category_slug=category_slug, nominee_id=request.POST.get("nominee")
+    )
+    if chosen is None or not chosen.edition.is_voting_open():
+        return None
+    vote = VoteForm.accepted(request.POST, nominee=chosen, edition=chosen.edition)
+    if vote is None:
+        return None
+    if vote.is_bot:
+        wait, proof = throttle.take(request, throttle.VOTE), None  # a bot's proof is not worth a redemption
+    else:
+        try:
+            wait, proof = throttle.take_with_proof(request, throttle.VOTE, vote.proof)
+        except ChallengeReplayed as error:  # its hit is given back already
+            messages.error(request, error.message)
+            return redirect(request.path)
+    if wait is not None:
+        return _vote_rate_limited(request, slug, category_slug, wait)
+    if proof is not None:
+        try:
+            services.cast_vote(
+                nominee=chosen,
+                email=vote.email,
+                client=client_info(request),
+                language=get_language() or "en",
+                proof=proof,
+            )
+        except PortalError as error:
+            throttle.give_back(request, throttle.VOTE)  # refused: costs nothing
+            messages.error(request, error.message)
+            return redirect(request.path)
+    return HttpResponseRedirect(_vote_sent_url(chosen.edition.slug, get_language(), get_script_prefix(), get_urlconf()))
+
+
+@functools.lru_cache(maxsize=64)
+def _vote_sent_url(slug: str, language: str | None, prefix: str, urlconf: str | None) -> str:
+    """The page every vote POST ends on, reversed once per edition and language (and URL prefix and conf)."""
+    return reverse("nominations:vote_sent", kwargs={"slug": slug}, urlconf=urlconf or settings.ROOT_URLCONF)
 
 
 def _vote_rate_limited(request, slug, category_slug, wait: int):

@@ -29,9 +29,20 @@ local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return n
 """
+# The hit and, while under the limit, a once-only claim (a proof of work's nonce) in the same
+# round trip; a claim already taken gives the hit back (a refused submission costs nothing).
+# Returns {hits, claimed}: claimed 1 taken now, 0 taken before, -1 not tried (over the limit).
+_INCR_AND_CLAIM = """
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+if n > tonumber(ARGV[2]) then return {n, -1} end
+if redis.call('SET', KEYS[2], 1, 'NX', 'EX', ARGV[3]) then return {n, 1} end
+redis.call('DECR', KEYS[1])
+return {n - 1, 0}
+"""
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _RATE = re.compile(r"^(\d+)/(\d*)([smhd])$")
-_scripts: dict[int, object] = {}
+_scripts: dict[tuple[int, str], object] = {}
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
@@ -54,15 +65,19 @@ def _count(key: str, period: int) -> int | None:
             return None
     if not cache_breaker.allows():
         return None
-    client = redis_client()
-    script = _scripts.get(id(client))
-    if script is None:
-        script = _scripts[id(client)] = client.register_script(_INCR_WITH_EXPIRY)
     try:
-        return int(script(keys=[key], args=[period]))
+        return int(_script(redis_client, _INCR_WITH_EXPIRY)(keys=[key], args=[period]))
     except RedisError:
         cache_breaker.trip()
         return None
+
+
+def _script(redis_client, source: str):
+    client = redis_client()
+    script = _scripts.get((id(client), source))
+    if script is None:
+        script = _scripts[(id(client), source)] = client.register_script(source)
+    return script
 
 
 def _window(group: str, key: str, rate: str) -> tuple[str, int, int]:
@@ -78,6 +93,34 @@ def take(*, group: str, key: str, rate: str) -> int | None:
     counter, limit, left = _window(group, key, rate)
     count = _count(counter, parse_rate(rate)[1] + 1)
     return None if count is None or count <= limit else left
+
+
+def take_and_claim(
+    *, group: str, key: str, rate: str, claim: str, claim_seconds: int
+) -> tuple[int | None, bool | None]:
+    """take(), and while under the limit claim a once-only cache key, in one Redis round trip.
+
+    Returns (wait, claimed): wait as take() returns it; claimed True when this call took the
+    claim, False when it was taken before (the hit is then given back, as for any refused
+    submission), None when it was not tried: over the limit, or no Redis to ask (the caller
+    then claims some other way). claim: a key of the default cache (cache.make_key's form,
+    so cache.add() sees the same key).
+    """
+    redis_client = getattr(cache, "redis_client", None)
+    if redis_client is None or not cache_breaker.allows():
+        return take(group=group, key=key, rate=rate), None
+    counter, limit, left = _window(group, key, rate)
+    period = parse_rate(rate)[1] + 1
+    try:
+        hits, claimed = _script(redis_client, _INCR_AND_CLAIM)(
+            keys=[counter, cache.make_and_validate_key(claim)], args=[period, limit, max(1, claim_seconds)]
+        )
+    except RedisError:
+        cache_breaker.trip()
+        return None, None
+    if claimed == -1:
+        return left, None
+    return None, claimed == 1
 
 
 def give_back(*, group: str, key: str, rate: str) -> None:

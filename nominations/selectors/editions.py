@@ -6,7 +6,6 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import (
     Count,
     Min,
@@ -143,7 +142,7 @@ def get_nominee_for_vote(*, edition_slug: str, category_slug: str, nominee_id: s
         return None
     if not -(2**63) <= pk < 2**63:
         return None
-    if connection.vendor == "postgresql":
+    if hot_path.on_postgresql():
         return hot_path.nominee_for_vote(pk=pk, edition_slug=edition_slug, category_slug=category_slug)
     nominee = (
         Nominee.objects.filter(pk=pk, category__slug=category_slug, category__edition__slug=edition_slug)

@@ -9,7 +9,7 @@ of the statement, so it is sent only if the statement commits.
 
 from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Field
 
 from ..models import Category, Edition, Firm, MailKind, Nominee, Standing, Vote
@@ -72,8 +72,8 @@ SELECT pg_notify(%(channel)s, '') FROM spent
 """
 
 
-def _db_value(field: Field, value: object) -> object:
-    return field.get_db_prep_save(value, connection=connection)
+def _db_value(field: Field, value: object, db) -> object:
+    return field.get_db_prep_save(value, connection=db)
 
 
 def cast(
@@ -88,8 +88,11 @@ def cast(
     ceiling: int,
 ) -> bool:
     """Run the vote POST's statement for this new (unsaved) vote; True when a mail was asked for."""
+    db = connections[DEFAULT_DB_ALIAS]  # once: each use of the `connection` proxy costs a context-local look-up
     params = {
-        f"c_{f.column}": _db_value(f, getattr(vote, f.attname)) if f.column in _CONVERTED else getattr(vote, f.attname)
+        f"c_{f.column}": _db_value(f, getattr(vote, f.attname), db)
+        if f.column in _CONVERTED
+        else getattr(vote, f.attname)
         for f in _INSERT_FIELDS
     }
     params.update(
@@ -109,7 +112,7 @@ def cast(
         confirm=MailKind.CONFIRM.value,
         channel=CHANNEL,
     )
-    return _execute(_CAST_SQL, params) is not None
+    return _execute(_CAST_SQL, params, db) is not None
 
 
 # The compare-and-set of confirm_vote (voting.py) in one statement, beside what the
@@ -138,13 +141,14 @@ WHERE v.id = %(id)s AND v.token_nonce = %(nonce)s
 """
 
 
-def _execute(sql: str, params: dict) -> tuple | None:
+def _execute(sql: str, params: dict, db=None) -> tuple | None:
     """Run one statement in autocommit (its own transaction); in a caller's transaction, in a savepoint of its own."""
-    if connection.in_atomic_block:
-        with transaction.atomic(), connection.cursor() as cursor:
+    db = db or connections[DEFAULT_DB_ALIAS]
+    if db.in_atomic_block:
+        with transaction.atomic(using=db.alias), db.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchone()
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
 

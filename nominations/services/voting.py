@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
@@ -21,6 +21,7 @@ from ..exceptions import (
 )
 from ..mail import TOKEN_SALT
 from ..models import Edition, MailKind, Nominee, Standing, Vote
+from ..selectors import hot_path
 from . import vote_sql
 
 logger = logging.getLogger(__name__)
@@ -34,12 +35,13 @@ def cast_vote(
     Returns nothing on purpose: the page after a vote reads the same whatever
     happened, and what the voter needs to know goes to their inbox.
     proof: the form's solved proof of work (the vote form always has one; checked by
-    the form), redeemed here once (ChallengeReplayed the second time).
+    the form), redeemed here once (ChallengeReplayed the second time) unless the view
+    already redeemed it with the rate limit's round trip (throttle.take_with_proof).
     """
     edition = nominee.edition
     if not edition.is_voting_open():
         raise VotingClosed()
-    if proof is not None:
+    if proof is not None and not proof.redeemed:
         challenge.redeem(proof)
     canonical = canonical_email(email)
     now = timezone.now()
@@ -132,7 +134,7 @@ def hot_path_in_sql() -> bool:
 
     One place for the choice, so the tests run the portable path on PostgreSQL too.
     """
-    return connection.vendor == "postgresql"
+    return hot_path.on_postgresql()
 
 
 def _new_vote(

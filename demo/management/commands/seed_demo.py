@@ -34,7 +34,7 @@ from nominations.registration import cui_from_body, nip_from_body
 from nominations.services import finalise_closed_editions, release_results
 from nominations.tally import process_all_pending_votes, recount_edition
 
-from ...loadgen import Target, VoteGenerator, write_rows
+from ...loadgen import Target, VoteGenerator, write_votes
 
 CATEGORIES = [
     ("banking", "Banking", "Bankowość", "Bănci"),
@@ -187,17 +187,13 @@ class Command(BaseCommand):
         )
         process = not options["no_process"]
         now = timezone.now()
-        chunk: list[tuple] = []
         with tqdm(total=options["votes"], desc="votes", unit="vote", disable=options["verbosity"] == 0) as bar:
-            for row in generator.rows(options["votes"], options["fraud_share"]):
-                chunk.append(row)
-                if len(chunk) == 20000:
-                    write_rows(chunk, checked_at=now if process else None, tallied_at=now if process else None)
-                    bar.update(len(chunk))
-                    chunk = []
-            if chunk:
-                write_rows(chunk, checked_at=now if process else None, tallied_at=now if process else None)
-                bar.update(len(chunk))
+            write_votes(
+                generator.rows(options["votes"], options["fraud_share"]),
+                checked_at=now if process else None,
+                tallied_at=now if process else None,
+                progress=bar.update,
+            )
         if process:
             with tqdm(
                 total=len(RULE_NAMES) + 1, desc="fraud checks and tally", disable=options["verbosity"] == 0
