@@ -12,8 +12,8 @@ written with COPY as if already processed. Targets: scan < 10 s; batch < 2 s; ba
 To iterate faster: --only scan (or batch) measures one of the two; --reuse keeps the loaded edition
 of --votes in a seed database (`..._portal_fraudc_seed<votes>`, built once) and starts each run from a
 copy of it (CREATE DATABASE ... TEMPLATE), so a run costs the measurement, not the loading; --repeat
-runs the scan that many times on fresh copies (median reported, needs --reuse); --profile writes
-cProfile statistics of the (last) scan.
+runs the scan that many times on fresh copies (median reported, needs --reuse); --profile FILE writes
+cProfile statistics of the last scan (FILE.scan) and of the last batch (FILE.batch, FILE.batch_large).
 """
 
 import argparse
@@ -43,10 +43,27 @@ def _admin():
     return admin
 
 
-def database_exists(url: str) -> bool:
+def seed_ready(url: str) -> bool:
+    """Whether the seed database exists and its loading finished (it ends by creating bench_seed_complete)."""
+    import psycopg2
+
     with _admin() as admin, admin.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (urlsplit(url).path.lstrip("/"),))
-        return cursor.fetchone() is not None
+        if cursor.fetchone() is None:
+            return False
+    parts = urlsplit(url)
+    seed = psycopg2.connect(
+        dbname=parts.path.lstrip("/"),
+        user=parts.username or "postgres",
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 5432,
+        password=parts.password,
+    )
+    with seed, seed.cursor() as cursor:
+        cursor.execute("SELECT to_regclass('bench_seed_complete') IS NOT NULL")
+        ready = cursor.fetchone()[0]
+    seed.close()
+    return ready
 
 
 def copy_database(seed_url: str, url: str) -> None:
@@ -75,11 +92,12 @@ def main() -> None:
     parser.add_argument("--only", choices=("scan", "batch"))
     parser.add_argument("--reuse", action="store_true", help="start from a copy of a seed database, built once")
     parser.add_argument("--repeat", type=int, default=1, help="scans on fresh copies (with --reuse --only scan)")
-    parser.add_argument("--profile", help="write the scan's cProfile statistics here")
+    parser.add_argument("--seed-only", action="store_true", help="with --reuse: build the seed database and stop")
+    parser.add_argument("--profile", help="write cProfile statistics to FILE.scan, FILE.batch")
     args = parser.parse_args()
     url = bench_database_url("portal_fraudc")
     seed_url = bench_database_url(f"portal_fraudc_seed{args.votes}")
-    seeded = args.reuse and database_exists(seed_url)
+    seeded = args.reuse and seed_ready(seed_url)
     if seeded:
         copy_database(seed_url, url)
         setup_django(url)
@@ -153,16 +171,27 @@ def main() -> None:
             cursor.execute("ANALYZE nominations_vote")
         written += count
 
-    def batch_cost() -> float:
+    def batch_cost(profile_as: str = "") -> float:
         write(args.batch, processed=False)
+        profile = cProfile.Profile() if args.profile and profile_as else None
         started = time.perf_counter()
+        if profile:
+            profile.enable()
         process_pending_votes(batch_size=args.batch)
+        if profile:
+            profile.disable()
+            profile.dump_stats(f"{args.profile}.{profile_as}")
         return time.perf_counter() - started
 
     if seeded:
         written = args.votes - args.batch
     else:
         write(args.votes - args.batch, processed=True)
+        if args.reuse:
+            with connection.cursor() as cursor:
+                cursor.execute("CREATE TABLE bench_seed_complete (votes bigint)")
+        if args.seed_only:
+            return
         if args.reuse:
             from django.db import connections
 
@@ -172,7 +201,7 @@ def main() -> None:
     if args.only == "scan":
         write(3 * args.batch, processed=True)
     else:
-        batch_small = min(batch_cost() for _i in range(3))
+        batch_small = min(batch_cost("batch" if i == 2 else "") for i in range(3))
         print(f"{written:,} votes: batch of {args.batch:,} {batch_small:.2f} s (target < 2 s)")
     if args.only != "batch":
         scans = []
@@ -191,7 +220,7 @@ def main() -> None:
             found = scan_edition(edition)
             if profile:
                 profile.disable()
-                profile.dump_stats(args.profile)
+                profile.dump_stats(f"{args.profile}.scan")
             scans.append(time.perf_counter() - started)
         print(f"hits: {found}")
         print(
@@ -200,7 +229,7 @@ def main() -> None:
         )
     if args.only != "scan" and args.grow_to > written:
         write(args.grow_to - written - args.batch, processed=True)
-        batch_large = min(batch_cost() for _i in range(3))
+        batch_large = min(batch_cost("batch_large" if i == 2 else "") for i in range(3))
         print(
             f"{written:,} votes: batch of {args.batch:,} {batch_large:.2f} s, "
             f"{batch_large / batch_small:.2f}x the batch among {args.votes:,} (target <= 1.5x)"

@@ -194,7 +194,9 @@ def _other_measures(group: Group, rows: np.ndarray, frame: Rows, population: Pop
     return {name: round(score, 2) for name, score in measures.items()}
 
 
-def _profile_distances(histograms: list[tuple], sample: Rows, category_id: int, nominee_id: int) -> dict[str, float]:
+def _profile_distances(
+    histograms: list[tuple], sample: Rows, category_id: int, category_total: int, nominee_id: int
+) -> dict[str, float]:
     """Jensen-Shannon distance (0 alike, 1 disjoint) of the nominee's distribution from the rest of its category's.
 
     `histograms`: the nominee's lines from histograms.nominee_histograms (its values, and
@@ -207,6 +209,8 @@ def _profile_distances(histograms: list[tuple], sample: Rows, category_id: int, 
         lines = [(mine, rest) for dd, who, _k, _t, mine, rest in histograms if dd == d and who == nominee_id]
         if lines:
             a, b = (np.array(column, dtype=float) for column in zip(*lines, strict=True))
+            # The category's votes on values the nominee has none of, as one bin (the same distance).
+            a, b = np.append(a, 0.0), np.append(b, max(0.0, category_total - a.sum() - b.sum()))
             if a.sum() and b.sum():
                 distances[dimension] = round(float(jensenshannon(a, b, base=2)), 3)
     in_category = sample.tag == category_id
@@ -306,6 +310,12 @@ def assess_edition(edition) -> dict[int, dict]:
                 }
                 for g in groups[:12]
             ],
-            "profile": _profile_distances(histograms, sample, groups[0].category_id, nominee_id),
+            "profile": _profile_distances(
+                histograms,
+                sample,
+                groups[0].category_id,
+                counts.category_total.get(groups[0].category_id, 0),
+                nominee_id,
+            ),
         }
     return results

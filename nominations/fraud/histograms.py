@@ -183,16 +183,33 @@ class Rows:
         self.size = n
 
 
-def _row_columns(offset: float, edition_id: int) -> str:
-    # How many valid votes the voter has in the edition (the email_canonical index).
-    voter = (
-        f"(SELECT COUNT(*) FROM {VOTE} o WHERE o.email_canonical = v.email_canonical AND o.edition_id = {int(edition_id)} "
-        f"AND o.confirmed_at IS NOT NULL AND o.standing <> 'rejected')"
-    )
+def _row_columns(offset: float) -> str:
     return (
-        f"v.id, v.nominee_id, {epoch('v.confirmed_at')}, {DELAY}, v.network_hash, v.agent_hash, {email_domain('v.email_canonical')}, "
-        f"{local_part('v.email_canonical')}, {hour_of_day(offset)}, {voter}"
+        f"v.id, v.nominee_id, {epoch('v.confirmed_at')} AS time, {DELAY} AS delay, v.network_hash, v.agent_hash, "
+        f"{email_domain('v.email_canonical')} AS domain, {local_part('v.email_canonical')} AS local, "
+        f"{hour_of_day(offset)} AS hour, v.email_canonical AS voter"
     )
+
+
+def _with_voter_votes(ctes: str, picked: str) -> str:
+    """The picked rows (tag, _row_columns) with how many valid votes each voter has in the edition (param: edition).
+
+    A join on the voters' addresses rather than a look-up per row: its cost stays
+    bounded whatever the planner believes about the table's size.
+    """
+    return f"""
+        WITH {ctes} picked AS ({picked}),
+        voters AS (
+            SELECT o.email_canonical AS voter, COUNT(*) AS votes FROM {VOTE} o
+            WHERE o.edition_id = %s AND o.confirmed_at IS NOT NULL AND o.standing <> 'rejected'
+                AND o.email_canonical IN (SELECT voter FROM picked)
+            GROUP BY o.email_canonical
+        )
+        SELECT p.tag, p.id, p.nominee_id, p.time, p.delay, p.network_hash, p.agent_hash, p.domain, p.local, p.hour,
+               COALESCE(voters.votes, 0)
+        FROM picked p LEFT JOIN voters ON voters.voter = p.voter
+        ORDER BY p.tag, p.id
+    """
 
 
 def group_rows(edition_id: int, groups: list[tuple[int, str, int, object]], *, offset: float) -> list[tuple]:
@@ -206,17 +223,15 @@ def group_rows(edition_id: int, groups: list[tuple[int, str, int, object]], *, o
         params += [tag, d, nominee, 0 if d == DOMAIN else int(key), str(key) if d == DOMAIN else ""]
     keys = " ".join(f"WHEN {d} THEN k.k{d}" for d in range(len(SQL_DIMENSIONS)) if d != DOMAIN)
     nominees = sorted({nominee for _tag, _d, nominee, _k in groups})
-    sql = f"""
-        WITH g (tag, d, n, k, t) AS (VALUES {values})
-        SELECT g.tag, {_row_columns(offset, edition_id)}
-        FROM {VOTE} v
-        JOIN (SELECT v.id, {key_columns(offset)} FROM {VOTE} v
-              WHERE v.edition_id = %s AND {COUNTED} AND v.nominee_id IN ({", ".join(["%s"] * len(nominees))})) k
-            ON k.id = v.id
-        JOIN g ON g.n = v.nominee_id AND (CASE g.d {keys} ELSE 0 END) = g.k AND (g.d <> {DOMAIN} OR k.k3 = g.t)
-        ORDER BY g.tag, v.id
+    picked = f"""
+        SELECT g.tag, k.* FROM (
+            SELECT {_row_columns(offset)}, {key_columns(offset)} FROM {VOTE} v
+            WHERE v.edition_id = %s AND {COUNTED} AND v.nominee_id IN ({", ".join(["%s"] * len(nominees))})
+        ) k
+        JOIN g ON g.n = k.nominee_id AND (CASE g.d {keys} ELSE 0 END) = g.k AND (g.d <> {DOMAIN} OR k.k3 = g.t)
     """
-    return _rows(sql, (*params, edition_id, *nominees))
+    sql = _with_voter_votes(f"g (tag, d, n, k, t) AS (VALUES {values}),", picked)
+    return _rows(sql, (*params, edition_id, *nominees, edition_id))
 
 
 def category_samples(edition_id: int, totals: dict[int, int], *, offset: float, sample: int) -> list[tuple]:
@@ -228,22 +243,21 @@ def category_samples(edition_id: int, totals: dict[int, int], *, offset: float, 
     params: list = []
     for category, total in sorted(totals.items()):
         params += [category, int(min(1.0, sample / max(total, 1)) * 2**32)]
-    sql = f"""
-        WITH r (c, below) AS (VALUES {limits})
-        SELECT v.category_id, {_row_columns(offset, edition_id)}
+    picked = f"""
+        SELECT v.category_id AS tag, {_row_columns(offset)}
         FROM {VOTE} v JOIN r ON r.c = v.category_id
         WHERE v.edition_id = %s AND {COUNTED} AND ((v.id * 2654435761) %% 4294967296) < r.below
-        ORDER BY v.category_id, v.id
     """
-    return _rows(sql, (*params, edition_id))
+    sql = _with_voter_votes(f"r (c, below) AS (VALUES {limits}),", picked)
+    return _rows(sql, (*params, edition_id, edition_id))
 
 
 def nominee_histograms(edition_id: int, nominees: dict[int, int], *, offset: float) -> list[tuple]:
     """For each nominee (id -> category): per dimension, its votes and the rest of its category's, value by value.
 
-    Only the values the nominee has come back, and one line (key None) with the rest of
-    the category's votes on the other values: the nominee has none of those, so to a
-    Jensen-Shannon distance they weigh as one bin. (dimension, nominee, key, mine, rest).
+    Only the values the nominee has (dimension, nominee, key, domain, mine, rest): the rest of
+    the category's votes, on values the nominee has none of, weigh as one bin in a
+    Jensen-Shannon distance (the caller adds it from the category's total).
     """
     if not nominees:
         return []
