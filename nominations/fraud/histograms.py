@@ -89,70 +89,67 @@ def edition_counts(
     A domain with fewer than `rare` x the edition's votes is rare; only the others come back.
     """
     invalid = " OR ".join(f"(d = {SQL_DIMENSIONS.index(s)} AND k = 0)" for s in sparse) or "1 = 0"
+    # Materialized steps and plain semi-joins only: the joins between them are done in Python
+    # on a few thousand lines, so no plan can multiply them.
     sql = f"""
-        WITH b AS (
+        WITH b AS MATERIALIZED (
             SELECT v.category_id AS c, v.nominee_id AS n, {key_columns(offset)}
             FROM {VOTE} v WHERE v.edition_id = %s AND {COUNTED}
-        ), h AS ({_per_dimension("b")}
-        ), valid AS (SELECT d, c, who AS n, k, t, votes FROM h WHERE NOT ({invalid})
-        ), nt AS (SELECT who AS n, SUM(votes) AS total FROM h WHERE d = 0 GROUP BY who
-        ), ct AS (SELECT c, SUM(votes) AS total FROM h WHERE d = 0 GROUP BY c
-        ), cand AS (
-            SELECT valid.d, valid.c, valid.n, valid.k, valid.t, valid.votes, nt.total AS n_total
-            FROM valid JOIN nt ON nt.n = valid.n WHERE valid.votes >= %s AND nt.total >= %s
-        ), ck AS (
-            SELECT d, c, k, t, SUM(votes) AS votes FROM valid
-            WHERE d = 0 OR (d, c, k, t) IN (SELECT d, c, k, t FROM cand) GROUP BY d, c, k, t
-        ), kt AS (
-            SELECT d, k, t, SUM(votes) AS votes FROM valid
-            WHERE d = {DOMAIN} OR (d, k, t) IN (SELECT d, k, t FROM cand) GROUP BY d, k, t
-        ), size AS (SELECT SUM(total) AS votes FROM ct)
-        SELECT 'pair', cand.d, cand.c, cand.n, cand.k, cand.t, cand.votes, cand.n_total, ck.votes, kt.votes, ct.total
-        FROM cand
-        JOIN ck ON ck.d = cand.d AND ck.c = cand.c AND ck.k = cand.k AND ck.t = cand.t
-        JOIN kt ON kt.d = cand.d AND kt.k = cand.k AND kt.t = cand.t
-        JOIN ct ON ct.c = cand.c
-        UNION ALL
-        SELECT 'width', d, 0, 0, COUNT(*), '', 0, 0, 0, 0, 0 FROM (SELECT DISTINCT d, k, t FROM h) keys GROUP BY d
-        UNION ALL
-        SELECT 'category', 0, ct.c, 0, 0, '', COALESCE(single.votes, 0), 0, 0, 0, ct.total
-        FROM ct LEFT JOIN (SELECT c, COUNT(*) AS votes FROM ck WHERE d = 0 AND votes = 1 GROUP BY c) single
-            ON single.c = ct.c
-        UNION ALL
-        SELECT 'domain', {DOMAIN}, 0, 0, 0, kt.t, kt.votes, 0, 0, 0, 0
-        FROM kt, size WHERE kt.d = {DOMAIN} AND kt.votes >= %s * size.votes
+        ), h AS MATERIALIZED ({_per_dimension("b")}
+        ), valid AS MATERIALIZED (SELECT d, c, who AS n, k, t, votes FROM h WHERE NOT ({invalid})
+        ), nt AS MATERIALIZED (SELECT who AS n, SUM(votes) AS total FROM h WHERE d = 0 GROUP BY who HAVING SUM(votes) >= %s
+        ), cand AS MATERIALIZED (
+            SELECT d, c, n, k, t, votes FROM valid WHERE votes >= %s AND n IN (SELECT n FROM nt)
+        ), ck AS MATERIALIZED (SELECT d, c, k, t, SUM(votes) AS votes FROM valid GROUP BY d, c, k, t
+        ), kt AS MATERIALIZED (SELECT d, k, t, SUM(votes) AS votes FROM valid GROUP BY d, k, t
+        ), ct AS MATERIALIZED (SELECT c, SUM(votes) AS total FROM h WHERE d = 0 GROUP BY c
+        )
+        SELECT 'pair', d, c, n, k, t, votes FROM cand
+        UNION ALL SELECT 'nominee', 0, 0, n, 0, '', total FROM nt
+        UNION ALL SELECT 'in_category', d, c, 0, k, t, votes FROM ck WHERE (d, c, k, t) IN (SELECT d, c, k, t FROM cand)
+        UNION ALL SELECT 'key', d, 0, 0, k, t, votes FROM kt
+            WHERE (d, k, t) IN (SELECT d, k, t FROM cand) OR (d = {DOMAIN} AND votes >= %s * (SELECT SUM(total) FROM ct))
+        UNION ALL SELECT 'category', 0, c, 0, 0, '', total FROM ct
+        UNION ALL SELECT 'single', 0, c, 0, 0, '', COUNT(*) FROM ck WHERE d = 0 AND votes = 1 GROUP BY c
+        UNION ALL SELECT 'width', d, 0, 0, 0, '', COUNT(*) FROM (SELECT DISTINCT d, k, t FROM h) keys GROUP BY d
     """
-    rows = _rows(sql, (edition_id, min_group, min_nominee, rare))
-    by_kind: dict[str, list] = {"pair": [], "width": [], "category": [], "domain": []}
-    for row in rows:
-        by_kind[row[0]].append(row[1:])
-    category_total = {c: int(total) for _d, c, _n, _k, _t, _single, *_rest, total in by_kind["category"]}
+    rows = _rows(sql, (edition_id, min_nominee, min_group, rare))
+    by_kind: dict[str, list] = {}
+    for kind, *row in rows:
+        by_kind.setdefault(kind, []).append(row)
+    nominee_total = {n: int(v) for _d, _c, n, _k, _t, v in by_kind.get("nominee", [])}
+    in_category = {(d, c, k, t): int(v) for d, c, _n, k, t, v in by_kind.get("in_category", [])}
+    key_total = {(d, k, t): int(v) for d, _c, _n, k, t, v in by_kind.get("key", [])}
+    category_total = {c: int(v) for _d, c, _n, _k, _t, v in by_kind.get("category", [])}
+    single = {c: int(v) for _d, c, _n, _k, _t, v in by_kind.get("single", [])}
+    widths = {SQL_DIMENSIONS[d]: int(v) for d, _c, _n, _k, _t, v in by_kind.get("width", [])}
     size = sum(category_total.values())
-    single_network = {
-        c: int(single) / max(int(total), 1) for _d, c, _n, _k, _t, single, *_rest, total in by_kind["category"]
-    }
-    widths = {SQL_DIMENSIONS[d]: int(width) for d, _c, _n, width, *_rest in by_kind["width"]}
-    common = {t: int(votes) for _d, _c, _n, _k, t, votes, *_rest in by_kind["domain"]}
+    common = {t: votes for (d, _k, t), votes in key_total.items() if d == DOMAIN and votes >= rare * size}
     pairs = {}
     for d, dimension in enumerate(SQL_DIMENSIONS):
         # In the order the arrays used to come in: by nominee, then by value.
-        mine = sorted((r for r in by_kind["pair"] if r[0] == d), key=lambda r: (r[2], r[3], r[4]))
+        mine = sorted((r for r in by_kind.get("pair", []) if r[0] == d), key=lambda r: (r[2], r[3], r[4]))
         labels = sorted({r[4] for r in mine}) if d == DOMAIN else []
         code = {label: i for i, label in enumerate(labels)}
-        column = list(zip(*mine, strict=True)) if mine else [()] * 10
         pairs[dimension] = Pairs(
-            nominee=np.array(column[2], dtype=np.int64),
-            category=np.array(column[1], dtype=np.int64),
-            key=np.array([code[t] for t in column[4]] if d == DOMAIN else column[3], dtype=np.int64),
+            nominee=np.array([r[2] for r in mine], dtype=np.int64),
+            category=np.array([r[1] for r in mine], dtype=np.int64),
+            key=np.array([code[r[4]] if d == DOMAIN else r[3] for r in mine], dtype=np.int64),
             labels=labels,
-            votes=np.array(column[5], dtype=float),
-            nominee_total=np.array(column[6], dtype=float),
-            in_category=np.array(column[7], dtype=float),
-            key_total=np.array(column[8], dtype=float),
-            category_total=np.array(column[9], dtype=float),
+            votes=np.array([r[5] for r in mine], dtype=float),
+            nominee_total=np.array([nominee_total[r[2]] for r in mine], dtype=float),
+            in_category=np.array([in_category[(d, r[1], r[3], r[4])] for r in mine], dtype=float),
+            key_total=np.array([key_total[(d, r[3], r[4])] for r in mine], dtype=float),
+            category_total=np.array([category_total[r[1]] for r in mine], dtype=float),
             width=widths.get(dimension, 1),
         )
-    return EditionCounts(size, pairs, single_network, category_total, common)
+    return EditionCounts(
+        size,
+        pairs,
+        {c: single.get(c, 0) / max(total, 1) for c, total in category_total.items()},
+        category_total,
+        common,
+    )
 
 
 class Rows:
@@ -194,15 +191,17 @@ def _row_columns(offset: float) -> str:
 def _with_voter_votes(ctes: str, picked: str) -> str:
     """The picked rows (tag, _row_columns) with how many valid votes each voter has in the edition (param: edition).
 
-    A join on the voters' addresses rather than a look-up per row: its cost stays
-    bounded whatever the planner believes about the table's size.
+    The voters are looked up by address alone (the email_canonical index), each once,
+    and counted per edition after: an index on the edition would tempt the planner
+    into reading the whole edition for every voter.
     """
     return f"""
-        WITH {ctes} picked AS ({picked}),
-        voters AS (
-            SELECT o.email_canonical AS voter, COUNT(*) AS votes FROM {VOTE} o
-            WHERE o.edition_id = %s AND o.confirmed_at IS NOT NULL AND o.standing <> 'rejected'
-                AND o.email_canonical IN (SELECT voter FROM picked)
+        WITH {ctes} picked AS MATERIALIZED ({picked}),
+        voters AS MATERIALIZED (
+            SELECT o.email_canonical AS voter,
+                   SUM(CASE WHEN o.edition_id = %s AND o.confirmed_at IS NOT NULL AND o.standing <> 'rejected'
+                       THEN 1 ELSE 0 END) AS votes
+            FROM {VOTE} o WHERE o.email_canonical IN (SELECT voter FROM picked)
             GROUP BY o.email_canonical
         )
         SELECT p.tag, p.id, p.nominee_id, p.time, p.delay, p.network_hash, p.agent_hash, p.domain, p.local, p.hour,

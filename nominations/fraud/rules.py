@@ -342,23 +342,28 @@ def email_variant(scope: Scope) -> list[Hit]:
     """
     if scope.is_batch:
         touched, params = _touched("v.category_id, v.email_fingerprint", scope)
-    else:
-        # Category by category: the vote_fingerprint index (category, fingerprint) answers the grouping alone.
-        touched = "v.category_id IN (SELECT id FROM nominations_category WHERE edition_id = %s)"
-        params = scope.params
-    sql = f"""
-        WITH candidates AS MATERIALIZED (
-            SELECT v.category_id, v.email_fingerprint FROM {VOTE} v
+        candidates = f"""SELECT v.category_id, v.email_fingerprint FROM {VOTE} v
             WHERE {CONFIRMED} AND v.email_fingerprint <> '' AND {touched}
-            GROUP BY v.category_id, v.email_fingerprint HAVING COUNT(*) > 1
+            GROUP BY v.category_id, v.email_fingerprint HAVING COUNT(*) > 1"""
+    else:
+        # A category holds one confirmed vote per canonical address, so of two votes with one
+        # fingerprint at least one was folded (fingerprint <> address): those few name the groups.
+        params = scope.params
+        candidates = f"""SELECT DISTINCT v.category_id, v.email_fingerprint FROM {VOTE} v
+            WHERE {CONFIRMED} AND v.email_fingerprint <> '' AND v.email_fingerprint <> v.email_canonical
+                AND {scope.sql}"""
+    # Within a group (all different addresses, as above), a vote's earlier variants are the
+    # votes before it in (confirmed_at, id) order: its rank, and the least receipt before it.
+    sql = f"""
+        WITH candidates AS MATERIALIZED ({candidates}),
+        ranked AS (
+            SELECT v.id, v.nominee_id, ROW_NUMBER() OVER w AS k,
+                   MIN(v.receipt_code) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS earliest
+            FROM candidates c
+            JOIN {VOTE} v ON v.category_id = c.category_id AND v.email_fingerprint = c.email_fingerprint AND {CONFIRMED}
+            WINDOW w AS (PARTITION BY v.category_id, v.email_fingerprint ORDER BY v.confirmed_at, v.id)
         )
-        SELECT v.id, v.nominee_id, COUNT(o.id), MIN(o.receipt_code)
-        FROM candidates c
-        JOIN {VOTE} v ON v.category_id = c.category_id AND v.email_fingerprint = c.email_fingerprint AND {CONFIRMED}
-        JOIN {VOTE} o ON o.category_id = v.category_id AND o.email_fingerprint = v.email_fingerprint
-            AND o.email_canonical <> v.email_canonical AND o.confirmed_at IS NOT NULL
-            AND (o.confirmed_at < v.confirmed_at OR (o.confirmed_at = v.confirmed_at AND o.id < v.id))
-        GROUP BY v.id, v.nominee_id"""
+        SELECT id, nominee_id, k - 1, earliest FROM ranked WHERE k > 1"""
     return [
         Hit(vid, nid, FraudRule.EMAIL_VARIANT, {"earlier_variants": n, "earlier_receipt": receipt})
         for vid, nid, n, receipt in _rows(sql, params)
