@@ -6,13 +6,13 @@ from collections.abc import Iterable
 from django.db import connection
 from django.utils import timezone
 
-from ..models import FraudDecision, Vote, standing_from_flags
+from ..models import RULE_BITS, FraudDecision, Vote, standing_from_flags
 
 CHUNK = 5000  # rows per statement: 5 parameters each, within SQLite's 32,766
 
 
 def store_flags(flags: Iterable[tuple[int, int, str, dict]]) -> list[int]:
-    """Insert pending flags (vote, nominee, rule, evidence); returns the votes that got a new one.
+    """Insert pending flags (vote, nominee, rule, evidence) and hold their votes; returns the votes that got a new one.
 
     A vote that already has a flag of that rule, pending or settled, keeps it: the
     unique (vote, rule) constraint drops the new one (a settled flag is never raised again).
@@ -32,13 +32,38 @@ def store_flags(flags: Iterable[tuple[int, int, str, dict]]) -> list[int]:
             chunk = rows[start : start + CHUNK]
             values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
             params = [x for row in chunk for x in (*row, now, FraudDecision.PENDING)]
-            cursor.execute(
+            insert = (
                 "INSERT INTO nominations_fraudflag (vote_id, nominee_id, rule, evidence, created_at, decision) "
-                f"VALUES {values} ON CONFLICT (vote_id, rule) DO NOTHING RETURNING vote_id",
-                params,
+                f"VALUES {values} ON CONFLICT (vote_id, rule) DO NOTHING RETURNING vote_id, rule"
             )
-            stored += [vote_id for (vote_id,) in cursor.fetchall()]
+            if connection.vendor == "postgresql":
+                cursor.execute(_HOLD_AS_STORED.format(insert=insert, bits=_BITS), params)
+            else:
+                cursor.execute(insert, params)
+            stored += [vote_id for vote_id, _rule in cursor.fetchall()]
+    if connection.vendor != "postgresql":
+        hold(stored)
     return stored
+
+
+# PostgreSQL: the flags and their votes in one statement, each vote written once. A vote that
+# gets a new pending flag is held, or stays rejected when a flag of it is confirmed as fraud
+# (standing_from_flags); its pending_rules gain the new rules' bits, so that the flags'
+# trigger (migration 0019) finds nothing left to change. The new flags are not visible to
+# the UPDATE (one snapshot), the old ones are.
+_BITS = " ".join(f"WHEN '{rule}' THEN {bit}" for rule, bit in RULE_BITS.items())
+_HOLD_AS_STORED = """
+WITH stored AS ({insert}),
+new AS (SELECT vote_id, sum(CASE rule {bits} ELSE 0 END) AS bits FROM stored GROUP BY vote_id)
+UPDATE nominations_vote v
+SET standing = CASE WHEN EXISTS (
+        SELECT 1 FROM nominations_fraudflag f WHERE f.vote_id = v.id AND f.decision = 'fraud'
+    ) THEN 'rejected' ELSE 'held' END,
+    tallied_at = NULL,
+    pending_rules = v.pending_rules | new.bits::integer
+FROM new WHERE v.id = new.vote_id
+RETURNING v.id, ''
+"""
 
 
 def hold(vote_ids: Iterable[int]) -> None:

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from ..models import Edition, FraudDecision, FraudFlag, FraudRule, IntegrityReview, ReviewState
 from .assess import assess_edition
-from .flags import hold, store_flags
+from .flags import store_flags
 from .rules import tune_for_scans
 
 
@@ -59,11 +59,9 @@ def review_edition(edition: Edition) -> dict[str, int]:
         else:
             review.score, review.evidence, review.updated_at = found["score"], evidence, now
             review.save(update_fields=["score", "evidence", "updated_at"])
-        hold(
-            store_flags(
-                (vid, nominee_id, FraudRule.INTEGRITY, {"review": review.pk, "groups": labels})
-                for vid, labels in new.items()
-            )
+        store_flags(
+            (vid, nominee_id, FraudRule.INTEGRITY, {"review": review.pk, "groups": labels})
+            for vid, labels in new.items()
         )
         held += len(new)
         refresh_review(review)

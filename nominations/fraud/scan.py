@@ -10,7 +10,7 @@ from portal.locks import advisory_lock
 
 from ..exceptions import ResultsReleased
 from ..models import Edition, Nominee, Vote
-from .flags import hold, store_flags
+from .flags import store_flags
 from .reviews import review_edition
 from .rules import RULES, Hit, Scope, disposable_domain, tune_for_scans
 
@@ -43,7 +43,7 @@ def _apply(hits: list[Hit]) -> None:
     """
     hits = _outside_released_editions(hits)
     if hits:
-        hold(store_flags((h.vote_id, h.nominee_id, h.rule, h.evidence) for h in hits))
+        store_flags((h.vote_id, h.nominee_id, h.rule, h.evidence) for h in hits)
 
 
 def check_new_votes(*, checked_at: datetime) -> None:
