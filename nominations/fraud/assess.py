@@ -195,18 +195,18 @@ def _other_measures(group: Group, rows: np.ndarray, frame: Rows, population: Pop
 
 
 def _profile_distances(
-    histograms: list[tuple], sample: Rows, category_id: int, category_total: int, nominee_id: int
+    histograms: dict[tuple, list], sample: Rows, category_id: int, category_total: int, nominee_id: int
 ) -> dict[str, float]:
     """Jensen-Shannon distance (0 alike, 1 disjoint) of the nominee's distribution from the rest of its category's.
 
-    `histograms`: the nominee's lines from histograms.nominee_histograms (its values, and
-    one bin for the category's other values). The one-category share compares the
+    `histograms`: (dimension, nominee) -> the (mine, rest) lines of histograms.nominee_histograms
+    (the nominee's values; the category's other values are added here as one bin). The one-category share compares the
     nominee's votes with the rest in the category's sample.
     """
     distances = {}
     for dimension in ("delay", "hour", "agent", "domain", "network", "wide_network"):
         d = SQL_DIMENSIONS.index(dimension)
-        lines = [(mine, rest) for dd, who, _k, _t, mine, rest in histograms if dd == d and who == nominee_id]
+        lines = histograms.get((d, nominee_id), [])
         if lines:
             a, b = (np.array(column, dtype=float) for column in zip(*lines, strict=True))
             # The category's votes on values the nominee has none of, as one bin (the same distance).
@@ -291,9 +291,11 @@ def assess_edition(edition) -> dict[int, dict]:
             group.vote_ids = frame.ids[rows].tolist()
             flagged.setdefault(group.nominee_id, []).append(group)
     explained = {nominee_id: _explaining(found) for nominee_id, found in flagged.items()}
-    histograms = nominee_histograms(
+    histograms: dict[tuple, list] = {}
+    for d, who, _key, _domain, mine, rest in nominee_histograms(
         edition.pk, {nominee_id: groups[0].category_id for nominee_id, groups in explained.items()}, offset=offset
-    )
+    ):
+        histograms.setdefault((d, who), []).append((mine, rest))
     results = {}
     for nominee_id, groups in explained.items():
         results[nominee_id] = {
