@@ -17,10 +17,12 @@ a campaign:
    one category) weigh at most WEAK_CAP.
 
 A group's score is min(concentration, the two strongest other measures added);
-the nominee's is its strongest group's. The edition's votes are read once into
-numpy columns (Frame); everything after that is array work. The evidence keeps every measure of
-every group over half the threshold, and the nominee's overall profile against
-the category's (Jensen-Shannon distances).
+the nominee's is its strongest group's. The database does the counting
+(histograms.py: per-dimension GROUP BYs, one pass over the edition); Python sees
+only the candidate pairs' figures, the rows of the groups that stand out and
+samples of their categories. The evidence keeps every measure of every group
+over half the threshold, and the nominee's overall profile against the
+category's (Jensen-Shannon distances).
 """
 
 import math
@@ -31,7 +33,15 @@ from django.conf import settings
 from scipy import stats
 from scipy.spatial.distance import jensenshannon
 
-from .rules import VOTE, _rows, email_domain, epoch, local_part
+from .histograms import (
+    SQL_DIMENSIONS,
+    EditionCounts,
+    Rows,
+    category_samples,
+    edition_counts,
+    group_rows,
+    nominee_histograms,
+)
 from .signals import is_machine_made
 
 STRONG_CAP = 10.0  # -log10 p: one measure never says more than this
@@ -74,110 +84,37 @@ def _greater(k: int, n: int, p: float, cap: float) -> float:
     return _score(float(stats.binom.sf(k - 1, n, min(max(p, 1e-6), 1 - 1e-9))), cap)
 
 
-class Frame:
-    """The edition's confirmed votes (rejected ones left out) as numpy columns, read in one query."""
+def _concentrated(counts: EditionCounts, dimension: str, threshold: float) -> list[Group]:
+    """Groups over-represented in their nominee's votes against the rest of the category (or edition).
 
-    def __init__(self, edition):
-        offset = edition.voting_opens_at.astimezone(edition.zone).utcoffset()
-        self.offset = offset.total_seconds() if offset else 0.0
-        sent = "COALESCE(v.first_email_sent_at, v.email_sent_at)"
-        rows = _rows(
-            f"""SELECT v.id, v.category_id, v.nominee_id, v.network_hash, v.wide_network_hash, v.agent_hash,
-                       {email_domain("v.email_canonical")}, {local_part("v.email_canonical")},
-                       {epoch("v.confirmed_at")}, COALESCE({epoch("v.confirmed_at")} - {epoch(sent)}, -1)
-                FROM {VOTE} v WHERE v.edition_id = %s AND v.confirmed_at IS NOT NULL AND v.standing <> 'rejected'""",
-            (edition.pk,),
-        )
-        n = len(rows)
-        columns = list(zip(*rows, strict=True)) if rows else [()] * 10
-        self.ids = np.fromiter(columns[0], dtype=np.int64, count=n)
-        self.category = np.fromiter(columns[1], dtype=np.int64, count=n)
-        self.nominee = np.fromiter(columns[2], dtype=np.int64, count=n)
-        domains = np.array(columns[6], dtype=object)
-        self.locals = columns[7]
-        self.time = np.fromiter(columns[8], dtype=float, count=n)
-        self.delay = np.fromiter((-1.0 if d is None else d for d in columns[9]), dtype=float, count=n)
-        self.domain_names, domain_codes = (
-            np.unique(domains.astype(str), return_inverse=True) if n else ([], np.zeros(0))
-        )
-        voters = np.fromiter(
-            (hash((d, lp)) for d, lp in zip(columns[6], columns[7], strict=True)), dtype=np.int64, count=n
-        )
-        _u, voter_code, voter_votes = np.unique(voters, return_inverse=True, return_counts=True)
-        self.voter_votes = voter_votes[voter_code] if n else np.zeros(0, dtype=int)
-        self.keys = {
-            "network": np.fromiter(columns[3], dtype=np.int64, count=n),
-            "wide_network": np.fromiter(columns[4], dtype=np.int64, count=n),
-            "agent": np.fromiter(columns[5], dtype=np.int64, count=n),
-            "domain": np.asarray(domain_codes, dtype=np.int64),
-            # Bands doubling in width from 4 s: a script's fixed wait fills one or two.
-            "delay": np.floor(np.log2(np.maximum(self.delay, 1.0) / 4.0 + 1)).astype(np.int64),
-            "hour": (((self.time + self.offset) // 3600) % 24).astype(np.int64),
-        }
-        # 1 for a vote between midnight and six (local): a campaign that works while people sleep.
-        self.keys["night"] = (self.keys["hour"] < 6).astype(np.int64)
-        domain_counts = np.bincount(self.keys["domain"], minlength=len(self.domain_names)) if n else np.zeros(0)
-        self.domain_share = domain_counts / max(n, 1)
-        self.size = n
-
-    def key_label(self, dimension: str, key: int) -> str:
-        return str(self.domain_names[key]) if dimension == "domain" else str(int(key))
-
-    def key_value(self, dimension: str, label: str) -> int:
-        if dimension == "domain":
-            return int(np.searchsorted(self.domain_names, label))
-        return int(label)
-
-
-def _concentrated(frame: Frame, dimension: str, threshold: float) -> list[tuple[Group, np.ndarray]]:
-    """Groups over-represented in their nominee's votes against the rest of the category (or edition), with their rows."""
-    key = frame.keys[dimension]
-    valid = key != 0 if dimension in SPARSE else np.ones(frame.size, dtype=bool)
-    if not valid.any():
+    The counting is the database's (histograms.edition_counts): only the pairs with
+    MIN_GROUP votes come back, each with its nominee's, category's and value's totals.
+    """
+    pairs = counts.pairs[dimension]
+    if not len(pairs.votes):
         return []
-    _k, kcode = np.unique(key, return_inverse=True)
-    width = int(kcode.max()) + 1
-    _n, ncode = np.unique(frame.nominee, return_inverse=True)
-    _c, ccode = np.unique(frame.category, return_inverse=True)
-    pair = ncode.astype(np.int64) * width + kcode
-    cpair = ccode.astype(np.int64) * width + kcode
-    nominee_total = np.bincount(ncode)
-    category_total = np.bincount(ccode)
-    key_total = np.bincount(kcode[valid], minlength=width)
-    pairs, pair_index, pair_count = np.unique(pair[valid], return_index=True, return_counts=True)
-    cpairs, cpair_count = np.unique(cpair[valid], return_counts=True)
-    rows_valid = np.flatnonzero(valid)
-    first = rows_valid[pair_index]
-    minimum = settings.FRAUD_ASSESS_MIN_VOTES
-    candidate = (pair_count >= MIN_GROUP) & (nominee_total[ncode[first]] >= minimum)
-    if not candidate.any():
-        return []
-    first, votes, pairs_c = first[candidate], pair_count[candidate].astype(float), pairs[candidate]
-    n_total = nominee_total[ncode[first]].astype(float)
-    in_category = cpair_count[np.searchsorted(cpairs, cpair[first])].astype(float)
-    rest = category_total[ccode[first]] - n_total
+    votes, n_total = pairs.votes, pairs.nominee_total
+    rest = pairs.category_total - n_total
     # A category with few other votes says little: compare with the edition instead.
     small = rest < 200
-    others = np.where(small, key_total[kcode[first]] - votes, in_category - votes)
-    population = np.where(small, frame.size - n_total, rest)
-    share = np.clip((others + 0.5) / (np.maximum(population, 1) + 0.5 * width), 1e-12, 1.0)
+    others = np.where(small, pairs.key_total - votes, pairs.in_category - votes)
+    population = np.where(small, counts.size - n_total, rest)
+    share = np.clip((others + 0.5) / (np.maximum(population, 1) + 0.5 * pairs.width), 1e-12, 1.0)
     p = stats.binom.sf(votes - 1, n_total, share)
-    order = np.argsort(pair, kind="stable")
-    sorted_pairs = pair[order]
     found = []
     for i in np.flatnonzero(-np.log10(np.maximum(p, 1e-300)) >= threshold):
-        lo, hi = np.searchsorted(sorted_pairs, pairs_c[i], "left"), np.searchsorted(sorted_pairs, pairs_c[i], "right")
-        row = first[i]
-        group = Group(
-            int(frame.nominee[row]),
-            int(frame.category[row]),
-            dimension,
-            frame.key_label(dimension, int(key[row])),
-            int(votes[i]),
-            _score(float(p[i]), CONCENTRATION_CAP),
-            float(n_total[i] * share[i]),
+        key = pairs.labels[pairs.key[i]] if dimension == "domain" else str(int(pairs.key[i]))
+        found.append(
+            Group(
+                int(pairs.nominee[i]),
+                int(pairs.category[i]),
+                dimension,
+                key,
+                int(votes[i]),
+                _score(float(p[i]), CONCENTRATION_CAP),
+                float(n_total[i] * share[i]),
+            )
         )
-        found.append((group, order[lo:hi]))
     return found
 
 
@@ -193,30 +130,27 @@ class Population:
     single_network_share: float
 
 
-def _population(frame: Frame, category_id: int) -> Population:
-    rows = np.flatnonzero(frame.category == category_id)
-    if len(rows) > POPULATION_SAMPLE:
-        rows = np.random.default_rng(category_id).choice(rows, POPULATION_SAMPLE, replace=False)
-    hours = frame.keys["hour"][rows]
-    agents, agent_counts = np.unique(frame.keys["agent"][rows], return_counts=True)
+def _population(sample: Rows, category_id: int, single_network_share: float | None) -> Population:
+    """The category's profile from its sample (histograms.category_samples); the single-network share is exact."""
+    rows = np.flatnonzero(sample.tag == category_id)[:POPULATION_SAMPLE]
+    hours = sample.keys["hour"][rows]
+    agents, agent_counts = np.unique(sample.keys["agent"][rows], return_counts=True)
     size = max(len(rows), 1)
-    networks = frame.keys["network"][np.flatnonzero(frame.category == category_id)]
-    _u, net_code, net_counts = np.unique(networks, return_inverse=True, return_counts=True)
     return Population(
         rows=rows,
-        delays=frame.delay[rows],
+        delays=sample.delay[rows],
         night=float(np.mean(hours < 6)) if len(rows) else 0.2,
         agent_share=dict(zip(agents.tolist(), (agent_counts / size).tolist(), strict=True)),
-        rare_domain_share=float(np.mean(frame.domain_share[frame.keys["domain"][rows]] < RARE_DOMAIN))
+        rare_domain_share=float(np.mean(sample.domain_share[sample.keys["domain"][rows]] < RARE_DOMAIN))
         if len(rows)
         else 0.01,
-        one_category_share=float(np.mean(frame.voter_votes[rows] <= 1)) if len(rows) else 0.5,
-        machine_share=float(np.mean([is_machine_made(frame.locals[i]) for i in rows[:1000]])) if len(rows) else 0.01,
-        single_network_share=float(np.mean(net_counts[net_code] == 1)) if len(networks) else 0.5,
+        one_category_share=float(np.mean(sample.voter_votes[rows] <= 1)) if len(rows) else 0.5,
+        machine_share=float(np.mean([is_machine_made(sample.locals[i]) for i in rows[:1000]])) if len(rows) else 0.01,
+        single_network_share=0.5 if single_network_share is None else single_network_share,
     )
 
 
-def _other_measures(group: Group, rows: np.ndarray, frame: Frame, population: Population) -> dict:
+def _other_measures(group: Group, rows: np.ndarray, frame: Rows, population: Population) -> dict:
     """How the group's votes differ from the category's on every measure but the group's own dimension."""
     n = len(rows)
     times, delays = frame.time[rows], frame.delay[rows]
@@ -260,21 +194,30 @@ def _other_measures(group: Group, rows: np.ndarray, frame: Frame, population: Po
     return {name: round(score, 2) for name, score in measures.items()}
 
 
-def _profile_distances(frame: Frame, category_id: int, nominee_id: int) -> dict[str, float]:
-    """Jensen-Shannon distance (0 alike, 1 disjoint) of the nominee's distribution from the rest of its category's."""
-    in_category = frame.category == category_id
-    mine = in_category & (frame.nominee == nominee_id)
-    rest = in_category & ~mine
+def _profile_distances(
+    histograms: dict[tuple, list], sample: Rows, category_id: int, category_total: int, nominee_id: int
+) -> dict[str, float]:
+    """Jensen-Shannon distance (0 alike, 1 disjoint) of the nominee's distribution from the rest of its category's.
+
+    `histograms`: (dimension, nominee) -> the (mine, rest) lines of histograms.nominee_histograms
+    (the nominee's values; the category's other values are added here as one bin). The one-category share compares the
+    nominee's votes with the rest in the category's sample.
+    """
     distances = {}
     for dimension in ("delay", "hour", "agent", "domain", "network", "wide_network"):
-        key = frame.keys[dimension]
-        values, codes = np.unique(key[in_category], return_inverse=True)
-        a = np.bincount(codes[mine[in_category]], minlength=len(values)).astype(float)
-        b = np.bincount(codes[rest[in_category]], minlength=len(values)).astype(float)
-        if a.sum() and b.sum():
-            distances[dimension] = round(float(jensenshannon(a, b, base=2)), 3)
-    one_a = float(np.mean(frame.voter_votes[mine] <= 1)) if mine.any() else 0.0
-    one_b = float(np.mean(frame.voter_votes[rest] <= 1)) if rest.any() else 0.0
+        d = SQL_DIMENSIONS.index(dimension)
+        lines = histograms.get((d, nominee_id), [])
+        if lines:
+            a, b = (np.array(column, dtype=float) for column in zip(*lines, strict=True))
+            # The category's votes on values the nominee has none of, as one bin (the same distance).
+            a, b = np.append(a, 0.0), np.append(b, max(0.0, category_total - a.sum() - b.sum()))
+            if a.sum() and b.sum():
+                distances[dimension] = round(float(jensenshannon(a, b, base=2)), 3)
+    in_category = sample.tag == category_id
+    mine = in_category & (sample.nominee == nominee_id)
+    rest = in_category & ~mine
+    one_a = float(np.mean(sample.voter_votes[mine] <= 1)) if mine.any() else 0.0
+    one_b = float(np.mean(sample.voter_votes[rest] <= 1)) if rest.any() else 0.0
     distances["one_category_share"] = round(abs(one_a - one_b), 3)
     return distances
 
@@ -302,25 +245,59 @@ def assess_edition(edition) -> dict[int, dict]:
     """Score every nominee of the edition with enough votes; returns {nominee_id: assessment} for those over the threshold.
 
     An assessment: score, the suspicious groups (dimension, key, votes, every
-    measure's score, the vote ids), the nominee's profile distances.
+    measure's score, the vote ids), the nominee's profile distances. The database
+    counts (histograms.py); only the groups that stand out, and samples of their
+    categories, come back as rows.
     """
     threshold = float(edition.integrity_threshold)
-    frame = Frame(edition)
-    if not frame.size:
+    offset = edition.voting_opens_at.astimezone(edition.zone).utcoffset()
+    offset = offset.total_seconds() if offset else 0.0
+    counts = edition_counts(
+        edition.pk,
+        offset=offset,
+        min_group=MIN_GROUP,
+        min_nominee=settings.FRAUD_ASSESS_MIN_VOTES,
+        sparse=SPARSE,
+        rare=RARE_DOMAIN,
+    )
+    concentrated = [group for dimension in DIMENSIONS for group in _concentrated(counts, dimension, threshold)]
+    if not concentrated:
         return {}
-    populations: dict[int, Population] = {}
+    frame = Rows(
+        group_rows(
+            edition.pk, [(i, g.dimension, g.nominee_id, g.key) for i, g in enumerate(concentrated)], offset=offset
+        ),
+        size=counts.size,
+        common_domains=counts.common_domains,
+    )
+    categories = {g.category_id for g in concentrated}
+    sample = Rows(
+        category_samples(
+            edition.pk,
+            {c: counts.category_total.get(c, 0) for c in categories},
+            offset=offset,
+            sample=POPULATION_SAMPLE,
+        ),
+        size=counts.size,
+        common_domains=counts.common_domains,
+    )
+    populations = {c: _population(sample, c, counts.single_network.get(c)) for c in categories}
+    bounds = np.searchsorted(frame.tag, np.arange(len(concentrated) + 1))
     flagged: dict[int, list[Group]] = {}
-    for dimension in DIMENSIONS:
-        for group, rows in _concentrated(frame, dimension, threshold):
-            if group.category_id not in populations:
-                populations[group.category_id] = _population(frame, group.category_id)
-            group.measures = _other_measures(group, rows, frame, populations[group.category_id])
-            if group.score >= threshold:
-                group.vote_ids = frame.ids[rows].tolist()
-                flagged.setdefault(group.nominee_id, []).append(group)
+    for i, group in enumerate(concentrated):
+        rows = np.arange(bounds[i], bounds[i + 1])
+        group.measures = _other_measures(group, rows, frame, populations[group.category_id])
+        if group.score >= threshold:
+            group.vote_ids = frame.ids[rows].tolist()
+            flagged.setdefault(group.nominee_id, []).append(group)
+    explained = {nominee_id: _explaining(found) for nominee_id, found in flagged.items()}
+    histograms: dict[tuple, list] = {}
+    for d, who, _key, _domain, mine, rest in nominee_histograms(
+        edition.pk, {nominee_id: groups[0].category_id for nominee_id, groups in explained.items()}, offset=offset
+    ):
+        histograms.setdefault((d, who), []).append((mine, rest))
     results = {}
-    for nominee_id, found in flagged.items():
-        groups = _explaining(found)
+    for nominee_id, groups in explained.items():
         results[nominee_id] = {
             "score": round(groups[0].score, 2),
             "groups": [
@@ -335,6 +312,12 @@ def assess_edition(edition) -> dict[int, dict]:
                 }
                 for g in groups[:12]
             ],
-            "profile": _profile_distances(frame, groups[0].category_id, nominee_id),
+            "profile": _profile_distances(
+                histograms,
+                sample,
+                groups[0].category_id,
+                counts.category_total.get(groups[0].category_id, 0),
+                nominee_id,
+            ),
         }
     return results

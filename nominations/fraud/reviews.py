@@ -6,17 +6,9 @@ so the tally, the standing and the settling of flags work as for every other rul
 
 from django.utils import timezone
 
-from ..models import (
-    Edition,
-    FraudDecision,
-    FraudFlag,
-    FraudRule,
-    IntegrityReview,
-    ReviewState,
-    Vote,
-    standing_from_flags,
-)
+from ..models import Edition, FraudDecision, FraudFlag, FraudRule, IntegrityReview, ReviewState
 from .assess import assess_edition
+from .flags import store_flags
 from .rules import tune_for_scans
 
 
@@ -67,26 +59,10 @@ def review_edition(edition: Edition) -> dict[str, int]:
         else:
             review.score, review.evidence, review.updated_at = found["score"], evidence, now
             review.save(update_fields=["score", "evidence", "updated_at"])
-        FraudFlag.objects.bulk_create(
-            [
-                FraudFlag(
-                    vote_id=vid,
-                    edition_id=edition.pk,
-                    nominee_id=nominee_id,
-                    rule=FraudRule.INTEGRITY,
-                    evidence={"review": review.pk, "groups": labels},
-                    created_at=now,
-                )
-                for vid, labels in new.items()
-            ],
-            batch_size=5000,
-            ignore_conflicts=True,
+        store_flags(
+            (vid, nominee_id, FraudRule.INTEGRITY, {"review": review.pk, "groups": labels})
+            for vid, labels in new.items()
         )
-        ids = sorted(new)
-        for start in range(0, len(ids), 5000):
-            Vote.objects.filter(pk__in=ids[start : start + 5000]).update(
-                standing=standing_from_flags(), tallied_at=None
-            )
         held += len(new)
         refresh_review(review)
     return {"reviews": opened, "held": held}

@@ -76,12 +76,12 @@ def tune_for_scans() -> None:
 
     These are short analytic queries: JIT compiling them cost about 0.5 s each,
     more than running them, and the default 4 MB work_mem sent their sorts and
-    hash aggregates of a million votes to disk.
+    hash aggregates of a million votes to disk (64 MB still did).
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL jit = off")
-            cursor.execute("SET LOCAL work_mem = '64MB'")
+            cursor.execute("SET LOCAL work_mem = '256MB'")
 
 
 def _rows(sql: str, params) -> list[tuple]:
@@ -113,14 +113,17 @@ def disposable_domain(scope: Scope) -> list[Hit]:
     machine-made names (a catch-all domain filled by a script).
     """
     domain = email_domain("v.email_canonical")
-    domains = [
-        d for (d,) in _rows(f"SELECT DISTINCT {domain} FROM {VOTE} v WHERE {scope.sql} AND {CONFIRMED}", scope.params)
-    ]
+    voters = dict(
+        _rows(
+            f"SELECT {domain}, COUNT(*) FROM {VOTE} v WHERE {scope.sql} AND {CONFIRMED} GROUP BY {domain}", scope.params
+        )
+    )
+    domains = list(voters)
     listed = {d for d in domains if d in DISPOSABLE_DOMAINS}
     lookalikes = {d: real for d in domains if d not in listed and (real := lookalike_of(d))}
     # Detection reads every vote of a domain: the edition-wide scans (fraudscan, the hourly
     # assessment) do it, so that a batch's cost stays with the batch, not the edition.
-    detected = {} if scope.is_batch else _detected_throwaway([d for d in domains if d not in listed], scope)
+    detected = {} if scope.is_batch or len(listed) == len(domains) else _detected_throwaway(voters, scope)
     detected = {d: e for d, e in detected.items() if d not in lookalikes}
     evidence = (
         {d: {"domain": d, "listed": True} for d in listed}
@@ -140,29 +143,37 @@ def disposable_domain(scope: Scope) -> list[Hit]:
     return hits
 
 
-def _detected_throwaway(domains: list[str], scope: Scope) -> dict[str, dict]:
-    """The unlisted domains whose edition voters mostly have machine-made names."""
+def _detected_throwaway(voters: dict[str, int], scope: Scope) -> dict[str, dict]:
+    """The domains whose edition voters (`voters`: the scope's count per domain) mostly have machine-made names."""
     minimum = settings.FRAUD_THROWAWAY_MIN_VOTERS
     domain = email_domain("v.email_canonical")
-    if not domains:
+    candidates = sorted(d for d, n in voters.items() if n >= minimum)
+    if not candidates:
         return {}
-    touched, params = _touched(domain, scope)
-    # Candidate domains: enough voters in the edition (a cheap aggregate), then their names.
-    # Every candidate domain's names, up to 200 of each (a big provider needs no more to tell).
-    rows = _rows(
-        f"""SELECT d, name, n FROM (
-            SELECT {domain} AS d, {local_part("v.email_canonical")} AS name,
-                   ROW_NUMBER() OVER (PARTITION BY {domain} ORDER BY v.id) AS k,
-                   COUNT(*) OVER (PARTITION BY {domain}) AS n
-            FROM {VOTE} v WHERE {CONFIRMED} AND {touched}
-        ) named WHERE n >= %s AND k <= 200""",
-        (*params, minimum),
-    )
+    # Every candidate domain's names, up to 200 of each, the earliest (a big provider needs no
+    # more to tell): the votes are ranked by id alone (a narrow sort), the names read after by id.
+    ids = []
+    for start in range(0, len(candidates), 500):
+        chunk = candidates[start : start + 500]
+        ids += [
+            vid
+            for (vid,) in _rows(
+                f"""SELECT id FROM (
+                    SELECT v.id, ROW_NUMBER() OVER (PARTITION BY {domain} ORDER BY v.id) AS k
+                    FROM {VOTE} v WHERE {CONFIRMED} AND {scope.sql} AND {domain} IN ({", ".join(["%s"] * len(chunk))})
+                ) ranked WHERE k <= 200""",
+                (*scope.params, *chunk),
+            )
+        ]
     names: dict[str, list[str]] = {}
-    voters: dict[str, int] = {}
-    for d, name, n in rows:
-        names.setdefault(d, []).append(name)
-        voters[d] = n
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start : start + 5000]
+        for d, name in _rows(
+            f"SELECT {domain}, {local_part('v.email_canonical')} FROM {VOTE} v "
+            f"WHERE v.id IN ({', '.join(['%s'] * len(chunk))})",
+            chunk,
+        ):
+            names.setdefault(d, []).append(name)
     found = {}
     for d, locals_ in names.items():
         made = sum(1 for name in locals_ if is_machine_made(name))
@@ -187,12 +198,36 @@ def network_burst(scope: Scope) -> list[Hit]:
     """
     minimum = settings.FRAUD_FARM_MIN_VOTES
     if scope.is_batch:
-        # The (nominee, network) pairs of the batch, read through the vote_nominee_network index.
-        touched = (
-            f"(v.nominee_id, v.network_hash) IN (SELECT v.nominee_id, v.network_hash FROM {VOTE} v WHERE {scope.sql})"
-        )
+        candidates = _farm_candidates_of_batch(scope, minimum)
     else:
-        touched = scope.sql
+        # One pass: every (network, nominee) pair of the edition counted, with its network's total beside it.
+        candidates = _rows(
+            f"""SELECT e, net, nid FROM (
+                SELECT v.edition_id AS e, v.network_hash AS net, v.nominee_id AS nid, COUNT(*) AS n,
+                       SUM(COUNT(*)) OVER (PARTITION BY v.edition_id, v.network_hash) AS total
+                FROM {VOTE} v WHERE {CONFIRMED} AND {scope.sql}
+                GROUP BY v.edition_id, v.network_hash, v.nominee_id
+            ) pairs WHERE n >= %s AND n >= 0.95 * total""",
+            (*scope.params, minimum),
+        )
+    hits = []
+    for (edition_id, _network, nominee_id), rows in _votes_of_pairs(candidates).items():
+        times = [t for _vid, t in rows]
+        night, regular = night_share(times, edition_id), regularity(times)
+        if night >= 0.25 or regular < 0.5:
+            evidence = {
+                "votes_from_network": len(rows),
+                "night_share": round(night, 2),
+                "gap_variation": round(regular, 2),
+            }
+            hits += [Hit(vid, nominee_id, FraudRule.NETWORK_BURST, evidence) for vid, _t in rows]
+    return hits
+
+
+def _farm_candidates_of_batch(scope: Scope, minimum: int) -> list[tuple]:
+    """The batch's (edition, network, nominee) with `minimum` votes and 95 % of their network's votes."""
+    # The (nominee, network) pairs of the batch, read through the vote_nominee_network index.
+    touched = f"(v.nominee_id, v.network_hash) IN (SELECT v.nominee_id, v.network_hash FROM {VOTE} v WHERE {scope.sql})"
     pairs = _rows(
         f"SELECT v.edition_id, v.network_hash, v.nominee_id, COUNT(*) FROM {VOTE} v WHERE {CONFIRMED} AND {touched} "
         f"GROUP BY v.edition_id, v.network_hash, v.nominee_id HAVING COUNT(*) >= %s",
@@ -210,24 +245,23 @@ def network_burst(scope: Scope) -> list[Hit]:
                 [x for e, net, _nid, _n in chunk for x in (e, net)],
             )
         )
-        candidates += [(e, net, nid, n, totals[(e, net)]) for e, net, nid, n in chunk if n >= 0.95 * totals[(e, net)]]
-    hits = []
-    for edition_id, network, nominee_id, _n, _total in candidates:
-        rows = _rows(
-            f"SELECT v.id, {epoch('v.confirmed_at')} FROM {VOTE} v "
-            f"WHERE v.edition_id = %s AND v.network_hash = %s AND v.nominee_id = %s AND {CONFIRMED}",
-            (edition_id, network, nominee_id),
-        )
-        times = [float(t) for _vid, t in rows]
-        night, regular = night_share(times, edition_id), regularity(times)
-        if night >= 0.25 or regular < 0.5:
-            evidence = {
-                "votes_from_network": len(rows),
-                "night_share": round(night, 2),
-                "gap_variation": round(regular, 2),
-            }
-            hits += [Hit(vid, nominee_id, FraudRule.NETWORK_BURST, evidence) for vid, _t in rows]
-    return hits
+        candidates += [(e, net, nid) for e, net, nid, n in chunk if n >= 0.95 * totals[(e, net)]]
+    return candidates
+
+
+def _votes_of_pairs(pairs: list[tuple]) -> dict[tuple, list[tuple[int, float]]]:
+    """The confirmed votes (id, epoch) of each (edition, network, nominee), a few hundred pairs per query."""
+    votes: dict[tuple, list[tuple[int, float]]] = {}
+    for start in range(0, len(pairs), 300):
+        chunk = pairs[start : start + 300]
+        marks = " OR ".join(["(v.nominee_id = %s AND v.network_hash = %s AND v.edition_id = %s)"] * len(chunk))
+        for e, net, nid, vid, t in _rows(
+            f"SELECT v.edition_id, v.network_hash, v.nominee_id, v.id, {epoch('v.confirmed_at')} FROM {VOTE} v "
+            f"WHERE {CONFIRMED} AND ({marks}) ORDER BY v.id",
+            [x for pair in chunk for x in (pair[2], pair[1], pair[0])],
+        ):
+            votes.setdefault((e, net, nid), []).append((vid, float(t)))
+    return votes
 
 
 def fast_confirmation(scope: Scope) -> list[Hit]:
@@ -260,24 +294,21 @@ def agent_cluster(scope: Scope) -> list[Hit]:
     minimum = settings.FRAUD_CLUSTER_MIN_VOTERS
     day = f"FLOOR({epoch('v.confirmed_at')} / 86400)"
     touched, params = _touched("v.network_hash, v.agent_hash", scope)
+    # One nominee means one category, where a confirmed vote's address is unique
+    # (vote_one_counted_per_voter_category): the group's votes are its different voters.
     sql = f"""
-        WITH candidates AS MATERIALIZED (
-            SELECT v.edition_id, v.network_hash, v.agent_hash, {day} AS day FROM {VOTE} v
+        WITH clusters AS MATERIALIZED (
+            SELECT v.edition_id, v.network_hash, v.agent_hash, {day} AS day, COUNT(*) AS voters FROM {VOTE} v
             WHERE {CONFIRMED} AND {touched}
-            GROUP BY v.edition_id, v.network_hash, v.agent_hash, {day} HAVING COUNT(*) >= %s
-        ), clusters AS (
-            SELECT c.edition_id, c.network_hash, c.agent_hash, c.day, COUNT(DISTINCT v.email_canonical) AS voters
-            FROM candidates c JOIN {VOTE} v ON v.edition_id = c.edition_id AND v.network_hash = c.network_hash
-                AND v.agent_hash = c.agent_hash AND {CONFIRMED} AND {day} = c.day
-            GROUP BY c.edition_id, c.network_hash, c.agent_hash, c.day
-            HAVING COUNT(DISTINCT v.email_canonical) >= %s AND COUNT(DISTINCT v.nominee_id) = 1
+            GROUP BY v.edition_id, v.network_hash, v.agent_hash, {day}
+            HAVING COUNT(*) >= %s AND MIN(v.nominee_id) = MAX(v.nominee_id)
         )
         SELECT v.id, v.nominee_id, c.voters FROM clusters c
         JOIN {VOTE} v ON v.edition_id = c.edition_id AND v.network_hash = c.network_hash
             AND v.agent_hash = c.agent_hash AND {CONFIRMED} AND {day} = c.day"""
     return [
         Hit(vid, nid, FraudRule.AGENT_CLUSTER, {"voters_with_same_agent_and_network": voters, "threshold": minimum})
-        for vid, nid, voters in _rows(sql, (*params, minimum, minimum))
+        for vid, nid, voters in _rows(sql, (*params, minimum))
     ]
 
 
@@ -286,14 +317,17 @@ def automation_agent(scope: Scope) -> list[Hit]:
     agents = _rows(
         f"SELECT DISTINCT v.agent_hash, v.user_agent FROM {VOTE} v WHERE {scope.sql} AND {CONFIRMED}", scope.params
     )
-    bad = {h: ua for h, ua in agents if is_automation_agent(ua)}
+    evidence = {h: {"user_agent": ua[:120]} for h, ua in agents if is_automation_agent(ua)}
     hits = []
-    for agent_hash, ua in bad.items():
+    bad = sorted(evidence)
+    for start in range(0, len(bad), 500):
+        chunk = bad[start : start + 500]
         rows = _rows(
-            f"SELECT v.id, v.nominee_id FROM {VOTE} v WHERE {scope.sql} AND {CONFIRMED} AND v.agent_hash = %s",
-            (*scope.params, agent_hash),
+            f"SELECT v.id, v.nominee_id, v.agent_hash FROM {VOTE} v WHERE {scope.sql} AND {CONFIRMED} "
+            f"AND v.agent_hash IN ({', '.join(['%s'] * len(chunk))})",
+            (*scope.params, *chunk),
         )
-        hits += [Hit(vid, nid, FraudRule.AUTOMATION, {"user_agent": ua[:120]}) for vid, nid in rows]
+        hits += [Hit(vid, nid, FraudRule.AUTOMATION, evidence[h]) for vid, nid, h in rows]
     return hits
 
 
@@ -308,23 +342,28 @@ def email_variant(scope: Scope) -> list[Hit]:
     """
     if scope.is_batch:
         touched, params = _touched("v.category_id, v.email_fingerprint", scope)
-    else:
-        # Category by category: the vote_fingerprint index (category, fingerprint) answers the grouping alone.
-        touched = "v.category_id IN (SELECT id FROM nominations_category WHERE edition_id = %s)"
-        params = scope.params
-    sql = f"""
-        WITH candidates AS MATERIALIZED (
-            SELECT v.category_id, v.email_fingerprint FROM {VOTE} v
+        candidates = f"""SELECT v.category_id, v.email_fingerprint FROM {VOTE} v
             WHERE {CONFIRMED} AND v.email_fingerprint <> '' AND {touched}
-            GROUP BY v.category_id, v.email_fingerprint HAVING COUNT(*) > 1
+            GROUP BY v.category_id, v.email_fingerprint HAVING COUNT(*) > 1"""
+    else:
+        # A category holds one confirmed vote per canonical address, so of two votes with one
+        # fingerprint at least one was folded (fingerprint <> address): those few name the groups.
+        params = scope.params
+        candidates = f"""SELECT DISTINCT v.category_id, v.email_fingerprint FROM {VOTE} v
+            WHERE {CONFIRMED} AND v.email_fingerprint <> '' AND v.email_fingerprint <> v.email_canonical
+                AND {scope.sql}"""
+    # Within a group (all different addresses, as above), a vote's earlier variants are the
+    # votes before it in (confirmed_at, id) order: its rank, and the least receipt before it.
+    sql = f"""
+        WITH candidates AS MATERIALIZED ({candidates}),
+        ranked AS (
+            SELECT v.id, v.nominee_id, ROW_NUMBER() OVER w AS k,
+                   MIN(v.receipt_code) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS earliest
+            FROM candidates c
+            JOIN {VOTE} v ON v.category_id = c.category_id AND v.email_fingerprint = c.email_fingerprint AND {CONFIRMED}
+            WINDOW w AS (PARTITION BY v.category_id, v.email_fingerprint ORDER BY v.confirmed_at, v.id)
         )
-        SELECT v.id, v.nominee_id, COUNT(o.id), MIN(o.receipt_code)
-        FROM candidates c
-        JOIN {VOTE} v ON v.category_id = c.category_id AND v.email_fingerprint = c.email_fingerprint AND {CONFIRMED}
-        JOIN {VOTE} o ON o.category_id = v.category_id AND o.email_fingerprint = v.email_fingerprint
-            AND o.email_canonical <> v.email_canonical AND o.confirmed_at IS NOT NULL
-            AND (o.confirmed_at < v.confirmed_at OR (o.confirmed_at = v.confirmed_at AND o.id < v.id))
-        GROUP BY v.id, v.nominee_id"""
+        SELECT id, nominee_id, k - 1, earliest FROM ranked WHERE k > 1"""
     return [
         Hit(vid, nid, FraudRule.EMAIL_VARIANT, {"earlier_variants": n, "earlier_receipt": receipt})
         for vid, nid, n, receipt in _rows(sql, params)

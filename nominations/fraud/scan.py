@@ -9,25 +9,10 @@ from django.utils.translation import gettext as _
 from portal.locks import advisory_lock
 
 from ..exceptions import ResultsReleased
-from ..models import Edition, FraudFlag, Nominee, Vote, standing_from_flags
+from ..models import Edition, Nominee, Vote
+from .flags import store_flags
 from .reviews import review_edition
 from .rules import RULES, Hit, Scope, disposable_domain, tune_for_scans
-
-
-def _new_hits(hits: list[Hit]) -> list[Hit]:
-    """The hits whose vote has no flag of that rule yet, pending or settled (a settled flag is never raised again).
-
-    Group rules hit the same votes run after run (a cluster stays a cluster), so
-    a re-scan mostly finds flags that exist: reading them is much cheaper than
-    building and inserting them only to have the database drop the conflicts.
-    """
-    vote_ids = sorted({h.vote_id for h in hits})
-    existing: set[tuple[int, str]] = set()
-    for start in range(0, len(vote_ids), 5000):
-        existing.update(
-            FraudFlag.objects.filter(vote_id__in=vote_ids[start : start + 5000]).values_list("vote_id", "rule")
-        )
-    return [h for h in hits if (h.vote_id, h.rule) not in existing]
 
 
 def _outside_released_editions(hits: list[Hit]) -> list[Hit]:
@@ -53,35 +38,12 @@ def _apply(hits: list[Hit]) -> None:
 
     Every vote here has just got a pending flag, so it is held (or stays fraud),
     and it goes back to waiting for the tally: its count or its held reasons change.
+    A re-scan mostly finds flags that exist (a cluster stays a cluster): the
+    database drops those in the same statement.
     """
-    hits = _outside_released_editions(_new_hits(hits))
-    if not hits:
-        return
-    now = timezone.now()
-    # A flag carries its vote's edition (the two-column foreign key into the partitioned votes).
-    vote_ids = sorted({h.vote_id for h in hits})
-    editions: dict[int, int] = {}
-    for start in range(0, len(vote_ids), 5000):
-        editions.update(Vote.objects.filter(pk__in=vote_ids[start : start + 5000]).values_list("pk", "edition_id"))
-    FraudFlag.objects.bulk_create(
-        [
-            FraudFlag(
-                vote_id=h.vote_id,
-                edition_id=editions[h.vote_id],
-                nominee_id=h.nominee_id,
-                rule=h.rule,
-                evidence=h.evidence,
-                created_at=now,
-            )
-            for h in hits
-        ],
-        batch_size=5000,
-        ignore_conflicts=True,
-    )
-    for start in range(0, len(vote_ids), 5000):
-        Vote.objects.filter(pk__in=vote_ids[start : start + 5000]).update(
-            standing=standing_from_flags(), tallied_at=None
-        )
+    hits = _outside_released_editions(hits)
+    if hits:
+        store_flags((h.vote_id, h.nominee_id, h.rule, h.evidence) for h in hits)
 
 
 def check_new_votes(*, checked_at: datetime) -> None:
