@@ -308,7 +308,20 @@ def main() -> None:
 
         # Now the background: the relay and one worker drain what waits, and nothing may be missing.
         start([str(ROOT / ".venv" / "bin" / "python"), "manage.py", "outbox_relay"])
-        start([str(ROOT / ".venv" / "bin" / "celery"), "-A", "portal", "worker", "--concurrency", "1", "-l", "WARNING"])
+        # Both queues the votes need (portal/background.py): without -Q a worker takes only the default, tallies.
+        start(
+            [
+                str(ROOT / ".venv" / "bin" / "celery"),
+                "-A",
+                "portal",
+                "worker",
+                "-Q",
+                "mail,tallies",
+                "--concurrency",
+                "1",
+            ]
+            + ["-l", "WARNING"]
+        )
         started = time.perf_counter()
         deadline = time.monotonic() + 900
         while time.monotonic() < deadline:
