@@ -28,12 +28,18 @@ _VARIABLE = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}
 
 
 def env_example() -> dict[str, str]:
-    """.env.example as docker compose reads an env file: NAME=value lines, comments skipped."""
+    """.env.example as docker compose reads an env file: NAME=value lines, comments skipped, quotes removed.
+
+    tests/portal/test_env_example.py checks a shell (`set -a; . ./.env`) and systemd read the same values.
+    """
     values = {}
     for line in ENV_EXAMPLE.read_text().splitlines():
         match = re.match(r"([A-Z][A-Z0-9_]*)=(.*)$", line)
         if match:
-            values[match.group(1)] = match.group(2)
+            value = match.group(2)
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+                value = value[1:-1]
+            values[match.group(1)] = value
     return values
 
 
