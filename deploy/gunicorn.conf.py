@@ -30,3 +30,6 @@ errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "INFO").lower()
 # gunicorn's own forwarded_allow_ips stays at its default: Django reads X-Forwarded-Proto
 # (SECURE_PROXY_SSL_HEADER) and X-Forwarded-For (TRUSTED_PROXY_COUNT) itself.
+# No control socket (gunicorn 25+, for its `gunicornc` tool, which nothing here uses): by
+# default it sits in the user's home, where two nodes on one host would take each other's.
+control_socket_disable = True

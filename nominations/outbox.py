@@ -112,6 +112,17 @@ def mails_waiting() -> tuple[int, datetime | None]:
     return waiting["count"], waiting["since"]
 
 
+def relay_seen_at() -> datetime | None:
+    """The relay's last heartbeat (None: never)."""
+    return TaskRun.objects.filter(name=RELAY_RUN).values_list("last_finished_at", flat=True).first()
+
+
+def relay_is_stale(seen_at: datetime | None) -> bool:
+    """No heartbeat for three catch-up periods: the Background jobs page warns, the container check fails."""
+    allowed = 3 * max(settings.OUTBOX_CATCH_UP_SECONDS, settings.OUTBOX_HEARTBEAT_SECONDS)
+    return seen_at is None or (timezone.now() - seen_at).total_seconds() > allowed
+
+
 def run_relay(*, catch_up_seconds: float, stop=lambda: False) -> None:
     """The relay's loop: wake on NOTIFY (or every catch_up_seconds), run a pass, beat the heartbeat.
 

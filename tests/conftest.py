@@ -36,10 +36,14 @@ def _audit_log_truncatable_by_test_flushes():
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _role_snapshot(django_db_setup, django_db_blocker):
+def _role_snapshot(request, django_db_setup, django_db_blocker):
     """The roles as migrated, before any test's flush can remove them (tests/roles.py)."""
+    from pytest_django.fixtures import _get_databases_for_setup
+
     from tests import roles
 
+    if not _get_databases_for_setup(request.session.items)[0]:
+        return  # no test of this run uses the database, so no test database was made
     with django_db_blocker.unblock():
         roles.take()
 

@@ -4,6 +4,8 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from portal.admin_mixins import ReadOnlyAdminMixin
@@ -40,12 +42,23 @@ class IntegrityReviewAdmin(VisibilityAdminMixin, ReadOnlyAdminMixin, admin.Model
         if request.method == "POST":
             decision = request.POST.get("decision")
             group = request.POST.get("group") or None
+            # Queued, never settled here: settling waits for the processing lock (services.integrity).
             try:
-                n = services.settle_group(review=review, group=group, decision=decision, by=request.user)
+                settlement = services.settle_group(review=review, group=group, decision=decision, by=request.user)
             except (PortalError, ValueError) as error:
                 self.message_user(request, str(error), messages.ERROR)
             else:
-                self.message_user(request, _("%(n)d votes settled.") % {"n": n}, messages.SUCCESS)
+                if settlement is not None:
+                    self.message_user(
+                        request,
+                        format_html(
+                            '{} <a href="{}">{}</a>',
+                            _("%(count)d flags will be settled in the background.") % {"count": settlement.total},
+                            reverse("admin:nominations_flagsettlement_change", args=[settlement.pk]),
+                            _("Follow its progress."),
+                        ),
+                        messages.SUCCESS,
+                    )
             return HttpResponseRedirect(request.path)
         groups = [
             {

@@ -4,9 +4,21 @@ A review holds its suspicious votes through pending flags of rule "integrity",
 so the tally, the standing and the settling of flags work as for every other rule.
 """
 
+from django.db import transaction
 from django.utils import timezone
 
-from ..models import Edition, FraudDecision, FraudFlag, FraudRule, IntegrityReview, ReviewState
+from audit import services as audit
+from portal.auth import Actor
+from portal.locks import advisory_lock
+
+from ..models import (
+    Edition,
+    FraudDecision,
+    FraudFlag,
+    FraudRule,
+    IntegrityReview,
+    ReviewState,
+)
 from .assess import assess_edition
 from .flags import store_flags
 from .rules import tune_for_scans
@@ -77,3 +89,36 @@ def pending_flags(review: IntegrityReview):
 def refresh_review(review: IntegrityReview) -> None:
     review.held_votes = pending_flags(review).count()
     review.save(update_fields=["held_votes"])
+
+
+def refresh_reviews_of_flags(*, flag_ids: list[int], by: Actor) -> int:
+    """After a settlement (a task): the open reviews of the nominees it touched; settled when they hold nothing.
+
+    One review per transaction, under the processing lock like the assessment that opens
+    them; returns how many were settled (each logged).
+    """
+    nominee_ids = FraudFlag.objects.filter(pk__in=flag_ids).values_list("nominee_id", flat=True).distinct()
+    review_ids = IntegrityReview.objects.filter(nominee_id__in=nominee_ids, state=ReviewState.OPEN).values_list(
+        "pk", flat=True
+    )
+    settled = 0
+    for review_id in list(review_ids):
+        with transaction.atomic():
+            advisory_lock("nominations.process", wait=True)
+            review = IntegrityReview.objects.select_for_update().get(pk=review_id)
+            if review.state != ReviewState.OPEN:
+                continue
+            refresh_review(review)
+            if review.held_votes:
+                continue
+            review.state, review.settled_at, review.settled_by = ReviewState.SETTLED, timezone.now(), by
+            review.save(update_fields=["state", "settled_at", "settled_by"])
+            audit.record(
+                actor=by,
+                action="integrityreview.settle",
+                obj=review,
+                before={"state": ReviewState.OPEN},
+                after={"state": review.state},
+            )
+            settled += 1
+    return settled

@@ -22,11 +22,10 @@ from ..models import (
     Country,
     Edition,
     Nominee,
-    TaskRun,
     TimeZone,
     Vote,
 )
-from ..outbox import RELAY_RUN, mails_waiting
+from ..outbox import mails_waiting, relay_is_stale, relay_seen_at
 from ..tally import waiting_votes_queryset
 from . import hot_path
 
@@ -202,12 +201,8 @@ def background_status() -> BackgroundStatus:
                 broker_breaker.trip()
                 error = f"broker unreachable: {exc.__class__.__name__}"
     mails, oldest_mail = mails_waiting()
-    relay_seen_at = TaskRun.objects.filter(name=RELAY_RUN).values_list("last_finished_at", flat=True).first()
-    relay_stale = not eager and (
-        relay_seen_at is None
-        or (timezone.now() - relay_seen_at).total_seconds()
-        > 3 * max(settings.OUTBOX_CATCH_UP_SECONDS, settings.OUTBOX_HEARTBEAT_SECONDS)
-    )
+    relay_seen = relay_seen_at()
+    relay_stale = not eager and relay_is_stale(relay_seen)
     return BackgroundStatus(
-        eager, workers, error, count, oldest, stale, mails, oldest_mail, relay_seen_at, bool(relay_stale)
+        eager, workers, error, count, oldest, stale, mails, oldest_mail, relay_seen, bool(relay_stale)
     )

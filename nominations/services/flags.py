@@ -23,6 +23,7 @@ from portal.locks import advisory_lock
 
 from .. import outbox
 from ..exceptions import NotAllowed, ResultsReleased
+from ..fraud.reviews import refresh_reviews_of_flags
 from ..models import (
     Edition,
     FlagSettlement,
@@ -105,6 +106,11 @@ def request_flag_settlement(*, flag_ids: list[int], decision: str, by: Actor) ->
     """
     if not by.has_perm("nominations.change_fraudflag"):
         raise NotAllowed()
+    return queue_flag_settlement(flag_ids=flag_ids, decision=decision, by=by)
+
+
+def queue_flag_settlement(*, flag_ids: list[int], decision: str, by: Actor) -> FlagSettlement:
+    """The queueing itself, for a caller that checked its own permission (an integrity review's decision)."""
     if decision not in (FraudDecision.FRAUD, FraudDecision.GENUINE):
         raise ValueError(f"unknown decision {decision!r}")
     flag_ids = sorted(set(flag_ids))
@@ -149,6 +155,8 @@ def run_settlement(*, settlement_id: int) -> FlagSettlement | None:
             state=SettlementState.FAILED, finished_at=timezone.now(), error=str(refusal)
         )
         return FlagSettlement.objects.get(pk=settlement.pk)
+    # An integrity review whose votes are all decided now is settled (fraud/reviews.py).
+    refresh_reviews_of_flags(flag_ids=settlement.flag_ids, by=by)
     FlagSettlement.objects.filter(pk=settlement.pk).update(state=SettlementState.DONE, finished_at=timezone.now())
     return FlagSettlement.objects.get(pk=settlement.pk)
 

@@ -19,8 +19,9 @@ pytestmark = pytest.mark.django_db
 CARRIER_ADDRESSES = 3
 # Voters behind one carrier address in one rate-limit window, kept small for the suite's time:
 # beyond the old 30/h cap, which refused 60 of these 150 voters (README has the full-size figures).
+# Each casts a whole vote: a refused form costs nothing (nominations/throttle.py), so only
+# accepted votes would meet a tight cap.
 VOTERS_PER_ADDRESS = 50
-REAL_VOTES_PER_ADDRESS = 3
 
 
 def carrier_address() -> str:
@@ -31,24 +32,22 @@ def carrier_address() -> str:
 @pytest.fixture
 def default_limits(settings):
     settings.RATELIMIT_ENABLE = True
+    # The policy, not Redis: a counter in this process. With the shared Redis of a loaded machine a
+    # round trip past its 0.5 s timeout opens the breaker, and the limits then fail open (no refusal).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "nat"}}
     for name in ("RATELIMIT_VOTE", "RATELIMIT_CONFIRM"):
         assert getattr(settings, name) == getattr(project_settings, name)  # the shipped defaults
 
 
 def test_a_peak_from_a_few_carrier_addresses_is_not_refused(client, nominee, default_limits):
-    url = reverse("nominations:category", kwargs={"slug": nominee.edition.slug, "category_slug": nominee.category.slug})
     addresses = [carrier_address() for _i in range(CARRIER_ADDRESSES)]
     refused = 0
-    # Interleaved, as the voters arrive; most forms here are incomplete (the limit counts every POST).
-    for _n in range(VOTERS_PER_ADDRESS - REAL_VOTES_PER_ADDRESS):
-        for address in addresses:
-            refused += client.post(url, {"nominee": nominee.pk}, REMOTE_ADDR=address).status_code == 429
-    for n in range(REAL_VOTES_PER_ADDRESS):
+    for n in range(VOTERS_PER_ADDRESS):  # interleaved, as the voters arrive
         for i, address in enumerate(addresses):
             response = vote(client, nominee, f"voter{i}-{n}@example.com", REMOTE_ADDR=address)
             refused += response.status_code == 429
     assert refused == 0, f"{refused} of {CARRIER_ADDRESSES * VOTERS_PER_ADDRESS} voters refused"
-    assert Vote.objects.count() == CARRIER_ADDRESSES * REAL_VOTES_PER_ADDRESS
+    assert Vote.objects.count() == CARRIER_ADDRESSES * VOTERS_PER_ADDRESS
 
 
 def test_confirmation_clicks_from_one_carrier_address_are_not_refused(client, default_limits):

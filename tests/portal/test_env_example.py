@@ -1,7 +1,10 @@
 """`.env.example` lists every setting the code and the compose file read, and nothing else."""
 
 import re
+import subprocess
 from pathlib import Path
+
+from tests.production import compose
 
 ROOT = Path(__file__).resolve().parents[2]
 # Where settings are read: the apps, the gunicorn config, and the compose file's ${...}.
@@ -54,3 +57,18 @@ def test_the_scan_finds_settings_read_in_each_way():
     """The scan itself: a helper call over two lines, a per-language name, os.environ, compose."""
     found = names_read()
     assert {"EMAIL_BACKEND", "PROGRAMME_NAME_RO", "REDIS_URL", "WEB_CONCURRENCY", "APP_DB_PASSWORD"} <= found
+
+
+def test_a_shell_reads_the_same_values_as_docker_compose():
+    """Without Docker (README, "Production"): `set -a; . ./.env; set +a` before each process, or systemd's EnvironmentFile."""
+    sourced = subprocess.run(
+        ["sh", "-c", 'set -a; . "$0"; set +a; env -0', str(ROOT / ".env.example")],
+        env={},
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    ).stdout
+    shell = dict(item.split("=", 1) for item in sourced.split("\0") if "=" in item)
+    expected = compose.env_example()
+    assert {name: shell.get(name) for name in expected} == expected

@@ -25,9 +25,10 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
+from tests.production import compose
+
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "portal.example.com"  # ALLOWED_HOSTS in .env.example
-VENV_BIN = Path(sys.executable).parent
 
 
 def free_port() -> int:
@@ -49,12 +50,7 @@ def wait_for(condition: Callable[[], object], *, timeout: float, what: str) -> o
 
 
 def env_example() -> dict[str, str]:
-    values = {}
-    for line in (ROOT / ".env.example").read_text().splitlines():
-        match = re.match(r"([A-Z][A-Z0-9_]*)=(.*)$", line)
-        if match:
-            values[match.group(1)] = match.group(2)
-    return values
+    return compose.env_example()
 
 
 def dockerfile_collectstatic() -> tuple[dict[str, str], list[str]]:
@@ -77,10 +73,14 @@ def dockerfile_cmd() -> list[str]:
 
 
 def local(command: list[str]) -> list[str]:
-    """The image's `python`/`gunicorn` are this virtualenv's."""
+    """The image's `python`/`gunicorn` are this virtualenv's: run by this interpreter, as a module.
+
+    Not the virtualenv's `bin/gunicorn` script: a virtualenv copied to another folder keeps
+    scripts whose first line names the original's interpreter (and its packages).
+    """
     if command[0] == "python":
         return [sys.executable, *command[1:]]
-    return [str(VENV_BIN / command[0]), *command[1:]]
+    return [sys.executable, "-m", command[0], *command[1:]]
 
 
 def base_env() -> dict[str, str]:
@@ -116,7 +116,11 @@ def make_certificate(folder: Path) -> tuple[Path, Path]:
 
 def render_template(text: str, variables: dict[str, str]) -> str:
     """envsubst as nginx's image runs it: only the names given are replaced, nginx's own $vars stay."""
-    return re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", lambda m: variables.get(m.group(1), m.group(0)), text)
+    rendered = re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", lambda m: variables.get(m.group(1), m.group(0)), text)
+    # The compose service sets every upper-case name (tests/portal/test_compose.py); so must this.
+    left = re.findall(r"\$\{([A-Z][A-Z0-9_]*)\}", rendered)
+    assert not left, f"the nginx template needs {left}, which the test does not set"
+    return rendered
 
 
 # Directives of the template that nginx learnt later than Debian's (CI): (name, first version).
@@ -225,7 +229,7 @@ def start_nginx(folder: Path, upstreams: list[int]) -> Nginx:
     certificate, key = make_certificate(folder)
     http_port, https_port = free_port(), free_port()
     site = render_template(
-        (ROOT / "deploy" / "nginx" / "portal.conf.template").read_text(),
+        compose.nginx_template().read_text(),  # the very file the proxy service mounts
         {
             "PORTAL_UPSTREAM_SERVERS": " ".join(f"server 127.0.0.1:{port};" for port in upstreams),
             "NGINX_HTTP_PORT": f"127.0.0.1:{http_port}",

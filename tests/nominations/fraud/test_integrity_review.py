@@ -1,17 +1,31 @@
 """An integrity review: opened by the assessment, holding its group, blocking qualification, settled by an auditor."""
 
+import time
 from datetime import UTC, datetime
 
+import psycopg2
 import pytest
+from django.db import connection
 
 from audit.models import AuditEntry
 from demo import fraudsim
-from nominations import services
+from nominations import services, tally
 from nominations.exceptions import NotAllowed
 from nominations.fraud.scan import scan_edition
-from nominations.models import FraudDecision, FraudFlag, FraudRule, IntegrityReview, ReviewState, Standing, Vote
+from nominations.models import (
+    FraudDecision,
+    FraudFlag,
+    FraudRule,
+    IntegrityReview,
+    ReviewState,
+    SettlementState,
+    Standing,
+    Vote,
+)
 from nominations.selectors import nominees_under_integrity_review, review_chart_svg
+from nominations.services import flags
 from nominations.tally import process_all_pending_votes
+from portal import locks
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
@@ -55,16 +69,40 @@ def test_an_open_review_holds_its_group_and_blocks_qualification(review):
 def test_the_auditor_holds_a_group_in_one_logged_decision_and_the_review_settles(review):
     auditor = UserFactory(groups=["Auditor"])
     label = f"{review.evidence['groups'][0]['dimension']}:{review.evidence['groups'][0]['key']}"
-    settled = services.settle_group(review=review, group=label, decision=FraudDecision.FRAUD, by=auditor)
-    assert settled > 0
+    hold = services.settle_group(review=review, group=label, decision=FraudDecision.FRAUD, by=auditor)
+    assert hold.state == SettlementState.QUEUED and hold.total > 0
     entry = AuditEntry.objects.get(action="integrityreview.hold")
-    assert entry.after["group"] == label and entry.after["votes"] == settled
-    services.settle_group(review=review, group=None, decision=FraudDecision.GENUINE, by=auditor)
+    assert entry.after["group"] == label and entry.after["votes"] == hold.total
+    settled = flags.run_settlement(settlement_id=hold.pk).settled  # the worker's task
+    assert settled == hold.total
+    assert IntegrityReview.objects.get(pk=review.pk).state == ReviewState.OPEN  # other groups still held
+    release = services.settle_group(review=review, group=None, decision=FraudDecision.GENUINE, by=auditor)
+    flags.run_settlement(settlement_id=release.pk)
     review.refresh_from_db()
-    assert review.state == ReviewState.SETTLED and review.held_votes == 0
+    assert review.state == ReviewState.SETTLED and review.held_votes == 0 and review.settled_by == auditor
+    assert AuditEntry.objects.filter(action="integrityreview.settle").count() == 1
     assert nominees_under_integrity_review([review.nominee_id]) == set()
     process_all_pending_votes()
     assert Vote.objects.filter(nominee=review.nominee, standing=Standing.REJECTED).count() == settled
+
+
+def test_the_decision_does_not_wait_for_the_processing_lock(review):
+    """A long batch run holds the lock: the admin's request only queues (the issue's 502 and nothing settled)."""
+    auditor = UserFactory(groups=["Auditor"])
+    db = connection.settings_dict
+    holder = psycopg2.connect(
+        dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"], host=db["HOST"] or "127.0.0.1", port=db["PORT"]
+    )
+    try:
+        with holder.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [locks.lock_key(tally.PROCESS_LOCK)])
+        started = time.monotonic()
+        settlement = services.settle_group(review=review, group=None, decision=FraudDecision.GENUINE, by=auditor)
+        # Far below the lock's bounded wait (60 s): it never waited.
+        assert time.monotonic() - started < 10
+        assert settlement.state == SettlementState.QUEUED
+    finally:
+        holder.close()
 
 
 def test_settling_a_review_needs_the_auditor_permission(review):
