@@ -49,7 +49,7 @@ def _built_plainly(model: type[Model]) -> bool:
     """Whether building the model runs nothing of its own: Django's __init__ and from_db, no init signal receivers."""
     return (
         model.__init__ is Model.__init__
-        and model.from_db.__func__ is Model.from_db.__func__
+        and all("from_db" not in base.__dict__ for base in model.__mro__ if base is not Model)
         and not pre_init.has_listeners(model)
         and not post_init.has_listeners(model)
     )

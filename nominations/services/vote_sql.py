@@ -10,6 +10,7 @@ of the statement, so it is sent only if the statement commits.
 from datetime import datetime
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Field
 
 from ..models import Category, Edition, Firm, MailKind, Nominee, Standing, Vote
@@ -72,7 +73,7 @@ SELECT pg_notify(%(channel)s, '') FROM spent
 """
 
 
-def _db_value(field: Field, value: object, db) -> object:
+def _db_value(field: Field, value: object, db: BaseDatabaseWrapper) -> object:
     return field.get_db_prep_save(value, connection=db)
 
 
@@ -141,7 +142,7 @@ WHERE v.id = %(id)s AND v.token_nonce = %(nonce)s
 """
 
 
-def _execute(sql: str, params: dict, db=None) -> tuple | None:
+def _execute(sql: str, params: dict, db: BaseDatabaseWrapper | None = None) -> tuple | None:
     """Run one statement in autocommit (its own transaction); in a caller's transaction, in a savepoint of its own."""
     db = db or connections[DEFAULT_DB_ALIAS]
     if db.in_atomic_block:
