@@ -92,6 +92,7 @@ def test_the_auditor_holds_a_group_in_one_logged_decision_and_the_review_settles
     assert Vote.objects.filter(nominee=review.nominee, standing=Standing.REJECTED).count() == settled
 
 
+@pytest.mark.django_db(transaction=True)  # the fixture's processing committed: its lock is free for the holder
 def test_the_decision_does_not_wait_for_the_processing_lock(review):
     """A long batch run holds the lock: the admin's request only queues (the issue's 502 and nothing settled)."""
     auditor = UserFactory(groups=["Auditor"])
@@ -101,6 +102,7 @@ def test_the_decision_does_not_wait_for_the_processing_lock(review):
     )
     try:
         with holder.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '30s'")  # a mistake in the test fails it, never hangs the suite
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [locks.lock_key(tally.PROCESS_LOCK)])
         started = time.monotonic()
         settlement = services.settle_group(review=review, group=None, decision=FraudDecision.GENUINE, by=auditor)
