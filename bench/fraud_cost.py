@@ -95,7 +95,8 @@ def main() -> None:
     parser.add_argument("--seed-only", action="store_true", help="with --reuse: build the seed database and stop")
     parser.add_argument("--profile", help="write cProfile statistics to FILE.scan, FILE.batch")
     args = parser.parse_args()
-    url = bench_database_url("portal_fraudc")
+    # With --reuse the working copy is named after its seed, so runs of two sizes can go side by side.
+    url = bench_database_url(f"portal_fraudc_w{args.votes}" if args.reuse else "portal_fraudc")
     seed_url = bench_database_url(f"portal_fraudc_seed{args.votes}")
     seeded = args.reuse and seed_ready(seed_url)
     if seeded:

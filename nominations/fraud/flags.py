@@ -54,7 +54,8 @@ def store_flags(flags: Iterable[tuple[int, int, str, dict]]) -> list[int]:
 # gets a new pending flag is held, or stays rejected when a flag of it is confirmed as fraud
 # (standing_from_flags); its pending_rules gain the new rules' bits, so that the flags'
 # trigger (migration 0019) finds nothing left to change. The new flags are not visible to
-# the UPDATE (one snapshot), the old ones are.
+# the UPDATE (one snapshot), the old ones are. The votes are found by id through the primary
+# key (= ANY of an array): a join alone let the planner read the whole vote table per statement.
 _BITS = " ".join(f"WHEN '{rule}' THEN {bit}" for rule, bit in RULE_BITS.items())
 _HOLD_AS_STORED = """
 WITH stored AS ({insert}),
@@ -65,7 +66,7 @@ SET standing = CASE WHEN EXISTS (
     ) THEN 'rejected' ELSE 'held' END,
     tallied_at = NULL,
     pending_rules = v.pending_rules | new.bits::integer
-FROM new WHERE v.id = new.vote_id
+FROM new WHERE v.id = new.vote_id AND v.id = ANY(ARRAY(SELECT vote_id FROM new))
 RETURNING v.id, ''
 """
 
