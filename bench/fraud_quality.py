@@ -1,8 +1,8 @@
 """Fraud-check quality on a labelled edition (issue 9): recall per campaign, held share per legitimate case.
 
-    .venv/bin/python bench/fraud_quality.py [--votes 200000] [--seed 7] [--review-every 6]
+    .venv/bin/python bench/fraud_quality.py [--votes 200000] [--seed 7] [--review-every 6] [--profile holdout]
 
-Builds a throw-away database `portal_fraudq` next to DATABASE_URL's, generates
+Builds a throw-away database `<name>_fraudq` next to DATABASE_URL's, generates
 the edition (demo/fraudsim.py), then feeds it as production sees it: hour by
 hour, the votes confirmed in that hour are written (COPY) and the background
 batch runs (process_pending_votes), and every --review-every hours the
@@ -27,10 +27,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--days", type=int, default=14)
     parser.add_argument("--review-every", type=int, default=6, help="hours between integrity assessments")
+    parser.add_argument(
+        "--profile", choices=("default", "holdout"), default="default", help="holdout: the differently made edition"
+    )
     parser.add_argument("--keep", action="store_true", help="reuse the database (no new generation)")
     args = parser.parse_args()
 
-    url = bench_database_url("portal_fraudq")
+    url = bench_database_url("fraudq" if args.profile == "default" else f"fraudq_{args.profile}")
     recreate_database(url)
     setup_django(url)
     from django.contrib.auth import get_user_model
@@ -48,7 +51,7 @@ def main() -> None:
     print(f"machine: {machine()}")
     start = datetime(2026, 2, 2, tzinfo=UTC)
     started = time.perf_counter()
-    sim = fraudsim.generate(votes=args.votes, seed=args.seed, start=start, days=args.days)
+    sim = fraudsim.generate(votes=args.votes, seed=args.seed, start=start, days=args.days, profile=args.profile)
     print(f"generated {len(sim.rows):,} votes in {time.perf_counter() - started:.1f} s")
     edition, category_ids, nominee_ids = fraudsim.create_edition(sim, start=start, days=args.days)
     order = sorted(range(len(sim.rows)), key=lambda i: sim.rows[i].confirmed)
@@ -79,6 +82,8 @@ def main() -> None:
                 assess_edition_hourly(edition)
             process_all_pending_votes()
             review_times.append(time.perf_counter() - t)
+        if hour % 48 == 47:
+            print(f"  hour {hour}: {position:,} votes written, {time.perf_counter() - started:.0f} s", flush=True)
     print(
         f"background: {len(batch_times)} hourly batches, median {np.median(batch_times) * 1000:.0f} ms, "
         f"max {max(batch_times):.2f} s; {len(review_times)} assessments, median {np.median(review_times):.2f} s"
