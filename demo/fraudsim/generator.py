@@ -358,12 +358,13 @@ def generate(
     campaign_size: int = 300,
     profile: str = "default",
 ) -> Simulation:
-    """A labelled edition; profile "holdout" is the differently made one (demo/fraudsim/holdout.py)."""
+    """A labelled edition; profile "holdout" is the differently made one (demo/fraudsim/holdout.py),
+    "holdout-daytime" the same with its untimed campaigns at people's hours of the day."""
     start = start or datetime(2026, 2, 2, tzinfo=UTC)
-    if profile == "holdout":
-        from .holdout import HoldoutGenerator
+    if profile in ("holdout", "holdout-daytime"):
+        from .holdout import DaytimeHoldoutGenerator, HoldoutGenerator
 
-        maker: type[Generator] = HoldoutGenerator
+        maker: type[Generator] = HoldoutGenerator if profile == "holdout" else DaytimeHoldoutGenerator
     elif profile == "default":
         maker = Generator
     else:

@@ -98,6 +98,10 @@ ROTATING = [
 
 
 class HoldoutGenerator(Generator):
+    # Campaigns without a timing of their own: spread evenly over the window, or (daytime=True)
+    # at people's daily rhythm, so that their hour of day gives nothing away.
+    daytime = False
+
     # Pieces ---------------------------------------------------------------
     def provider(self) -> str:
         names, weights = zip(*PROVIDERS, strict=True)
@@ -351,7 +355,7 @@ class HoldoutGenerator(Generator):
         while made < size and i < size * 3:
             spec = gen(i)
             i += 1
-            at = spec.get("at", start + r.uniform(0, span))
+            at = spec.get("at", self.day_time() if self.daytime else start + r.uniform(0, span))
             delay = spec.get("delay", default_delay())
             email = spec.get("email") or self.email()
             agent = spec.get("agent") or self.agent()
@@ -361,3 +365,9 @@ class HoldoutGenerator(Generator):
     def build(self, categories: int, campaign_size: int):
         self.farm_agents = [self.agent() for _i in range(5)]
         return super().build(categories, campaign_size)
+
+
+class DaytimeHoldoutGenerator(HoldoutGenerator):
+    """The holdout with every untimed campaign voting at people's hours."""
+
+    daytime = True
