@@ -23,7 +23,6 @@ every group over half the threshold, and the nominee's overall profile against
 the category's (Jensen-Shannon distances).
 """
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,10 +30,10 @@ from django.conf import settings
 from scipy import stats
 from scipy.spatial.distance import jensenshannon
 
+from .measures import STRONG_CAP, greater, night_score, purity, regularity_score, score
 from .rules import VOTE, _rows, email_domain, epoch, local_part
 from .signals import is_machine_made
 
-STRONG_CAP = 10.0  # -log10 p: one measure never says more than this
 WEAK_CAP = 3.0
 CONCENTRATION_CAP = 40.0
 MIN_GROUP = 8  # fewer votes cannot show a second line of evidence
@@ -45,6 +44,17 @@ DIMENSIONS = ("network", "wide_network", "agent", "domain", "delay", "hour", "ni
 SPARSE = ("wide_network", "night")
 # Delay bands (see Frame) up to this one are confirmations within about 30 s of the first link.
 FAST_BAND = 2
+# Groups of a place or an organisation (a NAT, a campus, a firm's mail domain): people there share
+# equipment (an office's standard desktop image, a family's phones), so a common agent among them
+# says nothing; only agents rare among the category's voters do.
+PLACES = ("network", "wide_network", "domain")
+RARE_AGENT = 0.002  # an agent with fewer than 1 in 500 of the category's votes
+# A group whose votes are mostly excess over what the population gives (estimated: 1 - expected / votes)
+# is held whole; a mixed one (a campaign on a common agent, with the nominee's own voters on it)
+# only where a vote also belongs to another of the nominee's suspicious groups.
+PURE = 0.8
+# Votes of groups at least this pure leave the reference population in the assessment's second pass.
+SUSPECT = 0.5
 
 
 @dataclass
@@ -63,15 +73,6 @@ class Group:
     def score(self) -> float:
         top = sorted(self.measures.values(), reverse=True)[:2]
         return min(self.concentration, sum(top))
-
-
-def _score(p: float, cap: float) -> float:
-    return float(min(cap, -math.log10(max(p, 1e-300))))
-
-
-def _greater(k: int, n: int, p: float, cap: float) -> float:
-    """Score of seeing k or more of n when each has chance p (one-sided binomial)."""
-    return _score(float(stats.binom.sf(k - 1, n, min(max(p, 1e-6), 1 - 1e-9))), cap)
 
 
 class Frame:
@@ -116,6 +117,7 @@ class Frame:
         }
         # 1 for a vote between midnight and six (local): a campaign that works while people sleep.
         self.keys["night"] = (self.keys["hour"] < 6).astype(np.int64)
+        self.day = ((self.time + self.offset) // 86400).astype(np.int64)  # local date, for nights
         domain_counts = np.bincount(self.keys["domain"], minlength=len(self.domain_names)) if n else np.zeros(0)
         self.domain_share = domain_counts / max(n, 1)
         self.size = n
@@ -129,9 +131,25 @@ class Frame:
         return int(label)
 
 
-def _concentrated(frame: Frame, dimension: str, threshold: float) -> list[tuple[Group, np.ndarray]]:
-    """Groups over-represented in their nominee's votes against the rest of the category (or edition), with their rows."""
+def _lookup(keys: np.ndarray, counts: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """counts[k] for each query key found in the sorted keys, else 0."""
+    if not len(keys):
+        return np.zeros(len(query))
+    at = np.clip(np.searchsorted(keys, query), 0, len(keys) - 1)
+    return np.where(keys[at] == query, counts[at], 0).astype(float)
+
+
+def _concentrated(
+    frame: Frame, dimension: str, threshold: float, reference: np.ndarray | None = None
+) -> list[tuple[Group, np.ndarray]]:
+    """Groups over-represented in their nominee's votes against the rest of the category (or edition), with their rows.
+
+    The population side counts only the `reference` votes (all by default): the
+    second pass leaves out other nominees' campaigns, which would otherwise make
+    ordinary values look rare in a category they swell.
+    """
     key = frame.keys[dimension]
+    ref = np.ones(frame.size, dtype=bool) if reference is None else reference
     valid = key != 0 if dimension in SPARSE else np.ones(frame.size, dtype=bool)
     if not valid.any():
         return []
@@ -143,9 +161,12 @@ def _concentrated(frame: Frame, dimension: str, threshold: float) -> list[tuple[
     cpair = ccode.astype(np.int64) * width + kcode
     nominee_total = np.bincount(ncode)
     category_total = np.bincount(ccode)
-    key_total = np.bincount(kcode[valid], minlength=width)
     pairs, pair_index, pair_count = np.unique(pair[valid], return_index=True, return_counts=True)
-    cpairs, cpair_count = np.unique(cpair[valid], return_counts=True)
+    rpairs, rpair_count = np.unique(pair[valid & ref], return_counts=True)
+    cpairs, cpair_count = np.unique(cpair[valid & ref], return_counts=True)
+    key_total = np.bincount(kcode[valid & ref], minlength=width)
+    nominee_ref = np.bincount(ncode[ref], minlength=len(nominee_total))
+    category_ref = np.bincount(ccode[ref], minlength=len(category_total))
     rows_valid = np.flatnonzero(valid)
     first = rows_valid[pair_index]
     minimum = settings.FRAUD_ASSESS_MIN_VOTES
@@ -154,12 +175,14 @@ def _concentrated(frame: Frame, dimension: str, threshold: float) -> list[tuple[
         return []
     first, votes, pairs_c = first[candidate], pair_count[candidate].astype(float), pairs[candidate]
     n_total = nominee_total[ncode[first]].astype(float)
-    in_category = cpair_count[np.searchsorted(cpairs, cpair[first])].astype(float)
-    rest = category_total[ccode[first]] - n_total
+    in_category = _lookup(cpairs, cpair_count, cpair[first])
+    own = _lookup(rpairs, rpair_count, pairs_c)  # the nominee's own reference votes with this value
+    n_ref = nominee_ref[ncode[first]].astype(float)
+    rest = category_ref[ccode[first]] - n_ref
     # A category with few other votes says little: compare with the edition instead.
     small = rest < 200
-    others = np.where(small, key_total[kcode[first]] - votes, in_category - votes)
-    population = np.where(small, frame.size - n_total, rest)
+    others = np.where(small, key_total[kcode[first]] - own, in_category - own)
+    population = np.where(small, ref.sum() - n_ref, rest)
     share = np.clip((others + 0.5) / (np.maximum(population, 1) + 0.5 * width), 1e-12, 1.0)
     p = stats.binom.sf(votes - 1, n_total, share)
     order = np.argsort(pair, kind="stable")
@@ -174,7 +197,7 @@ def _concentrated(frame: Frame, dimension: str, threshold: float) -> list[tuple[
             dimension,
             frame.key_label(dimension, int(key[row])),
             int(votes[i]),
-            _score(float(p[i]), CONCENTRATION_CAP),
+            score(float(p[i]), CONCENTRATION_CAP),
             float(n_total[i] * share[i]),
         )
         found.append((group, order[lo:hi]))
@@ -191,28 +214,32 @@ class Population:
     one_category_share: float
     machine_share: float
     single_network_share: float
+    rare_agent_share: float = 0.0
 
 
-def _population(frame: Frame, category_id: int) -> Population:
-    rows = np.flatnonzero(frame.category == category_id)
+def _population(frame: Frame, category_id: int, reference: np.ndarray | None = None) -> Population:
+    in_category = frame.category == category_id
+    rows = np.flatnonzero(in_category if reference is None else in_category & reference)
     if len(rows) > POPULATION_SAMPLE:
         rows = np.random.default_rng(category_id).choice(rows, POPULATION_SAMPLE, replace=False)
     hours = frame.keys["hour"][rows]
     agents, agent_counts = np.unique(frame.keys["agent"][rows], return_counts=True)
     size = max(len(rows), 1)
+    agent_share = dict(zip(agents.tolist(), (agent_counts / size).tolist(), strict=True))
     networks = frame.keys["network"][np.flatnonzero(frame.category == category_id)]
     _u, net_code, net_counts = np.unique(networks, return_inverse=True, return_counts=True)
     return Population(
         rows=rows,
         delays=frame.delay[rows],
         night=float(np.mean(hours < 6)) if len(rows) else 0.2,
-        agent_share=dict(zip(agents.tolist(), (agent_counts / size).tolist(), strict=True)),
+        agent_share=agent_share,
         rare_domain_share=float(np.mean(frame.domain_share[frame.keys["domain"][rows]] < RARE_DOMAIN))
         if len(rows)
         else 0.01,
         one_category_share=float(np.mean(frame.voter_votes[rows] <= 1)) if len(rows) else 0.5,
         machine_share=float(np.mean([is_machine_made(frame.locals[i]) for i in rows[:1000]])) if len(rows) else 0.01,
         single_network_share=float(np.mean(net_counts[net_code] == 1)) if len(networks) else 0.5,
+        rare_agent_share=float(np.sum(agent_counts[agent_counts / size < RARE_AGENT]) / size) if len(rows) else 0.01,
     )
 
 
@@ -222,42 +249,40 @@ def _other_measures(group: Group, rows: np.ndarray, frame: Frame, population: Po
     times, delays = frame.time[rows], frame.delay[rows]
     measures: dict[str, float] = {}
     if group.dimension != "delay" and len(population.delays) >= 20:
-        measures["delay"] = _score(float(stats.ks_2samp(delays, population.delays).pvalue), STRONG_CAP)
+        measures["delay"] = score(float(stats.ks_2samp(delays, population.delays).pvalue), STRONG_CAP)
     if group.dimension == "delay" and int(group.key) <= FAST_BAND:
         # Many confirmations within half a minute of the mail: each alone could be a quick reader.
         measures["fast_delays"] = min(group.concentration, STRONG_CAP)
     if group.dimension not in ("hour", "night"):
-        night = int(np.sum(frame.keys["hour"][rows] < 6))
-        measures["night"] = _greater(night, n, max(population.night, 0.01), STRONG_CAP)
-    # Arrival regularity: votes per hour over the group's span (or over its busy hours, when it
-    # has six); counts more even than chance (index of dispersion, lower tail) are clockwork.
-    clock_hours = (times // 3600).astype(np.int64)  # on the clock's hours, as a schedule runs
-    hourly = np.bincount(clock_hours - clock_hours.min())
-    busy = hourly[hourly >= 3]
-    # A campaign's hours, without the stray votes around them and its partial first and last hour.
-    busy = busy[busy >= 0.5 * np.median(busy)] if len(busy) else busy
-    if len(busy) >= 6:
-        hourly = busy
-    if len(hourly) >= 6 and hourly.mean() > 0:
-        dispersion = float(((hourly - hourly.mean()) ** 2).sum() / hourly.mean())
-        measures["regularity"] = _score(float(stats.chi2.cdf(dispersion, len(hourly) - 1)), STRONG_CAP)
-    if group.dimension != "agent":
+        measures["night"] = night_score(frame.keys["hour"][rows], frame.day[rows], population.night)
+    regular = regularity_score(times)
+    if regular is not None:
+        measures["regularity"] = regular
+    if group.dimension in PLACES:
+        measures["agent"] = rare_agent_score(frame.keys["agent"][rows], population)
+    elif group.dimension != "agent":
         agents, counts = np.unique(frame.keys["agent"][rows], return_counts=True)
         top = int(np.argmax(counts))
         share = population.agent_share.get(int(agents[top]), 0.0) + 0.02
-        measures["agent"] = _greater(int(counts[top]), n, share, STRONG_CAP)
+        measures["agent"] = greater(int(counts[top]), n, share, STRONG_CAP)
     machine = sum(1 for i in rows if is_machine_made(frame.locals[i]))
-    measures["machine_names"] = _greater(machine, n, population.machine_share + 0.01, STRONG_CAP)
+    measures["machine_names"] = greater(machine, n, population.machine_share + 0.01, STRONG_CAP)
     if group.dimension != "domain":
         rare = int(np.sum(frame.domain_share[frame.keys["domain"][rows]] < RARE_DOMAIN))
-        measures["rare_domain"] = _greater(rare, n, population.rare_domain_share + 0.01, WEAK_CAP)
+        measures["rare_domain"] = greater(rare, n, population.rare_domain_share + 0.01, WEAK_CAP)
     one = int(np.sum(frame.voter_votes[rows] <= 1))
-    measures["one_category"] = _greater(one, n, population.one_category_share, WEAK_CAP)
+    measures["one_category"] = greater(one, n, population.one_category_share, WEAK_CAP)
     if group.dimension != "network":
         _u, counts = np.unique(frame.keys["network"][rows], return_counts=True)
         single = int(np.sum(counts == 1))
-        measures["network_per_vote"] = _greater(single, n, min(0.97, population.single_network_share + 0.05), WEAK_CAP)
-    return {name: round(score, 2) for name, score in measures.items()}
+        measures["network_per_vote"] = greater(single, n, min(0.97, population.single_network_share + 0.05), WEAK_CAP)
+    return {name: round(value, 2) for name, value in measures.items()}
+
+
+def rare_agent_score(agents: np.ndarray, population: Population) -> float:
+    """A place's votes from agents rare among the category's voters (headless, outdated, rotated through), against their share there."""
+    rare = sum(1 for a in agents.tolist() if population.agent_share.get(int(a), 0.0) < RARE_AGENT)
+    return greater(rare, len(agents), population.rare_agent_share + 0.02, STRONG_CAP)
 
 
 def _profile_distances(frame: Frame, category_id: int, nominee_id: int) -> dict[str, float]:
@@ -298,6 +323,40 @@ def _explaining(groups: list[Group]) -> list[Group]:
     return kept
 
 
+def _flagged_groups(frame: Frame, threshold: float, reference: np.ndarray | None) -> tuple[dict, np.ndarray]:
+    """The groups over the threshold per nominee, and the rows of the mostly-excess ones (suspects)."""
+    populations: dict[int, Population] = {}
+    flagged: dict[int, list[Group]] = {}
+    suspect = np.zeros(frame.size, dtype=bool)
+    for dimension in DIMENSIONS:
+        for group, rows in _concentrated(frame, dimension, threshold, reference):
+            if group.category_id not in populations:
+                populations[group.category_id] = _population(frame, group.category_id, reference)
+            group.measures = _other_measures(group, rows, frame, populations[group.category_id])
+            if group.score >= threshold:
+                group.vote_ids = frame.ids[rows].tolist()
+                flagged.setdefault(group.nominee_id, []).append(group)
+                if purity(group) >= SUSPECT:
+                    suspect[rows] = True
+    return flagged, suspect
+
+
+def _hold_pure_or_overlapping(kept: list[Group], found: list[Group]) -> None:
+    """Which votes each kept group holds: all of a pure group's; of a mixed group, those in another suspicious group too.
+
+    A mixed group is a campaign on a common value (a popular browser, a delay
+    band) with the nominee's own voters on it; one coincidence does not single
+    out a vote, two independent ones do.
+    """
+    seen: dict[int, int] = {}
+    for group in found:
+        for vote_id in group.vote_ids:
+            seen[vote_id] = seen.get(vote_id, 0) + 1
+    for group in kept:
+        if purity(group) < PURE:
+            group.vote_ids = [v for v in group.vote_ids if seen[v] >= 2]
+
+
 def assess_edition(edition) -> dict[int, dict]:
     """Score every nominee of the edition with enough votes; returns {nominee_id: assessment} for those over the threshold.
 
@@ -308,19 +367,14 @@ def assess_edition(edition) -> dict[int, dict]:
     frame = Frame(edition)
     if not frame.size:
         return {}
-    populations: dict[int, Population] = {}
-    flagged: dict[int, list[Group]] = {}
-    for dimension in DIMENSIONS:
-        for group, rows in _concentrated(frame, dimension, threshold):
-            if group.category_id not in populations:
-                populations[group.category_id] = _population(frame, group.category_id)
-            group.measures = _other_measures(group, rows, frame, populations[group.category_id])
-            if group.score >= threshold:
-                group.vote_ids = frame.ids[rows].tolist()
-                flagged.setdefault(group.nominee_id, []).append(group)
+    flagged, suspect = _flagged_groups(frame, threshold, None)
+    if suspect.any():
+        # Again, against a population without the campaigns the first pass found.
+        flagged, _suspect = _flagged_groups(frame, threshold, ~suspect)
     results = {}
     for nominee_id, found in flagged.items():
         groups = _explaining(found)
+        _hold_pure_or_overlapping(groups, found)
         results[nominee_id] = {
             "score": round(groups[0].score, 2),
             "groups": [
@@ -328,6 +382,8 @@ def assess_edition(edition) -> dict[int, dict]:
                     "dimension": g.dimension,
                     "key": g.key,
                     "votes": g.votes,
+                    "expected": round(g.expected, 1),
+                    "held": len(g.vote_ids),
                     "concentration": round(g.concentration, 2),
                     "measures": g.measures,
                     "score": round(g.score, 2),

@@ -1,0 +1,67 @@
+"""The assessment's measures that judge a group's figures alone (no frame, no database): each a -log10 p score."""
+
+import math
+
+import numpy as np
+from scipy import stats
+
+STRONG_CAP = 10.0  # -log10 p: one measure never says more than this
+
+
+def score(p: float, cap: float) -> float:
+    return float(min(cap, -math.log10(max(p, 1e-300))))
+
+
+def greater(k: int, n: int, p: float, cap: float) -> float:
+    """Score of seeing k or more of n when each has chance p (one-sided binomial)."""
+    return score(float(stats.binom.sf(k - 1, n, min(max(p, 1e-6), 1 - 1e-9))), cap)
+
+
+def night_score(hours: np.ndarray, days: np.ndarray, population_night: float) -> float:
+    """Votes between midnight and six (local) against the population's night share, leaving out the busiest night.
+
+    One night is an event (a late show, a match): people vote then. Night after
+    night is a pattern, which is what a campaign working while people sleep shows.
+    """
+    night = hours < 6
+    n, count = len(hours), int(night.sum())
+    if count:
+        _u, per_night = np.unique(days[night], return_counts=True)
+        busiest = int(per_night.max())
+        n, count = n - busiest, count - busiest
+    if n <= 0:
+        return 0.0
+    return greater(count, n, max(population_night, 0.01), STRONG_CAP)
+
+
+def regularity_score(times: np.ndarray) -> float | None:
+    """Clockwork arrivals: counts per clock hour more even than chance, day by day, in the hours the group is active.
+
+    For each hour of the day in which the group gets at least one vote a day on
+    average (over the days from its first to its last vote), the counts on those
+    days, zeros included, against their own mean: the index of dispersion, summed
+    over the hours, with its lower chi-square tail. People arrive at random (a
+    dispersion near one, or above in bursts); a script that casts N votes an hour,
+    or one every so many minutes, arrives more evenly. None when there is too little to tell.
+    """
+    clock = np.asarray(times, dtype=float) // 3600  # on the clock's hours, as a schedule runs
+    if len(clock) < 12:
+        return None
+    day, slot = (clock // 24).astype(np.int64), (clock % 24).astype(np.int64)
+    days = int(day.max() - day.min()) + 1
+    if days < 2:
+        return None
+    counts = np.zeros((days, 24))
+    np.add.at(counts, (day - day.min(), slot), 1)
+    means = counts.mean(axis=0)
+    active = means >= 1
+    freedom = int(active.sum()) * (days - 1)
+    if freedom < 6:
+        return None
+    dispersion = float((((counts[:, active] - means[active]) ** 2) / means[active]).sum())
+    return score(float(stats.chi2.cdf(dispersion, freedom)), STRONG_CAP)
+
+
+def purity(group) -> float:
+    """The share of a group's votes in excess of what the population's share gives its nominee (0 to 1)."""
+    return max(0.0, 1.0 - group.expected / max(group.votes, 1))
