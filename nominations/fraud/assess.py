@@ -55,6 +55,11 @@ RARE_AGENT = 0.002  # an agent with fewer than 1 in 500 of the category's votes
 PURE = 0.8
 # Votes of groups at least this pure leave the reference population in the assessment's second pass.
 SUSPECT = 0.5
+# A value is a nominee's own when this share of the edition's votes with it are the nominee's.
+EXCLUSIVE = 0.8
+# A group whose value is itself a weak sign on each vote (a confirmation within half a minute, a vote
+# between midnight and six) is held whole from this purity: its genuine votes share that sign.
+SIGN_PURE = 0.4
 
 
 @dataclass
@@ -66,6 +71,7 @@ class Group:
     votes: int
     concentration: float
     expected: float = 0.0  # votes the nominee would get from this value at the population's share
+    exclusive: float = 0.0  # the share of the value's edition votes that are this nominee's
     measures: dict = field(default_factory=dict)
     vote_ids: list = field(default_factory=list)
 
@@ -165,6 +171,7 @@ def _concentrated(
     rpairs, rpair_count = np.unique(pair[valid & ref], return_counts=True)
     cpairs, cpair_count = np.unique(cpair[valid & ref], return_counts=True)
     key_total = np.bincount(kcode[valid & ref], minlength=width)
+    key_all = np.bincount(kcode[valid], minlength=width)
     nominee_ref = np.bincount(ncode[ref], minlength=len(nominee_total))
     category_ref = np.bincount(ccode[ref], minlength=len(category_total))
     rows_valid = np.flatnonzero(valid)
@@ -199,6 +206,7 @@ def _concentrated(
             int(votes[i]),
             score(float(p[i]), CONCENTRATION_CAP),
             float(n_total[i] * share[i]),
+            float(votes[i] / key_all[kcode[row]]),
         )
         found.append((group, order[lo:hi]))
     return found
@@ -275,7 +283,10 @@ def _other_measures(group: Group, rows: np.ndarray, frame: Frame, population: Po
     if group.dimension != "network":
         _u, counts = np.unique(frame.keys["network"][rows], return_counts=True)
         single = int(np.sum(counts == 1))
-        measures["network_per_vote"] = greater(single, n, min(0.97, population.single_network_share + 0.05), WEAK_CAP)
+        # A value nobody else in the edition has (an agent, a mail domain, a /16), shared by voters who have
+        # nothing else in common, each on a network of their own: coordinated, not a place or a crowd.
+        cap = STRONG_CAP if group.exclusive >= EXCLUSIVE else WEAK_CAP
+        measures["network_per_vote"] = greater(single, n, min(0.97, population.single_network_share + 0.05), cap)
     return {name: round(value, 2) for name, value in measures.items()}
 
 
@@ -341,6 +352,12 @@ def _flagged_groups(frame: Frame, threshold: float, reference: np.ndarray | None
     return flagged, suspect
 
 
+def _value_is_a_sign(group: Group) -> bool:
+    return (group.dimension == "delay" and int(group.key) <= FAST_BAND) or (
+        group.dimension == "night" or (group.dimension == "hour" and int(group.key) < 6)
+    )
+
+
 def _hold_pure_or_overlapping(kept: list[Group], found: list[Group]) -> None:
     """Which votes each kept group holds: all of a pure group's; of a mixed group, those in another suspicious group too.
 
@@ -353,7 +370,7 @@ def _hold_pure_or_overlapping(kept: list[Group], found: list[Group]) -> None:
         for vote_id in group.vote_ids:
             seen[vote_id] = seen.get(vote_id, 0) + 1
     for group in kept:
-        if purity(group) < PURE:
+        if purity(group) < (SIGN_PURE if _value_is_a_sign(group) else PURE):
             group.vote_ids = [v for v in group.vote_ids if seen[v] >= 2]
 
 
