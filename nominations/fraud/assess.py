@@ -55,7 +55,8 @@ RARE_AGENT = 0.002  # an agent with fewer than 1 in 500 of the category's votes
 PURE = 0.8
 # Votes of groups at least this pure leave the reference population in the assessment's second pass.
 SUSPECT = 0.5
-# A value is a nominee's own when this share of the edition's votes with it are the nominee's.
+# A value is a nominee's own when this share of its category's votes with it are the nominee's (a bot
+# pool serving several categories is still each one's own).
 EXCLUSIVE = 0.8
 # A group whose value is itself a weak sign on each vote (a confirmation within half a minute, a vote
 # between midnight and six) is held whole from this purity: its genuine votes share that sign.
@@ -71,7 +72,7 @@ class Group:
     votes: int
     concentration: float
     expected: float = 0.0  # votes the nominee would get from this value at the population's share
-    exclusive: float = 0.0  # the share of the value's edition votes that are this nominee's
+    exclusive: float = 0.0  # the share of the value's votes in the category that are this nominee's
     measures: dict = field(default_factory=dict)
     vote_ids: list = field(default_factory=list)
 
@@ -171,7 +172,7 @@ def _concentrated(
     rpairs, rpair_count = np.unique(pair[valid & ref], return_counts=True)
     cpairs, cpair_count = np.unique(cpair[valid & ref], return_counts=True)
     key_total = np.bincount(kcode[valid & ref], minlength=width)
-    key_all = np.bincount(kcode[valid], minlength=width)
+    apairs, apair_count = np.unique(cpair[valid], return_counts=True)  # every vote, for exclusivity
     nominee_ref = np.bincount(ncode[ref], minlength=len(nominee_total))
     category_ref = np.bincount(ccode[ref], minlength=len(category_total))
     rows_valid = np.flatnonzero(valid)
@@ -206,7 +207,7 @@ def _concentrated(
             int(votes[i]),
             score(float(p[i]), CONCENTRATION_CAP),
             float(n_total[i] * share[i]),
-            float(votes[i] / key_all[kcode[row]]),
+            float(votes[i] / max(_lookup(apairs, apair_count, cpair[row : row + 1])[0], 1.0)),
         )
         found.append((group, order[lo:hi]))
     return found
@@ -283,7 +284,7 @@ def _other_measures(group: Group, rows: np.ndarray, frame: Frame, population: Po
     if group.dimension != "network":
         _u, counts = np.unique(frame.keys["network"][rows], return_counts=True)
         single = int(np.sum(counts == 1))
-        # A value nobody else in the edition has (an agent, a mail domain, a /16), shared by voters who have
+        # A value nobody else in the category has (an agent, a mail domain, a /16), shared by voters who have
         # nothing else in common, each on a network of their own: coordinated, not a place or a crowd.
         cap = STRONG_CAP if group.exclusive >= EXCLUSIVE else WEAK_CAP
         measures["network_per_vote"] = greater(single, n, min(0.97, population.single_network_share + 0.05), cap)
