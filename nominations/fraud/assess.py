@@ -21,6 +21,10 @@ the nominee's is its strongest group's. The edition's votes are read once into
 numpy columns (Frame); everything after that is array work. The evidence keeps every measure of
 every group over half the threshold, and the nominee's overall profile against
 the category's (Jensen-Shannon distances).
+
+Two passes: the second measures the population without the first's groups that
+are mostly excess, so one nominee's campaign does not make its category's other
+nominees look odd. Which of a group's votes it holds: see measures.hold_pure_or_overlapping.
 """
 
 from dataclasses import dataclass, field
@@ -30,7 +34,16 @@ from django.conf import settings
 from scipy import stats
 from scipy.spatial.distance import jensenshannon
 
-from .measures import STRONG_CAP, greater, night_score, purity, regularity_score, score
+from .measures import (
+    FAST_BAND,
+    STRONG_CAP,
+    greater,
+    hold_pure_or_overlapping,
+    night_score,
+    purity,
+    regularity_score,
+    score,
+)
 from .rules import VOTE, _rows, email_domain, epoch, local_part
 from .signals import is_machine_made
 
@@ -42,25 +55,16 @@ RARE_DOMAIN = 0.0005  # a domain with fewer than 1 in 2,000 of the edition's vot
 DIMENSIONS = ("network", "wide_network", "agent", "domain", "delay", "hour", "night")
 # Dimensions whose key 0 means "nothing to group" (no wide network recorded; a daytime vote).
 SPARSE = ("wide_network", "night")
-# Delay bands (see Frame) up to this one are confirmations within about 30 s of the first link.
-FAST_BAND = 2
 # Groups of a place or an organisation (a NAT, a campus, a firm's mail domain): people there share
 # equipment (an office's standard desktop image, a family's phones), so a common agent among them
 # says nothing; only agents rare among the category's voters do.
 PLACES = ("network", "wide_network", "domain")
 RARE_AGENT = 0.002  # an agent with fewer than 1 in 500 of the category's votes
-# A group whose votes are mostly excess over what the population gives (estimated: 1 - expected / votes)
-# is held whole; a mixed one (a campaign on a common agent, with the nominee's own voters on it)
-# only where a vote also belongs to another of the nominee's suspicious groups.
-PURE = 0.8
 # Votes of groups at least this pure leave the reference population in the assessment's second pass.
 SUSPECT = 0.5
 # A value is a nominee's own when this share of its category's votes with it are the nominee's (a bot
 # pool serving several categories is still each one's own).
 EXCLUSIVE = 0.8
-# A group whose value is itself a weak sign on each vote (a confirmation within half a minute, a vote
-# between midnight and six) is held whole from this purity: its genuine votes share that sign.
-SIGN_PURE = 0.4
 
 
 @dataclass
@@ -353,28 +357,6 @@ def _flagged_groups(frame: Frame, threshold: float, reference: np.ndarray | None
     return flagged, suspect
 
 
-def _value_is_a_sign(group: Group) -> bool:
-    return (group.dimension == "delay" and int(group.key) <= FAST_BAND) or (
-        group.dimension == "night" or (group.dimension == "hour" and int(group.key) < 6)
-    )
-
-
-def _hold_pure_or_overlapping(kept: list[Group], found: list[Group]) -> None:
-    """Which votes each kept group holds: all of a pure group's; of a mixed group, those in another suspicious group too.
-
-    A mixed group is a campaign on a common value (a popular browser, a delay
-    band) with the nominee's own voters on it; one coincidence does not single
-    out a vote, two independent ones do.
-    """
-    seen: dict[int, int] = {}
-    for group in found:
-        for vote_id in group.vote_ids:
-            seen[vote_id] = seen.get(vote_id, 0) + 1
-    for group in kept:
-        if purity(group) < (SIGN_PURE if _value_is_a_sign(group) else PURE):
-            group.vote_ids = [v for v in group.vote_ids if seen[v] >= 2]
-
-
 def assess_edition(edition) -> dict[int, dict]:
     """Score every nominee of the edition with enough votes; returns {nominee_id: assessment} for those over the threshold.
 
@@ -392,7 +374,7 @@ def assess_edition(edition) -> dict[int, dict]:
     results = {}
     for nominee_id, found in flagged.items():
         groups = _explaining(found)
-        _hold_pure_or_overlapping(groups, found)
+        hold_pure_or_overlapping(groups, found)
         results[nominee_id] = {
             "score": round(groups[0].score, 2),
             "groups": [

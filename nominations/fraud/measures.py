@@ -6,6 +6,15 @@ import numpy as np
 from scipy import stats
 
 STRONG_CAP = 10.0  # -log10 p: one measure never says more than this
+# Delay bands (see Frame) up to this one are confirmations within about 30 s of the first link.
+FAST_BAND = 2
+# A group whose votes are mostly excess over what the population gives (estimated: 1 - expected / votes)
+# is held whole; a mixed one (a campaign on a common agent, with the nominee's own voters on it)
+# only where a vote also belongs to another of the nominee's suspicious groups.
+PURE = 0.8
+# A group whose value is itself a weak sign on each vote (a confirmation within half a minute, a vote
+# between midnight and six) is held whole from this purity: its genuine votes share that sign.
+SIGN_PURE = 0.4
 
 
 def score(p: float, cap: float) -> float:
@@ -65,3 +74,25 @@ def regularity_score(times: np.ndarray) -> float | None:
 def purity(group) -> float:
     """The share of a group's votes in excess of what the population's share gives its nominee (0 to 1)."""
     return max(0.0, 1.0 - group.expected / max(group.votes, 1))
+
+
+def _value_is_a_sign(group) -> bool:
+    return (group.dimension == "delay" and int(group.key) <= FAST_BAND) or (
+        group.dimension == "night" or (group.dimension == "hour" and int(group.key) < 6)
+    )
+
+
+def hold_pure_or_overlapping(kept: list, found: list) -> None:
+    """Which votes each kept group holds: all of a pure group's; of a mixed group, those in another suspicious group too.
+
+    A mixed group is a campaign on a common value (a popular browser, a delay
+    band) with the nominee's own voters on it; one coincidence does not single
+    out a vote, two independent ones do.
+    """
+    seen: dict[int, int] = {}
+    for group in found:
+        for vote_id in group.vote_ids:
+            seen[vote_id] = seen.get(vote_id, 0) + 1
+    for group in kept:
+        if purity(group) < (SIGN_PURE if _value_is_a_sign(group) else PURE):
+            group.vote_ids = [v for v in group.vote_ids if seen[v] >= 2]

@@ -5,15 +5,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from nominations.fraud.assess import (
-    PURE,
-    Group,
-    Population,
-    _hold_pure_or_overlapping,
-    _other_measures,
-    rare_agent_score,
-)
-from nominations.fraud.measures import night_score, purity, regularity_score
+from nominations.fraud.assess import Group, Population, _other_measures, rare_agent_score
+from nominations.fraud.measures import PURE, hold_pure_or_overlapping, night_score, purity, regularity_score
 
 # No database needed, but the session set-up (the roles snapshot) wants one.
 pytestmark = pytest.mark.django_db
@@ -82,7 +75,7 @@ def test_a_mixed_group_holds_only_votes_with_a_second_line_of_evidence():
     # The campaign's night votes: almost all excess.
     night = _group(60, 5, range(0, 120, 2))
     assert purity(mixed) < PURE <= purity(night)
-    _hold_pure_or_overlapping([mixed, night], [mixed, night])
+    hold_pure_or_overlapping([mixed, night], [mixed, night])
     assert mixed.vote_ids == list(range(0, 120, 2))
     assert len(night.vote_ids) == 60
 
@@ -90,11 +83,11 @@ def test_a_mixed_group_holds_only_votes_with_a_second_line_of_evidence():
 def test_a_fast_band_that_is_partly_excess_is_held_whole():
     # Confirmations within half a minute: 290 from a script on top of 360 quick readers.
     fast = Group(1, 1, "delay", "2", 650, 20.0, 360.0, vote_ids=list(range(650)))
-    _hold_pure_or_overlapping([fast], [fast])
+    hold_pure_or_overlapping([fast], [fast])
     assert len(fast.vote_ids) == 650
     # The same mix on a common browser: no vote stands out on its own.
     browser = Group(1, 1, "agent", "7", 650, 20.0, 360.0, vote_ids=list(range(650)))
-    _hold_pure_or_overlapping([browser], [browser])
+    hold_pure_or_overlapping([browser], [browser])
     assert browser.vote_ids == []
 
 
