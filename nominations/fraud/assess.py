@@ -52,9 +52,9 @@ CONCENTRATION_CAP = 40.0
 MIN_GROUP = 8  # fewer votes cannot show a second line of evidence
 POPULATION_SAMPLE = 4000
 RARE_DOMAIN = 0.0005  # a domain with fewer than 1 in 2,000 of the edition's votes
-DIMENSIONS = ("network", "wide_network", "agent", "domain", "delay", "hour", "night")
+DIMENSIONS = ("network", "wide_network", "agent", "odd_agent", "domain", "delay", "hour", "night")
 # Dimensions whose key 0 means "nothing to group" (no wide network recorded; a daytime vote).
-SPARSE = ("wide_network", "night")
+SPARSE = ("wide_network", "night", "odd_agent")
 # Groups of a place or an organisation (a NAT, a campus, a firm's mail domain): people there share
 # equipment (an office's standard desktop image, a family's phones), so a common agent among them
 # says nothing; only agents rare among the category's voters do.
@@ -128,6 +128,9 @@ class Frame:
         }
         # 1 for a vote between midnight and six (local): a campaign that works while people sleep.
         self.keys["night"] = (self.keys["hour"] < 6).astype(np.int64)
+        # 1 for a vote whose agent the category's other nominees' voters hardly use: a pool of agents
+        # rotated through (each value too small a group alone) shows as one group.
+        self.keys["odd_agent"] = odd_among_others(self.category, self.nominee, self.keys["agent"], RARE_AGENT)
         self.day = ((self.time + self.offset) // 86400).astype(np.int64)  # local date, for nights
         domain_counts = np.bincount(self.keys["domain"], minlength=len(self.domain_names)) if n else np.zeros(0)
         self.domain_share = domain_counts / max(n, 1)
@@ -140,6 +143,21 @@ class Frame:
         if dimension == "domain":
             return int(np.searchsorted(self.domain_names, label))
         return int(label)
+
+
+def odd_among_others(category: np.ndarray, nominee: np.ndarray, key: np.ndarray, limit: float) -> np.ndarray:
+    """1 where the value has less than `limit` of the votes for the other nominees of the vote's category, else 0."""
+    if not len(key):
+        return np.zeros(0, dtype=np.int64)
+    _k, kcode = np.unique(key, return_inverse=True)
+    _n, ncode = np.unique(nominee, return_inverse=True)
+    _c, ccode = np.unique(category, return_inverse=True)
+    width = int(kcode.max()) + 1
+    _u, npair, n_count = np.unique(ncode.astype(np.int64) * width + kcode, return_inverse=True, return_counts=True)
+    _u, cpair, c_count = np.unique(ccode.astype(np.int64) * width + kcode, return_inverse=True, return_counts=True)
+    others = c_count[cpair] - n_count[npair]
+    population = np.bincount(ccode)[ccode] - np.bincount(ncode)[ncode]
+    return (others < limit * np.maximum(population, 1)).astype(np.int64)
 
 
 def _lookup(keys: np.ndarray, counts: np.ndarray, query: np.ndarray) -> np.ndarray:
@@ -273,7 +291,7 @@ def _other_measures(group: Group, rows: np.ndarray, frame: Frame, population: Po
         measures["regularity"] = regular
     if group.dimension in PLACES:
         measures["agent"] = rare_agent_score(frame.keys["agent"][rows], population)
-    elif group.dimension != "agent":
+    elif group.dimension not in ("agent", "odd_agent"):
         agents, counts = np.unique(frame.keys["agent"][rows], return_counts=True)
         top = int(np.argmax(counts))
         share = population.agent_share.get(int(agents[top]), 0.0) + 0.02

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from nominations.fraud.assess import Group, Population, _other_measures, rare_agent_score
+from nominations.fraud.assess import Group, Population, _other_measures, odd_among_others, rare_agent_score
 from nominations.fraud.measures import PURE, hold_pure_or_overlapping, night_score, purity, regularity_score
 
 # No database needed, but the session set-up (the roles snapshot) wants one.
@@ -137,3 +137,15 @@ def test_a_value_of_one_nominee_shared_by_voters_on_scattered_networks_is_coordi
     # The firm's own domain, from the office's two networks.
     office = Group(1, 1, "domain", "firma.pl", 120, 40.0, 0.1, exclusive=1.0)
     assert _other_measures(office, rows, _frame(120, [1, 2] * 60), _population())["network_per_vote"] == 0
+
+
+def test_agents_the_other_nominees_voters_hardly_use_are_marked_odd():
+    # Category 1: nominee 10's voters rotate through agents 100-106, nobody else's do; agents 8 and 9
+    # are common; agent 50 a rare browser, seen once.
+    category = np.array([1] * 1000)
+    nominee = np.array([10] * 140 + [11] * 430 + [12] * 430)
+    agent = np.array([100 + i % 7 for i in range(70)] + [9] * 70 + [9, 8] * 215 + [9, 8] * 214 + [9, 50])
+    odd = odd_among_others(category, nominee, agent, 0.002)
+    assert odd[:70].all() and not odd[70:140].any()
+    assert odd[140:999].sum() == 0
+    assert odd[999] == 1  # rare, but alone it makes no group
