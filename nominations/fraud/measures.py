@@ -8,13 +8,15 @@ from scipy import stats
 STRONG_CAP = 10.0  # -log10 p: one measure never says more than this
 # Delay bands (see Frame) up to this one are confirmations within about 30 s of the first link.
 FAST_BAND = 2
-# A group whose votes are mostly excess over what the population gives (estimated: 1 - expected / votes)
-# is held whole; a mixed one (a campaign on a common agent, with the nominee's own voters on it)
-# only where a vote also belongs to another of the nominee's suspicious groups.
-PURE = 0.8
-# A group whose value is itself a weak sign on each vote (a confirmation within half a minute, a vote
-# between midnight and six) is held whole from this purity: its genuine votes share that sign.
+# A group holds all its votes when nearly nobody else has its value (at most 2 % of it is what the
+# population's share would give the nominee: 1 - expected / votes >= WHOLE), or when its value is itself
+# a weak sign on each vote and enough of it is excess: a confirmation within half a minute (SIGN_PURE),
+# a vote between midnight and six (NIGHT_PURE). Otherwise (a campaign on a popular browser, a common
+# provider, a busy hour, with the nominee's own voters on it) it holds only the votes that are in
+# another of the nominee's suspicious groups too: one coincidence does not single out a vote, two do.
+WHOLE = 0.98
 SIGN_PURE = 0.4
+NIGHT_PURE = 0.9
 
 
 def score(p: float, cap: float) -> float:
@@ -76,23 +78,21 @@ def purity(group) -> float:
     return max(0.0, 1.0 - group.expected / max(group.votes, 1))
 
 
-def _value_is_a_sign(group) -> bool:
-    return (group.dimension == "delay" and int(group.key) <= FAST_BAND) or (
-        group.dimension == "night" or (group.dimension == "hour" and int(group.key) < 6)
-    )
+def _whole_from(group) -> float:
+    """The purity from which the group holds all its votes."""
+    if group.dimension == "delay" and int(group.key) <= FAST_BAND:
+        return SIGN_PURE
+    if group.dimension == "night" or (group.dimension == "hour" and int(group.key) < 6):
+        return NIGHT_PURE
+    return WHOLE
 
 
 def hold_pure_or_overlapping(kept: list, found: list) -> None:
-    """Which votes each kept group holds: all of a pure group's; of a mixed group, those in another suspicious group too.
-
-    A mixed group is a campaign on a common value (a popular browser, a delay
-    band) with the nominee's own voters on it; one coincidence does not single
-    out a vote, two independent ones do.
-    """
+    """Which votes each kept group holds (its vote_ids): all, or those in another of the nominee's found groups too."""
     seen: dict[int, int] = {}
     for group in found:
         for vote_id in group.vote_ids:
             seen[vote_id] = seen.get(vote_id, 0) + 1
     for group in kept:
-        if purity(group) < (SIGN_PURE if _value_is_a_sign(group) else PURE):
+        if purity(group) < _whole_from(group):
             group.vote_ids = [v for v in group.vote_ids if seen[v] >= 2]

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from nominations.fraud.assess import Group, Population, _other_measures, odd_among_others, rare_agent_score
-from nominations.fraud.measures import PURE, hold_pure_or_overlapping, night_score, purity, regularity_score
+from nominations.fraud.measures import WHOLE, hold_pure_or_overlapping, night_score, purity, regularity_score
 
 # No database needed, but the session set-up (the roles snapshot) wants one.
 pytestmark = pytest.mark.django_db
@@ -69,15 +69,19 @@ def _group(votes, expected, ids):
     return Group(1, 1, "agent", "x", votes, 20.0, expected, vote_ids=list(ids))
 
 
-def test_a_mixed_group_holds_only_votes_with_a_second_line_of_evidence():
+def test_a_common_value_holds_only_votes_with_a_second_line_of_evidence():
     # An agent group: 170 campaign votes and 130 of the nominee's own voters on a popular browser.
     mixed = _group(300, 130, range(300))
-    # The campaign's night votes: almost all excess.
-    night = _group(60, 5, range(0, 120, 2))
-    assert purity(mixed) < PURE <= purity(night)
-    hold_pure_or_overlapping([mixed, night], [mixed, night])
+    # A provider's group: 60 votes of which 5 are the nominee's usual voters there.
+    provider = Group(1, 1, "domain", "yahoo.com", 60, 20.0, 5.0, vote_ids=list(range(0, 120, 2)) + [1000, 1001])
+    # A catch-all domain nobody else uses.
+    catch_all = Group(1, 1, "domain", "poczta-x.online", 40, 40.0, 0.1, vote_ids=list(range(2000, 2040)))
+    assert purity(mixed) < purity(provider) < WHOLE <= purity(catch_all)
+    found = [mixed, provider, catch_all]
+    hold_pure_or_overlapping(found, found)
     assert mixed.vote_ids == list(range(0, 120, 2))
-    assert len(night.vote_ids) == 60
+    assert provider.vote_ids == list(range(0, 120, 2))  # not 1000, 1001: on yahoo.com and nothing else
+    assert len(catch_all.vote_ids) == 40
 
 
 def test_a_fast_band_that_is_partly_excess_is_held_whole():
