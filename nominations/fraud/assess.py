@@ -248,16 +248,27 @@ class Population:
     rare_agent_share: float = 0.0
 
 
-def _population(frame: Frame, category_id: int, reference: np.ndarray | None = None) -> Population:
-    in_category = frame.category == category_id
-    rows = np.flatnonzero(in_category if reference is None else in_category & reference)
+def _population(
+    frame: Frame, category_id: int, reference: np.ndarray | None = None, nominee_id: int | None = None
+) -> Population:
+    """What a nominee's groups are measured against: the rest of its category (of the edition, if that is small).
+
+    Without the nominee's own votes: a campaign that is a good part of a small
+    category would otherwise raise the very shares (night, delays) it is tested against.
+    """
+    usable = np.ones(frame.size, dtype=bool) if reference is None else reference.copy()
+    if nominee_id is not None:
+        usable &= frame.nominee != nominee_id
+    in_category = usable & (frame.category == category_id)
+    chosen = in_category if in_category.sum() >= 200 else usable
+    rows = np.flatnonzero(chosen)
     if len(rows) > POPULATION_SAMPLE:
         rows = np.random.default_rng(category_id).choice(rows, POPULATION_SAMPLE, replace=False)
     hours = frame.keys["hour"][rows]
     agents, agent_counts = np.unique(frame.keys["agent"][rows], return_counts=True)
     size = max(len(rows), 1)
     agent_share = dict(zip(agents.tolist(), (agent_counts / size).tolist(), strict=True))
-    networks = frame.keys["network"][np.flatnonzero(frame.category == category_id)]
+    networks = frame.keys["network"][chosen]
     _u, net_code, net_counts = np.unique(networks, return_inverse=True, return_counts=True)
     return Population(
         rows=rows,
@@ -359,14 +370,15 @@ def _explaining(groups: list[Group]) -> list[Group]:
 
 def _flagged_groups(frame: Frame, threshold: float, reference: np.ndarray | None) -> tuple[dict, np.ndarray]:
     """The groups over the threshold per nominee, and the rows of the mostly-excess ones (suspects)."""
-    populations: dict[int, Population] = {}
+    populations: dict[tuple[int, int], Population] = {}
     flagged: dict[int, list[Group]] = {}
     suspect = np.zeros(frame.size, dtype=bool)
     for dimension in DIMENSIONS:
         for group, rows in _concentrated(frame, dimension, threshold, reference):
-            if group.category_id not in populations:
-                populations[group.category_id] = _population(frame, group.category_id, reference)
-            group.measures = _other_measures(group, rows, frame, populations[group.category_id])
+            at = (group.category_id, group.nominee_id)
+            if at not in populations:
+                populations[at] = _population(frame, group.category_id, reference, group.nominee_id)
+            group.measures = _other_measures(group, rows, frame, populations[at])
             if group.score >= threshold:
                 group.vote_ids = frame.ids[rows].tolist()
                 flagged.setdefault(group.nominee_id, []).append(group)
