@@ -5,6 +5,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from nominations.fraud import assess
 from nominations.fraud.assess import Group, Population, _other_measures, odd_among_others, rare_agent_score
 from nominations.fraud.measures import WHOLE, hold_pure_or_overlapping, night_score, purity, regularity_score
 
@@ -114,7 +115,7 @@ def _frame(n, networks):
     )
 
 
-def _population():
+def _category():
     rng = np.random.default_rng(4)
     return Population(
         rows=np.zeros(0),
@@ -134,13 +135,13 @@ def test_a_value_of_one_nominee_shared_by_voters_on_scattered_networks_is_coordi
     scattered = _frame(120, np.arange(120))
     # A mail domain only this nominee's voters use, each from a network of their own: a catch-all.
     catch_all = Group(1, 1, "domain", "kontakt-biuro.online", 120, 40.0, 0.1, exclusive=1.0)
-    assert _other_measures(catch_all, rows, scattered, _population())["network_per_vote"] >= 10
+    assert _other_measures(catch_all, rows, scattered, _category())["network_per_vote"] >= 10
     # A big provider's voters are scattered too, but the provider is everyone's.
     provider = Group(1, 1, "domain", "onet.pl", 120, 15.0, 60.0, exclusive=0.05)
-    assert _other_measures(provider, rows, scattered, _population())["network_per_vote"] <= 3
+    assert _other_measures(provider, rows, scattered, _category())["network_per_vote"] <= 3
     # The firm's own domain, from the office's two networks.
     office = Group(1, 1, "domain", "firma.pl", 120, 40.0, 0.1, exclusive=1.0)
-    assert _other_measures(office, rows, _frame(120, [1, 2] * 60), _population())["network_per_vote"] == 0
+    assert _other_measures(office, rows, _frame(120, [1, 2] * 60), _category())["network_per_vote"] == 0
 
 
 def test_agents_the_other_nominees_voters_hardly_use_are_marked_odd():
@@ -153,3 +154,27 @@ def test_agents_the_other_nominees_voters_hardly_use_are_marked_odd():
     assert odd[:70].all() and not odd[70:140].any()
     assert odd[140:999].sum() == 0
     assert odd[999] == 1  # rare, but alone it makes no group
+
+
+def test_a_nominees_groups_are_measured_against_the_rest_of_its_category_only():
+    # A small category: 300 night votes for nominee 1 (a campaign), 300 daytime votes for nominee 2.
+    n = 600
+    hours = np.array([2] * 300 + [14] * 300)
+    frame = SimpleNamespace(
+        size=n,
+        category=np.ones(n, dtype=int),
+        nominee=np.array([1] * 300 + [2] * 300),
+        delay=np.full(n, 90.0),
+        keys={
+            "hour": hours,
+            "agent": np.ones(n, dtype=int),
+            "network": np.arange(n),
+            "domain": np.zeros(n, dtype=int),
+        },
+        domain_share=np.array([0.3]),
+        voter_votes=np.ones(n, dtype=int),
+        locals=["jan.kowalski"] * n,
+    )
+    # The campaign's own night votes would make night look ordinary to it.
+    assert assess._population(frame, 1, None, nominee_id=1).night == 0.0
+    assert assess._population(frame, 1, None, nominee_id=2).night == 1.0
