@@ -3,7 +3,7 @@
     .venv/bin/python bench/fraud_quality.py [--votes 200000] [--seed 7] [--review-every 6] [--profile holdout]
 
 Builds a throw-away database `<name>_fraudq` next to DATABASE_URL's, generates
-the edition (demo/fraudsim.py), then feeds it as production sees it: hour by
+the edition (demo/fraudsim/), then feeds it as production sees it: hour by
 hour, the votes confirmed in that hour are written (COPY) and the background
 batch runs (process_pending_votes), and every --review-every hours the
 integrity assessment (the hourly beat task in production). Then a full scan.
