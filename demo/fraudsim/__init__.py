@@ -9,7 +9,18 @@ leader, so "did fraud decide a race" is measurable.
 
 from .data import CAMPAIGNS, HARD_CASES
 from .generator import Generator, Row, Simulation, generate
-from .storage import COLUMNS, copy_rows, create_edition, outcome, race_changes, report, settle_as_auditor, winners
+from .storage import (
+    COLUMNS,
+    copy_rows,
+    create_edition,
+    outcome,
+    race_changes,
+    report,
+    rule_precision,
+    rules_by_label,
+    settle_as_auditor,
+    winners,
+)
 
 __all__ = [
     "CAMPAIGNS",
@@ -24,6 +35,8 @@ __all__ = [
     "outcome",
     "race_changes",
     "report",
+    "rule_precision",
+    "rules_by_label",
     "settle_as_auditor",
     "winners",
 ]

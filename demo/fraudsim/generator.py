@@ -356,6 +356,17 @@ def generate(
     days: int = 14,
     categories: int = 24,
     campaign_size: int = 300,
+    profile: str = "default",
 ) -> Simulation:
+    """A labelled edition; profile "holdout" is the differently made one (demo/fraudsim/holdout.py),
+    "holdout-daytime" the same with its untimed campaigns at people's hours of the day."""
     start = start or datetime(2026, 2, 2, tzinfo=UTC)
-    return Generator(votes=votes, seed=seed, start=start, days=days).build(categories, campaign_size)
+    if profile in ("holdout", "holdout-daytime"):
+        from .holdout import DaytimeHoldoutGenerator, HoldoutGenerator
+
+        maker: type[Generator] = HoldoutGenerator if profile == "holdout" else DaytimeHoldoutGenerator
+    elif profile == "default":
+        maker = Generator
+    else:
+        raise ValueError(f"unknown profile {profile!r}")
+    return maker(votes=votes, seed=seed, start=start, days=days).build(categories, campaign_size)

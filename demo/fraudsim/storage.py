@@ -117,6 +117,31 @@ def outcome(sim: Simulation, edition_id: int) -> dict[str, np.ndarray]:
     return {"caught": caught, "review": review, "ids": ids}
 
 
+def rules_by_label(sim: Simulation, edition_id: int, caught: np.ndarray) -> dict[str, dict[str, int]]:
+    """Per label, how many of its caught votes each rule (or review) flagged: which rule holds whom."""
+    from nominations.models import FraudFlag
+
+    out: dict[str, dict[str, int]] = {}
+    for code, rule in FraudFlag.objects.filter(vote__edition_id=edition_id).values_list("vote__receipt_code", "rule"):
+        index = int(code[1:])
+        if caught[index]:
+            per = out.setdefault(sim.rows[index].label, {})
+            per[rule] = per.get(rule, 0) + 1
+    return out
+
+
+def rule_precision(sim: Simulation, edition_id: int, caught: np.ndarray) -> dict[str, tuple[int, float]]:
+    """Per rule: the caught votes it flagged and the share of them that are fraud."""
+    from nominations.models import FraudFlag
+
+    seen: dict[str, list[bool]] = {}
+    for code, rule in FraudFlag.objects.filter(vote__edition_id=edition_id).values_list("vote__receipt_code", "rule"):
+        index = int(code[1:])
+        if caught[index]:
+            seen.setdefault(rule, []).append(sim.rows[index].label in CAMPAIGNS)
+    return {rule: (len(f), sum(f) / len(f)) for rule, f in sorted(seen.items())}
+
+
 def settle_as_auditor(sim: Simulation, edition_id: int, auditor) -> int:
     """An informed auditor: holds each review group that is mostly fraud, releases the others."""
     from nominations.fraud.reviews import pending_flags

@@ -17,15 +17,16 @@ a campaign:
    one category) weigh at most WEAK_CAP.
 
 A group's score is min(concentration, the two strongest other measures added);
-the nominee's is its strongest group's. The database does the counting
-(histograms.py: per-dimension GROUP BYs, one pass over the edition); Python sees
-only the candidate pairs' figures, the rows of the groups that stand out and
-samples of their categories. The evidence keeps every measure of every group
-over half the threshold, and the nominee's overall profile against the
-category's (Jensen-Shannon distances).
+the nominee's is its strongest group's. The edition's votes are read once into
+numpy columns (Frame); everything after that is array work. The evidence keeps every measure of
+every group over half the threshold, and the nominee's overall profile against
+the category's (Jensen-Shannon distances).
+
+Two passes: the second measures the population without the first's groups that
+are mostly excess, so one nominee's campaign does not make its category's other
+nominees look odd. Which of a group's votes it holds: see measures.hold_pure_or_overlapping.
 """
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,28 +34,37 @@ from django.conf import settings
 from scipy import stats
 from scipy.spatial.distance import jensenshannon
 
-from .histograms import (
-    SQL_DIMENSIONS,
-    EditionCounts,
-    Rows,
-    category_samples,
-    edition_counts,
-    group_rows,
-    nominee_histograms,
+from .measures import (
+    FAST_BAND,
+    STRONG_CAP,
+    greater,
+    hold_pure_or_overlapping,
+    night_score,
+    purity,
+    regularity_score,
+    score,
 )
+from .rules import VOTE, _rows, email_domain, epoch, local_part
 from .signals import is_machine_made
 
-STRONG_CAP = 10.0  # -log10 p: one measure never says more than this
 WEAK_CAP = 3.0
 CONCENTRATION_CAP = 40.0
 MIN_GROUP = 8  # fewer votes cannot show a second line of evidence
 POPULATION_SAMPLE = 4000
 RARE_DOMAIN = 0.0005  # a domain with fewer than 1 in 2,000 of the edition's votes
-DIMENSIONS = ("network", "wide_network", "agent", "domain", "delay", "hour", "night")
+DIMENSIONS = ("network", "wide_network", "agent", "odd_agent", "domain", "delay", "hour", "night")
 # Dimensions whose key 0 means "nothing to group" (no wide network recorded; a daytime vote).
-SPARSE = ("wide_network", "night")
-# Delay bands (see Frame) up to this one are confirmations within about 30 s of the first link.
-FAST_BAND = 2
+SPARSE = ("wide_network", "night", "odd_agent")
+# Groups of a place or an organisation (a NAT, a campus, a firm's mail domain): people there share
+# equipment (an office's standard desktop image, a family's phones), so a common agent among them
+# says nothing; only agents rare among the category's voters do.
+PLACES = ("network", "wide_network", "domain")
+RARE_AGENT = 0.002  # an agent with fewer than 1 in 500 of the category's votes
+# Votes of groups at least this pure leave the reference population in the assessment's second pass.
+SUSPECT = 0.5
+# A value is a nominee's own when this share of its category's votes with it are the nominee's (a bot
+# pool serving several categories is still each one's own).
+EXCLUSIVE = 0.8
 
 
 @dataclass
@@ -66,6 +76,7 @@ class Group:
     votes: int
     concentration: float
     expected: float = 0.0  # votes the nominee would get from this value at the population's share
+    exclusive: float = 0.0  # the share of the value's votes in the category that are this nominee's
     measures: dict = field(default_factory=dict)
     vote_ids: list = field(default_factory=list)
 
@@ -75,46 +86,152 @@ class Group:
         return min(self.concentration, sum(top))
 
 
-def _score(p: float, cap: float) -> float:
-    return float(min(cap, -math.log10(max(p, 1e-300))))
+class Frame:
+    """The edition's confirmed votes (rejected ones left out) as numpy columns, read in one query."""
+
+    def __init__(self, edition):
+        offset = edition.voting_opens_at.astimezone(edition.zone).utcoffset()
+        self.offset = offset.total_seconds() if offset else 0.0
+        sent = "COALESCE(v.first_email_sent_at, v.email_sent_at)"
+        rows = _rows(
+            f"""SELECT v.id, v.category_id, v.nominee_id, v.network_hash, v.wide_network_hash, v.agent_hash,
+                       {email_domain("v.email_canonical")}, {local_part("v.email_canonical")},
+                       {epoch("v.confirmed_at")}, COALESCE({epoch("v.confirmed_at")} - {epoch(sent)}, -1)
+                FROM {VOTE} v WHERE v.edition_id = %s AND v.confirmed_at IS NOT NULL AND v.standing <> 'rejected'""",
+            (edition.pk,),
+        )
+        n = len(rows)
+        columns = list(zip(*rows, strict=True)) if rows else [()] * 10
+        self.ids = np.fromiter(columns[0], dtype=np.int64, count=n)
+        self.category = np.fromiter(columns[1], dtype=np.int64, count=n)
+        self.nominee = np.fromiter(columns[2], dtype=np.int64, count=n)
+        domains = np.array(columns[6], dtype=object)
+        self.locals = columns[7]
+        self.time = np.fromiter(columns[8], dtype=float, count=n)
+        self.delay = np.fromiter((-1.0 if d is None else d for d in columns[9]), dtype=float, count=n)
+        self.domain_names, domain_codes = (
+            np.unique(domains.astype(str), return_inverse=True) if n else ([], np.zeros(0))
+        )
+        voters = np.fromiter(
+            (hash((d, lp)) for d, lp in zip(columns[6], columns[7], strict=True)), dtype=np.int64, count=n
+        )
+        _u, voter_code, voter_votes = np.unique(voters, return_inverse=True, return_counts=True)
+        self.voter_votes = voter_votes[voter_code] if n else np.zeros(0, dtype=int)
+        self.keys = {
+            "network": np.fromiter(columns[3], dtype=np.int64, count=n),
+            "wide_network": np.fromiter(columns[4], dtype=np.int64, count=n),
+            "agent": np.fromiter(columns[5], dtype=np.int64, count=n),
+            "domain": np.asarray(domain_codes, dtype=np.int64),
+            # Bands doubling in width from 4 s: a script's fixed wait fills one or two.
+            "delay": np.floor(np.log2(np.maximum(self.delay, 1.0) / 4.0 + 1)).astype(np.int64),
+            "hour": (((self.time + self.offset) // 3600) % 24).astype(np.int64),
+        }
+        # 1 for a vote between midnight and six (local): a campaign that works while people sleep.
+        self.keys["night"] = (self.keys["hour"] < 6).astype(np.int64)
+        # 1 for a vote whose agent the category's other nominees' voters hardly use: a pool of agents
+        # rotated through (each value too small a group alone) shows as one group.
+        self.keys["odd_agent"] = odd_among_others(self.category, self.nominee, self.keys["agent"], RARE_AGENT)
+        self.day = ((self.time + self.offset) // 86400).astype(np.int64)  # local date, for nights
+        domain_counts = np.bincount(self.keys["domain"], minlength=len(self.domain_names)) if n else np.zeros(0)
+        self.domain_share = domain_counts / max(n, 1)
+        self.size = n
+
+    def key_label(self, dimension: str, key: int) -> str:
+        return str(self.domain_names[key]) if dimension == "domain" else str(int(key))
+
+    def key_value(self, dimension: str, label: str) -> int:
+        if dimension == "domain":
+            return int(np.searchsorted(self.domain_names, label))
+        return int(label)
 
 
-def _greater(k: int, n: int, p: float, cap: float) -> float:
-    """Score of seeing k or more of n when each has chance p (one-sided binomial)."""
-    return _score(float(stats.binom.sf(k - 1, n, min(max(p, 1e-6), 1 - 1e-9))), cap)
+def odd_among_others(category: np.ndarray, nominee: np.ndarray, key: np.ndarray, limit: float) -> np.ndarray:
+    """1 where the value has less than `limit` of the votes for the other nominees of the vote's category, else 0."""
+    if not len(key):
+        return np.zeros(0, dtype=np.int64)
+    _k, kcode = np.unique(key, return_inverse=True)
+    _n, ncode = np.unique(nominee, return_inverse=True)
+    _c, ccode = np.unique(category, return_inverse=True)
+    width = int(kcode.max()) + 1
+    _u, npair, n_count = np.unique(ncode.astype(np.int64) * width + kcode, return_inverse=True, return_counts=True)
+    _u, cpair, c_count = np.unique(ccode.astype(np.int64) * width + kcode, return_inverse=True, return_counts=True)
+    others = c_count[cpair] - n_count[npair]
+    population = np.bincount(ccode)[ccode] - np.bincount(ncode)[ncode]
+    return (others < limit * np.maximum(population, 1)).astype(np.int64)
 
 
-def _concentrated(counts: EditionCounts, dimension: str, threshold: float) -> list[Group]:
-    """Groups over-represented in their nominee's votes against the rest of the category (or edition).
+def _lookup(keys: np.ndarray, counts: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """counts[k] for each query key found in the sorted keys, else 0."""
+    if not len(keys):
+        return np.zeros(len(query))
+    at = np.clip(np.searchsorted(keys, query), 0, len(keys) - 1)
+    return np.where(keys[at] == query, counts[at], 0).astype(float)
 
-    The counting is the database's (histograms.edition_counts): only the pairs with
-    MIN_GROUP votes come back, each with its nominee's, category's and value's totals.
+
+def _concentrated(
+    frame: Frame, dimension: str, threshold: float, reference: np.ndarray | None = None
+) -> list[tuple[Group, np.ndarray]]:
+    """Groups over-represented in their nominee's votes against the rest of the category (or edition), with their rows.
+
+    The population side counts only the `reference` votes (all by default): the
+    second pass leaves out other nominees' campaigns, which would otherwise make
+    ordinary values look rare in a category they swell.
     """
-    pairs = counts.pairs[dimension]
-    if not len(pairs.votes):
+    key = frame.keys[dimension]
+    ref = np.ones(frame.size, dtype=bool) if reference is None else reference
+    valid = key != 0 if dimension in SPARSE else np.ones(frame.size, dtype=bool)
+    if not valid.any():
         return []
-    votes, n_total = pairs.votes, pairs.nominee_total
-    rest = pairs.category_total - n_total
+    _k, kcode = np.unique(key, return_inverse=True)
+    width = int(kcode.max()) + 1
+    _n, ncode = np.unique(frame.nominee, return_inverse=True)
+    _c, ccode = np.unique(frame.category, return_inverse=True)
+    pair = ncode.astype(np.int64) * width + kcode
+    cpair = ccode.astype(np.int64) * width + kcode
+    nominee_total = np.bincount(ncode)
+    category_total = np.bincount(ccode)
+    pairs, pair_index, pair_count = np.unique(pair[valid], return_index=True, return_counts=True)
+    rpairs, rpair_count = np.unique(pair[valid & ref], return_counts=True)
+    cpairs, cpair_count = np.unique(cpair[valid & ref], return_counts=True)
+    key_total = np.bincount(kcode[valid & ref], minlength=width)
+    apairs, apair_count = np.unique(cpair[valid], return_counts=True)  # every vote, for exclusivity
+    nominee_ref = np.bincount(ncode[ref], minlength=len(nominee_total))
+    category_ref = np.bincount(ccode[ref], minlength=len(category_total))
+    rows_valid = np.flatnonzero(valid)
+    first = rows_valid[pair_index]
+    minimum = settings.FRAUD_ASSESS_MIN_VOTES
+    candidate = (pair_count >= MIN_GROUP) & (nominee_total[ncode[first]] >= minimum)
+    if not candidate.any():
+        return []
+    first, votes, pairs_c = first[candidate], pair_count[candidate].astype(float), pairs[candidate]
+    n_total = nominee_total[ncode[first]].astype(float)
+    in_category = _lookup(cpairs, cpair_count, cpair[first])
+    own = _lookup(rpairs, rpair_count, pairs_c)  # the nominee's own reference votes with this value
+    n_ref = nominee_ref[ncode[first]].astype(float)
+    rest = category_ref[ccode[first]] - n_ref
     # A category with few other votes says little: compare with the edition instead.
     small = rest < 200
-    others = np.where(small, pairs.key_total - votes, pairs.in_category - votes)
-    population = np.where(small, counts.size - n_total, rest)
-    share = np.clip((others + 0.5) / (np.maximum(population, 1) + 0.5 * pairs.width), 1e-12, 1.0)
+    others = np.where(small, key_total[kcode[first]] - own, in_category - own)
+    population = np.where(small, ref.sum() - n_ref, rest)
+    share = np.clip((others + 0.5) / (np.maximum(population, 1) + 0.5 * width), 1e-12, 1.0)
     p = stats.binom.sf(votes - 1, n_total, share)
+    order = np.argsort(pair, kind="stable")
+    sorted_pairs = pair[order]
     found = []
     for i in np.flatnonzero(-np.log10(np.maximum(p, 1e-300)) >= threshold):
-        key = pairs.labels[pairs.key[i]] if dimension == "domain" else str(int(pairs.key[i]))
-        found.append(
-            Group(
-                int(pairs.nominee[i]),
-                int(pairs.category[i]),
-                dimension,
-                key,
-                int(votes[i]),
-                _score(float(p[i]), CONCENTRATION_CAP),
-                float(n_total[i] * share[i]),
-            )
+        lo, hi = np.searchsorted(sorted_pairs, pairs_c[i], "left"), np.searchsorted(sorted_pairs, pairs_c[i], "right")
+        row = first[i]
+        group = Group(
+            int(frame.nominee[row]),
+            int(frame.category[row]),
+            dimension,
+            frame.key_label(dimension, int(key[row])),
+            int(votes[i]),
+            score(float(p[i]), CONCENTRATION_CAP),
+            float(n_total[i] * share[i]),
+            float(votes[i] / max(_lookup(apairs, apair_count, cpair[row : row + 1])[0], 1.0)),
         )
+        found.append((group, order[lo:hi]))
     return found
 
 
@@ -128,96 +245,106 @@ class Population:
     one_category_share: float
     machine_share: float
     single_network_share: float
+    rare_agent_share: float = 0.0
 
 
-def _population(sample: Rows, category_id: int, single_network_share: float | None) -> Population:
-    """The category's profile from its sample (histograms.category_samples); the single-network share is exact."""
-    rows = np.flatnonzero(sample.tag == category_id)[:POPULATION_SAMPLE]
-    hours = sample.keys["hour"][rows]
-    agents, agent_counts = np.unique(sample.keys["agent"][rows], return_counts=True)
+def _population(
+    frame: Frame, category_id: int, reference: np.ndarray | None = None, nominee_id: int | None = None
+) -> Population:
+    """What a nominee's groups are measured against: the rest of its category (of the edition, if that is small).
+
+    Without the nominee's own votes: a campaign that is a good part of a small
+    category would otherwise raise the very shares (night, delays) it is tested against.
+    """
+    usable = np.ones(frame.size, dtype=bool) if reference is None else reference.copy()
+    if nominee_id is not None:
+        usable &= frame.nominee != nominee_id
+    in_category = usable & (frame.category == category_id)
+    chosen = in_category if in_category.sum() >= 200 else usable
+    rows = np.flatnonzero(chosen)
+    if len(rows) > POPULATION_SAMPLE:
+        rows = np.random.default_rng(category_id).choice(rows, POPULATION_SAMPLE, replace=False)
+    hours = frame.keys["hour"][rows]
+    agents, agent_counts = np.unique(frame.keys["agent"][rows], return_counts=True)
     size = max(len(rows), 1)
+    agent_share = dict(zip(agents.tolist(), (agent_counts / size).tolist(), strict=True))
+    networks = frame.keys["network"][chosen]
+    _u, net_code, net_counts = np.unique(networks, return_inverse=True, return_counts=True)
     return Population(
         rows=rows,
-        delays=sample.delay[rows],
+        delays=frame.delay[rows],
         night=float(np.mean(hours < 6)) if len(rows) else 0.2,
-        agent_share=dict(zip(agents.tolist(), (agent_counts / size).tolist(), strict=True)),
-        rare_domain_share=float(np.mean(sample.domain_share[sample.keys["domain"][rows]] < RARE_DOMAIN))
+        agent_share=agent_share,
+        rare_domain_share=float(np.mean(frame.domain_share[frame.keys["domain"][rows]] < RARE_DOMAIN))
         if len(rows)
         else 0.01,
-        one_category_share=float(np.mean(sample.voter_votes[rows] <= 1)) if len(rows) else 0.5,
-        machine_share=float(np.mean([is_machine_made(sample.locals[i]) for i in rows[:1000]])) if len(rows) else 0.01,
-        single_network_share=0.5 if single_network_share is None else single_network_share,
+        one_category_share=float(np.mean(frame.voter_votes[rows] <= 1)) if len(rows) else 0.5,
+        machine_share=float(np.mean([is_machine_made(frame.locals[i]) for i in rows[:1000]])) if len(rows) else 0.01,
+        single_network_share=float(np.mean(net_counts[net_code] == 1)) if len(networks) else 0.5,
+        rare_agent_share=float(np.sum(agent_counts[agent_counts / size < RARE_AGENT]) / size) if len(rows) else 0.01,
     )
 
 
-def _other_measures(group: Group, rows: np.ndarray, frame: Rows, population: Population) -> dict:
+def _other_measures(group: Group, rows: np.ndarray, frame: Frame, population: Population) -> dict:
     """How the group's votes differ from the category's on every measure but the group's own dimension."""
     n = len(rows)
     times, delays = frame.time[rows], frame.delay[rows]
     measures: dict[str, float] = {}
     if group.dimension != "delay" and len(population.delays) >= 20:
-        measures["delay"] = _score(float(stats.ks_2samp(delays, population.delays).pvalue), STRONG_CAP)
+        measures["delay"] = score(float(stats.ks_2samp(delays, population.delays).pvalue), STRONG_CAP)
     if group.dimension == "delay" and int(group.key) <= FAST_BAND:
         # Many confirmations within half a minute of the mail: each alone could be a quick reader.
         measures["fast_delays"] = min(group.concentration, STRONG_CAP)
     if group.dimension not in ("hour", "night"):
-        night = int(np.sum(frame.keys["hour"][rows] < 6))
-        measures["night"] = _greater(night, n, max(population.night, 0.01), STRONG_CAP)
-    # Arrival regularity: votes per hour over the group's span (or over its busy hours, when it
-    # has six); counts more even than chance (index of dispersion, lower tail) are clockwork.
-    clock_hours = (times // 3600).astype(np.int64)  # on the clock's hours, as a schedule runs
-    hourly = np.bincount(clock_hours - clock_hours.min())
-    busy = hourly[hourly >= 3]
-    # A campaign's hours, without the stray votes around them and its partial first and last hour.
-    busy = busy[busy >= 0.5 * np.median(busy)] if len(busy) else busy
-    if len(busy) >= 6:
-        hourly = busy
-    if len(hourly) >= 6 and hourly.mean() > 0:
-        dispersion = float(((hourly - hourly.mean()) ** 2).sum() / hourly.mean())
-        measures["regularity"] = _score(float(stats.chi2.cdf(dispersion, len(hourly) - 1)), STRONG_CAP)
-    if group.dimension != "agent":
+        measures["night"] = night_score(frame.keys["hour"][rows], frame.day[rows], population.night)
+    regular = regularity_score(times)
+    if regular is not None:
+        measures["regularity"] = regular
+    if group.dimension in PLACES:
+        measures["agent"] = rare_agent_score(frame.keys["agent"][rows], population)
+    elif group.dimension not in ("agent", "odd_agent"):
         agents, counts = np.unique(frame.keys["agent"][rows], return_counts=True)
         top = int(np.argmax(counts))
         share = population.agent_share.get(int(agents[top]), 0.0) + 0.02
-        measures["agent"] = _greater(int(counts[top]), n, share, STRONG_CAP)
+        measures["agent"] = greater(int(counts[top]), n, share, STRONG_CAP)
     machine = sum(1 for i in rows if is_machine_made(frame.locals[i]))
-    measures["machine_names"] = _greater(machine, n, population.machine_share + 0.01, STRONG_CAP)
+    measures["machine_names"] = greater(machine, n, population.machine_share + 0.01, STRONG_CAP)
     if group.dimension != "domain":
         rare = int(np.sum(frame.domain_share[frame.keys["domain"][rows]] < RARE_DOMAIN))
-        measures["rare_domain"] = _greater(rare, n, population.rare_domain_share + 0.01, WEAK_CAP)
+        measures["rare_domain"] = greater(rare, n, population.rare_domain_share + 0.01, WEAK_CAP)
     one = int(np.sum(frame.voter_votes[rows] <= 1))
-    measures["one_category"] = _greater(one, n, population.one_category_share, WEAK_CAP)
+    measures["one_category"] = greater(one, n, population.one_category_share, WEAK_CAP)
     if group.dimension != "network":
         _u, counts = np.unique(frame.keys["network"][rows], return_counts=True)
         single = int(np.sum(counts == 1))
-        measures["network_per_vote"] = _greater(single, n, min(0.97, population.single_network_share + 0.05), WEAK_CAP)
-    return {name: round(score, 2) for name, score in measures.items()}
+        # A value nobody else in the category has (an agent, a mail domain, a /16), shared by voters who have
+        # nothing else in common, each on a network of their own: coordinated, not a place or a crowd.
+        cap = STRONG_CAP if group.exclusive >= EXCLUSIVE else WEAK_CAP
+        measures["network_per_vote"] = greater(single, n, min(0.97, population.single_network_share + 0.05), cap)
+    return {name: round(value, 2) for name, value in measures.items()}
 
 
-def _profile_distances(
-    histograms: dict[tuple, list], sample: Rows, category_id: int, category_total: int, nominee_id: int
-) -> dict[str, float]:
-    """Jensen-Shannon distance (0 alike, 1 disjoint) of the nominee's distribution from the rest of its category's.
+def rare_agent_score(agents: np.ndarray, population: Population) -> float:
+    """A place's votes from agents rare among the category's voters (headless, outdated, rotated through), against their share there."""
+    rare = sum(1 for a in agents.tolist() if population.agent_share.get(int(a), 0.0) < RARE_AGENT)
+    return greater(rare, len(agents), population.rare_agent_share + 0.02, STRONG_CAP)
 
-    `histograms`: (dimension, nominee) -> the (mine, rest) lines of histograms.nominee_histograms
-    (the nominee's values; the category's other values are added here as one bin). The one-category share compares the
-    nominee's votes with the rest in the category's sample.
-    """
+
+def _profile_distances(frame: Frame, category_id: int, nominee_id: int) -> dict[str, float]:
+    """Jensen-Shannon distance (0 alike, 1 disjoint) of the nominee's distribution from the rest of its category's."""
+    in_category = frame.category == category_id
+    mine = in_category & (frame.nominee == nominee_id)
+    rest = in_category & ~mine
     distances = {}
     for dimension in ("delay", "hour", "agent", "domain", "network", "wide_network"):
-        d = SQL_DIMENSIONS.index(dimension)
-        lines = histograms.get((d, nominee_id), [])
-        if lines:
-            a, b = (np.array(column, dtype=float) for column in zip(*lines, strict=True))
-            # The category's votes on values the nominee has none of, as one bin (the same distance).
-            a, b = np.append(a, 0.0), np.append(b, max(0.0, category_total - a.sum() - b.sum()))
-            if a.sum() and b.sum():
-                distances[dimension] = round(float(jensenshannon(a, b, base=2)), 3)
-    in_category = sample.tag == category_id
-    mine = in_category & (sample.nominee == nominee_id)
-    rest = in_category & ~mine
-    one_a = float(np.mean(sample.voter_votes[mine] <= 1)) if mine.any() else 0.0
-    one_b = float(np.mean(sample.voter_votes[rest] <= 1)) if rest.any() else 0.0
+        key = frame.keys[dimension]
+        values, codes = np.unique(key[in_category], return_inverse=True)
+        a = np.bincount(codes[mine[in_category]], minlength=len(values)).astype(float)
+        b = np.bincount(codes[rest[in_category]], minlength=len(values)).astype(float)
+        if a.sum() and b.sum():
+            distances[dimension] = round(float(jensenshannon(a, b, base=2)), 3)
+    one_a = float(np.mean(frame.voter_votes[mine] <= 1)) if mine.any() else 0.0
+    one_b = float(np.mean(frame.voter_votes[rest] <= 1)) if rest.any() else 0.0
     distances["one_category_share"] = round(abs(one_a - one_b), 3)
     return distances
 
@@ -241,63 +368,43 @@ def _explaining(groups: list[Group]) -> list[Group]:
     return kept
 
 
+def _flagged_groups(frame: Frame, threshold: float, reference: np.ndarray | None) -> tuple[dict, np.ndarray]:
+    """The groups over the threshold per nominee, and the rows of the mostly-excess ones (suspects)."""
+    populations: dict[tuple[int, int], Population] = {}
+    flagged: dict[int, list[Group]] = {}
+    suspect = np.zeros(frame.size, dtype=bool)
+    for dimension in DIMENSIONS:
+        for group, rows in _concentrated(frame, dimension, threshold, reference):
+            at = (group.category_id, group.nominee_id)
+            if at not in populations:
+                populations[at] = _population(frame, group.category_id, reference, group.nominee_id)
+            group.measures = _other_measures(group, rows, frame, populations[at])
+            if group.score >= threshold:
+                group.vote_ids = frame.ids[rows].tolist()
+                flagged.setdefault(group.nominee_id, []).append(group)
+                if purity(group) >= SUSPECT:
+                    suspect[rows] = True
+    return flagged, suspect
+
+
 def assess_edition(edition) -> dict[int, dict]:
     """Score every nominee of the edition with enough votes; returns {nominee_id: assessment} for those over the threshold.
 
     An assessment: score, the suspicious groups (dimension, key, votes, every
-    measure's score, the vote ids), the nominee's profile distances. The database
-    counts (histograms.py); only the groups that stand out, and samples of their
-    categories, come back as rows.
+    measure's score, the vote ids), the nominee's profile distances.
     """
     threshold = float(edition.integrity_threshold)
-    offset = edition.voting_opens_at.astimezone(edition.zone).utcoffset()
-    offset = offset.total_seconds() if offset else 0.0
-    counts = edition_counts(
-        edition.pk,
-        offset=offset,
-        min_group=MIN_GROUP,
-        min_nominee=settings.FRAUD_ASSESS_MIN_VOTES,
-        sparse=SPARSE,
-        rare=RARE_DOMAIN,
-    )
-    concentrated = [group for dimension in DIMENSIONS for group in _concentrated(counts, dimension, threshold)]
-    if not concentrated:
+    frame = Frame(edition)
+    if not frame.size:
         return {}
-    frame = Rows(
-        group_rows(
-            edition.pk, [(i, g.dimension, g.nominee_id, g.key) for i, g in enumerate(concentrated)], offset=offset
-        ),
-        size=counts.size,
-        common_domains=counts.common_domains,
-    )
-    categories = {g.category_id for g in concentrated}
-    sample = Rows(
-        category_samples(
-            edition.pk,
-            {c: counts.category_total.get(c, 0) for c in categories},
-            offset=offset,
-            sample=POPULATION_SAMPLE,
-        ),
-        size=counts.size,
-        common_domains=counts.common_domains,
-    )
-    populations = {c: _population(sample, c, counts.single_network.get(c)) for c in categories}
-    bounds = np.searchsorted(frame.tag, np.arange(len(concentrated) + 1))
-    flagged: dict[int, list[Group]] = {}
-    for i, group in enumerate(concentrated):
-        rows = np.arange(bounds[i], bounds[i + 1])
-        group.measures = _other_measures(group, rows, frame, populations[group.category_id])
-        if group.score >= threshold:
-            group.vote_ids = frame.ids[rows].tolist()
-            flagged.setdefault(group.nominee_id, []).append(group)
-    explained = {nominee_id: _explaining(found) for nominee_id, found in flagged.items()}
-    histograms: dict[tuple, list] = {}
-    for d, who, _key, _domain, mine, rest in nominee_histograms(
-        edition.pk, {nominee_id: groups[0].category_id for nominee_id, groups in explained.items()}, offset=offset
-    ):
-        histograms.setdefault((d, who), []).append((mine, rest))
+    flagged, suspect = _flagged_groups(frame, threshold, None)
+    if suspect.any():
+        # Again, against a population without the campaigns the first pass found.
+        flagged, _suspect = _flagged_groups(frame, threshold, ~suspect)
     results = {}
-    for nominee_id, groups in explained.items():
+    for nominee_id, found in flagged.items():
+        groups = _explaining(found)
+        hold_pure_or_overlapping(groups, found)
         results[nominee_id] = {
             "score": round(groups[0].score, 2),
             "groups": [
@@ -305,6 +412,8 @@ def assess_edition(edition) -> dict[int, dict]:
                     "dimension": g.dimension,
                     "key": g.key,
                     "votes": g.votes,
+                    "expected": round(g.expected, 1),
+                    "held": len(g.vote_ids),
                     "concentration": round(g.concentration, 2),
                     "measures": g.measures,
                     "score": round(g.score, 2),
@@ -312,12 +421,6 @@ def assess_edition(edition) -> dict[int, dict]:
                 }
                 for g in groups[:12]
             ],
-            "profile": _profile_distances(
-                histograms,
-                sample,
-                groups[0].category_id,
-                counts.category_total.get(groups[0].category_id, 0),
-                nominee_id,
-            ),
+            "profile": _profile_distances(frame, groups[0].category_id, nominee_id),
         }
     return results

@@ -1,4 +1,4 @@
-"""The fraud checks on a small labelled edition (demo/fraudsim.py): precision and recall floors, no race decided by fraud.
+"""The fraud checks on a small labelled edition (demo/fraudsim/): precision and recall floors, no race decided by fraud.
 
 A few thousand votes, so the floors sit below what bench/fraud_quality.py shows
 on 200,000 (README, "Vote integrity"); a rule that stops working, or one that
