@@ -94,6 +94,8 @@ def settle_flags(*, flag_ids: list[int], decision: str, by: Actor) -> int:
             ],
         )
         outbox.announce()  # the relay queues the processing run after the commit
+    # An integrity review whose last held vote this decided is settled with it, as after a queued settlement.
+    refresh_reviews_of_flags(flag_ids=flag_ids, by=by)
     logger.info("user %s settled %d fraud flags as %s", by.pk, settled, decision)
     return settled
 
