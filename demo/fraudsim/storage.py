@@ -145,8 +145,16 @@ def rule_precision(sim: Simulation, edition_id: int, caught: np.ndarray) -> dict
 def settle_as_auditor(sim: Simulation, edition_id: int, auditor) -> int:
     """An informed auditor: holds each review group that is mostly fraud, releases the others."""
     from nominations.fraud.reviews import pending_flags
-    from nominations.models import FraudDecision, IntegrityReview, ReviewState, Vote
+    from nominations.models import FlagSettlement, FraudDecision, IntegrityReview, ReviewState, Vote
     from nominations.services import settle_group
+    from nominations.services.flags import run_settlement
+
+    def decide(review, group, decision) -> int:
+        settlement = settle_group(review=review, group=group, decision=decision, by=auditor)
+        if settlement is None:
+            return 0
+        run_settlement(settlement_id=settlement.pk)  # the worker's task, here at once (nothing if it ran already)
+        return FlagSettlement.objects.get(pk=settlement.pk).settled
 
     codes = dict(Vote.objects.filter(edition_id=edition_id).values_list("pk", "receipt_code"))
     decided = 0
@@ -158,8 +166,8 @@ def settle_as_auditor(sim: Simulation, edition_id: int, auditor) -> int:
                 groups.setdefault(label, []).append(fraud)
         for label, frauds in sorted(groups.items(), key=lambda item: -len(item[1])):
             decision = FraudDecision.FRAUD if sum(frauds) * 2 > len(frauds) else FraudDecision.GENUINE
-            decided += settle_group(review=review, group=label, decision=decision, by=auditor)
-        settle_group(review=review, group=None, decision=FraudDecision.GENUINE, by=auditor)
+            decided += decide(review, label, decision)
+        decide(review, None, FraudDecision.GENUINE)
     return decided
 
 

@@ -1,6 +1,8 @@
 """An integrity review: opened by the assessment, holding its group, blocking qualification, settled by an auditor."""
 
+import os
 import time
+import uuid
 from datetime import UTC, datetime
 
 import psycopg2
@@ -26,7 +28,11 @@ from nominations.selectors import nominees_under_integrity_review, review_chart_
 from nominations.services import flags
 from nominations.tally import process_all_pending_votes
 from portal import locks
+from portal.background import QUEUES
+from portal.celery import app
 from tests.factories import UserFactory
+from tests.integration.broker import use_broker
+from tests.integration.test_worker import forget_queue
 
 pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
 
@@ -93,9 +99,15 @@ def test_the_auditor_holds_a_group_in_one_logged_decision_and_the_review_settles
 
 
 @pytest.mark.django_db(transaction=True)  # the fixture's processing committed: its lock is free for the holder
-def test_the_decision_does_not_wait_for_the_processing_lock(review):
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="publishes to a real broker (REDIS_URL)")
+def test_the_decision_does_not_wait_for_the_processing_lock(review, settings):
     """A long batch run holds the lock: the admin's request only queues (the issue's 502 and nothing settled)."""
     auditor = UserFactory(groups=["Auditor"])
+    # A real broker, on a queue of this test's own that no worker reads: the request only publishes
+    # (eager mode would run the task at the commit, inside the request).
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    saved, saved_queue = app.conf.broker_url, app.conf.task_default_queue
+    use_broker(settings.CELERY_BROKER_URL, eager=False, queue=queue)
     db = connection.settings_dict
     holder = psycopg2.connect(
         dbname=db["NAME"], user=db["USER"], password=db["PASSWORD"], host=db["HOST"] or "127.0.0.1", port=db["PORT"]
@@ -111,6 +123,9 @@ def test_the_decision_does_not_wait_for_the_processing_lock(review):
         assert settlement.state == SettlementState.QUEUED
     finally:
         holder.close()
+        use_broker(saved, eager=True, queue=saved_queue)
+        for name in (queue, *(f"{queue}-{kind}" for kind in QUEUES)):
+            forget_queue(settings.CELERY_BROKER_URL, name)
 
 
 def test_settling_a_review_needs_the_auditor_permission(review):
