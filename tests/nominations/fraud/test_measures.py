@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from nominations.fraud import assess
-from nominations.fraud.assess import Group, Population, _other_measures, odd_among_others, rare_agent_score
+from nominations.fraud.assess import Group, Population, _other_measures, rare_agent_score
+from nominations.fraud.frame import odd_among_others
 from nominations.fraud.measures import WHOLE, hold_pure_or_overlapping, night_score, purity, regularity_score
 
 # No database needed, but the session set-up (the roles snapshot) wants one.
