@@ -26,11 +26,11 @@ def bench_database_url(suffix: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, f"/{name}", "", ""))
 
 
-def recreate_database(url: str) -> None:
+def admin_connection(url: str):
+    """An autocommit psycopg2 connection to the `postgres` database of the server that `url` names."""
     import psycopg2
 
     parts = urlsplit(url)
-    name = parts.path.lstrip("/")
     admin = psycopg2.connect(
         dbname="postgres",
         user=parts.username or "postgres",
@@ -39,6 +39,12 @@ def recreate_database(url: str) -> None:
         port=parts.port or 5432,
     )
     admin.autocommit = True
+    return admin
+
+
+def recreate_database(url: str) -> None:
+    name = urlsplit(url).path.lstrip("/")
+    admin = admin_connection(url)
     with admin.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         cursor.execute(f'CREATE DATABASE "{name}"')

@@ -25,22 +25,11 @@ import time
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from common import bench_database_url, cpu_ns, load, machine, recreate_database, setup_django
+from common import admin_connection, bench_database_url, cpu_ns, load, machine, recreate_database, setup_django
 
 
 def _admin():
-    import psycopg2
-
-    parts = urlsplit(bench_database_url("x"))
-    admin = psycopg2.connect(
-        dbname="postgres",
-        user=parts.username or "postgres",
-        password=parts.password,
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 5432,
-    )
-    admin.autocommit = True
-    return admin
+    return admin_connection(bench_database_url("x"))
 
 
 def seed_ready(url: str) -> bool:
